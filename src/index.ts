@@ -1,0 +1,7 @@
+// pickle-mapper: read and write Python pickles. This entry point imports nothing from Node, so
+// it runs in browsers, Deno and Bun as well.
+export { loads, Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
+export { PickleError, PicklingError, UnpicklingError, type UnpicklingErrorLocation } from './errors.js';
+export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from './registry.js';
+export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';
+export * from './values/index.js';

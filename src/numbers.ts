@@ -1,0 +1,67 @@
+// Integer and float decoding with Python's rules: two's-complement LONG1/LONG4 bytes, and the
+// text literals of protocol 0 (INT, LONG, FLOAT) as int(s, 0) and float(s) accept them.
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A Python int as the value model gives it: a number when safe, a bigint beyond 2^53. */
+export function normalizeInt(value: bigint): number | bigint {
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+}
+
+/** Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4). */
+export function decodeLong(bytes: Uint8Array, start: number, length: number): number | bigint {
+  if (length === 0) return 0;
+  const negative = (bytes[start + length - 1]! & 0x80) !== 0;
+  if (length <= 6) {
+    let value = 0;
+    for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[start + i]!;
+    return negative ? value - 2 ** (8 * length) : value;
+  }
+  let hex = '';
+  for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[bytes[start + i]!];
+  let value = BigInt('0x' + hex);
+  if (negative) value -= 1n << BigInt(8 * length);
+  return normalizeInt(value);
+}
+
+const INT_LITERAL =
+  /^([+-]?)(?:(0[xX](?:_?[0-9a-fA-F])+)|(0[oO](?:_?[0-7])+)|(0[bB](?:_?[01])+)|(0(?:_?0)*)|([1-9](?:_?[0-9])*))$/;
+
+/** Python whitespace that int() and float() strip around a literal. */
+const PY_SPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
+
+/**
+ * `int(text, 0)`: decimal, 0x/0o/0b prefixes and underscores, surrounding whitespace allowed.
+ * Returns null for text Python rejects, or a decimal literal longer than `maxDigits` (CPython's
+ * int_max_str_digits guard against quadratic conversion).
+ */
+export function parsePythonInt(text: string, maxDigits: number): number | bigint | null {
+  const match = INT_LITERAL.exec(text.replace(PY_SPACE, ''));
+  if (!match) return null;
+  const sign = match[1] === '-' ? -1n : 1n;
+  const prefixed = match[2] ?? match[3] ?? match[4];
+  if (prefixed !== undefined) return normalizeInt(sign * BigInt(prefixed.replace(/_/g, '')));
+  if (match[5] !== undefined) return 0;
+  const digits = match[6]!.replace(/_/g, '');
+  if (digits.length > maxDigits) return null;
+  if (digits.length <= 15) return sign < 0n ? -Number(digits) : Number(digits);
+  return normalizeInt(sign * BigInt(digits));
+}
+
+const FLOAT_LITERAL = /^[+-]?(?:(?:[0-9](?:_?[0-9])*)(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
+const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
+
+/** `float(text)`: decimal and exponent forms, inf/infinity/nan in any case; null otherwise. */
+export function parsePythonFloat(text: string): number | null {
+  const trimmed = text.replace(PY_SPACE, '');
+  const special = SPECIAL_FLOAT.exec(trimmed);
+  if (special) {
+    if (special[2]!.toLowerCase() === 'nan') return NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  if (!FLOAT_LITERAL.test(trimmed)) return null;
+  return Number(trimmed.replace(/_/g, ''));
+}

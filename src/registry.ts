@@ -1,0 +1,138 @@
+import type { PyDict } from './values/dict.js';
+
+/** What the unpickler offers a handler while it rebuilds a value. */
+export interface LoadContext {
+  /**
+   * Counts work done in proportion to a handler's input (items copied, characters encoded), so
+   * a small hostile pickle that calls `set(big_list)` a million times hits a limit instead of
+   * hanging the process. Throws once the budget of the load is spent.
+   */
+  charge(units: number): void;
+  /** A new empty dict in the representation the caller asked for (`dicts` option). */
+  newDict(): PyDict;
+  /** Whether the load is in strict mode. */
+  readonly strict: boolean;
+}
+
+/**
+ * How the codec treats one Python global (a class or function), found by module and qualified
+ * name. This is the registry's seam: the standard types, numpy arrays and decorated classes are
+ * all handlers, and the unpickler knows nothing else about them.
+ */
+export interface PyClassHandler<T = unknown> {
+  /** Python module, e.g. "collections". */
+  readonly module: string;
+  /** Qualified name inside the module, e.g. "OrderedDict" or "Outer.Inner". */
+  readonly name: string;
+  /** "function" for plain functions, which NEWOBJ refuses as Python does; "class" by default. */
+  readonly kind?: 'class' | 'function';
+  /**
+   * The JavaScript constructor of the values this handler produces, so that BUILD, APPENDS and
+   * SETITEMS on such a value (and, for the pickler, the value itself) find their way back here.
+   */
+  readonly jsClass?: abstract new (...args: never[]) => T;
+  /** Calling the global: `callable(*args)` (REDUCE; INST and OBJ with arguments). */
+  call?(args: readonly unknown[], context: LoadContext): T;
+  /** `cls.__new__(cls, *args, **kwargs)` (NEWOBJ, NEWOBJ_EX, and `copyreg._reconstructor`). */
+  newInstance?(args: readonly unknown[], kwargs: PyDict | undefined, context: LoadContext): T;
+  /** BUILD: `obj.__setstate__(state)`, or Python's default `__dict__` and slots update. */
+  setState?(obj: T, state: unknown, context: LoadContext): void;
+  /** APPEND/APPENDS on an instance (a list subclass): `obj.extend(items)`. */
+  extend?(obj: T, items: readonly unknown[], context: LoadContext): void;
+  /** SETITEM/SETITEMS on an instance (a dict subclass): `obj[key] = value` for each pair. */
+  setItems?(obj: T, pairs: ReadonlyArray<readonly [unknown, unknown]>, context: LoadContext): void;
+  /** ADDITEMS on an instance (a set subclass): `obj.add(item)` for each item. */
+  addItems?(obj: T, items: readonly unknown[], context: LoadContext): void;
+}
+
+function key(module: string, name: string): string {
+  return `${module}\n${name}`;
+}
+
+/**
+ * Maps Python globals to handlers, and JavaScript classes back to them. One default registry is
+ * shared by the whole process (see `defaultRegistry`); scoped ones are made with `new Registry()`
+ * and passed to `loads`/`dumps`, optionally layered over a parent whose entries they inherit.
+ */
+export class Registry {
+  readonly #parent: Registry | undefined;
+  readonly #byName = new Map<string, PyClassHandler>();
+  readonly #byClass = new Map<unknown, PyClassHandler>();
+  readonly #nameAliases = new Map<string, readonly [string, string]>();
+  readonly #moduleAliases = new Map<string, string>();
+
+  constructor(options: { parent?: Registry } = {}) {
+    this.#parent = options.parent;
+  }
+
+  /** Adds (or replaces) the handler for `handler.module`/`handler.name`. */
+  register<T>(handler: PyClassHandler<T>): this {
+    this.#byName.set(key(handler.module, handler.name), handler as PyClassHandler);
+    if (handler.jsClass) this.#byClass.set(handler.jsClass, handler as PyClassHandler);
+    return this;
+  }
+
+  /**
+   * Makes an old name load as a current one: `aliasName('__main__', 'Person', 'person', 'Person')`.
+   */
+  aliasName(oldModule: string, oldName: string, module: string, name: string): this {
+    this.#nameAliases.set(key(oldModule, oldName), [module, name]);
+    return this;
+  }
+
+  /**
+   * Makes every name of a renamed module load from its new module:
+   * `aliasModule('keras.src.preprocessing.text', 'keras.src.legacy.preprocessing.text')`.
+   */
+  aliasModule(oldModule: string, module: string): this {
+    this.#moduleAliases.set(oldModule, module);
+    return this;
+  }
+
+  /** The handler for a global, following aliases here and then in the parent; undefined if none. */
+  resolve(module: string, name: string): PyClassHandler | undefined {
+    return this.#resolve(module, name, 0);
+  }
+
+  #resolve(module: string, name: string, hops: number): PyClassHandler | undefined {
+    // Aliases may chain, but a cycle of them must not loop forever.
+    if (hops > 32) return undefined;
+    const direct = this.#byName.get(key(module, name));
+    if (direct) return direct;
+    const renamed = this.#nameAliases.get(key(module, name));
+    if (renamed) {
+      const viaName = this.#resolve(renamed[0], renamed[1], hops + 1);
+      if (viaName) return viaName;
+    }
+    const movedTo = this.#moduleAliases.get(module);
+    if (movedTo !== undefined && movedTo !== module) {
+      const viaModule = this.#resolve(movedTo, name, hops + 1);
+      if (viaModule) return viaModule;
+    }
+    return this.#parent?.resolve(module, name);
+  }
+
+  /** The handler whose `jsClass` made `value`, here or in the parent. */
+  handlerForValue(value: object): PyClassHandler | undefined {
+    const handler = this.#byClass.get(value.constructor);
+    if (handler) return handler;
+    return this.#parent?.handlerForValue(value);
+  }
+}
+
+const DEFAULT_REGISTRY_KEY = Symbol.for('pickle-mapper.defaultRegistry');
+
+/**
+ * The registry `loads` and `dumps` use when none is passed. It lives on `globalThis` under a
+ * `Symbol.for` key so that the ESM and CommonJS copies of this package (and bundled copies)
+ * share one.
+ */
+export function defaultRegistry(): Registry {
+  const holder = globalThis as { [DEFAULT_REGISTRY_KEY]?: Registry };
+  let registry = holder[DEFAULT_REGISTRY_KEY];
+  if (!registry) {
+    registry = new Registry();
+    holder[DEFAULT_REGISTRY_KEY] = registry;
+  }
+  return registry;
+}

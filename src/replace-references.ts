@@ -1,0 +1,46 @@
+import { PyObject } from './values/object.js';
+
+/**
+ * Points every reference to `from` inside the graphs reachable from `roots` at `to`, without
+ * recursion (the graphs may be arbitrarily deep and cyclic). Used when a dict that was already
+ * referenced from elsewhere has to change representation (plain object → Map); rare and O(graph).
+ */
+export function replaceReferences(roots: readonly unknown[], from: object, to: object): void {
+  const seen = new Set<object>();
+  const pending: unknown[] = [...roots];
+  const swap = (value: unknown): unknown => (value === from ? to : value);
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node) || ArrayBuffer.isView(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        node[i] = swap(node[i]);
+        pending.push(node[i]);
+      }
+    } else if (node instanceof Map) {
+      const entries = [...node.entries()];
+      if (entries.some(([k, v]) => k === from || v === from)) {
+        node.clear();
+        for (const [k, v] of entries) node.set(swap(k), swap(v));
+      }
+      for (const [k, v] of node) pending.push(k, v);
+    } else if (node instanceof Set) {
+      if (node.has(from)) {
+        const items = [...node];
+        node.clear();
+        for (const item of items) node.add(swap(item));
+      }
+      for (const item of node) pending.push(item);
+    } else if (node instanceof PyObject) {
+      node.state = swap(node.state);
+      pending.push(node.cls, node.args, node.state, node.listItems, node.dictItems, node.kwargs);
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (record[key] === from) record[key] = to;
+        pending.push(record[key]);
+      }
+    }
+  }
+}

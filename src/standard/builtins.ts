@@ -1,0 +1,195 @@
+// Handlers for the builtins that CPython's pickler itself emits (sets below protocol 4, bytes
+// below protocol 3, bytearray, complex, copyreg._reconstructor) and the simple builtin types.
+// They run no Python: each is a small, bounded JavaScript function over already-loaded values.
+import type { LoadContext, PyClassHandler } from '../registry.js';
+import { PyByteArray } from '../values/bytearray.js';
+import { PyComplex } from '../values/complex.js';
+import { isDict } from '../values/dict.js';
+import { PyFrozenSet } from '../values/frozenset.js';
+import { PyGlobal } from '../values/global.js';
+import { PyObject } from '../values/object.js';
+import { Tuple, tuple } from '../values/tuple.js';
+
+/** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
+function itemsOf(value: unknown, context: LoadContext): unknown[] {
+  let items: unknown[];
+  if (Array.isArray(value)) items = value.slice();
+  else if (value instanceof Set) items = [...value];
+  else if (value instanceof Map) items = [...value.keys()];
+  else if (value instanceof Uint8Array) items = Array.from(value);
+  else if (typeof value === 'string') items = Array.from(value);
+  else if (isDict(value)) items = Object.keys(value);
+  else throw new Error(`${describe(value)} object is not iterable`);
+  context.charge(items.length);
+  return items;
+}
+
+/** A short Python-like type name for error messages. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return "'NoneType'";
+  if (typeof value === 'object' || typeof value === 'function') {
+    if (value instanceof PyGlobal) return `'${value.qualifiedName}'`;
+    if (value instanceof PyObject) return `'${value.module ?? '?'}.${value.name ?? '?'}' instance`;
+    return `'${(value as object).constructor?.name ?? 'object'}'`;
+  }
+  return `'${typeof value}'`;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function encodeText(text: string, encoding: unknown, context: LoadContext): Uint8Array {
+  context.charge(text.length);
+  const codec = typeof encoding === 'string' ? encoding.toLowerCase().replace(/_/g, '-') : encoding;
+  if (codec === 'latin1' || codec === 'latin-1' || codec === 'iso-8859-1' || codec === 'ascii') {
+    const limit = codec === 'ascii' ? 0x7f : 0xff;
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > limit) throw new Error(`'${codec}' codec can't encode character at position ${i}`);
+      out[i] = code;
+    }
+    return out;
+  }
+  if (codec === 'utf-8' || codec === 'utf8') {
+    if (LONE_SURROGATE.test(text)) throw new Error(`'utf-8' codec can't encode a lone surrogate`);
+    return new TextEncoder().encode(text);
+  }
+  throw new Error(`unsupported encoding ${String(encoding)}`);
+}
+
+/** `bytes(...)` / `bytearray(...)` argument forms. */
+function bytesFrom(args: readonly unknown[], context: LoadContext): Uint8Array {
+  if (args.length === 0) return new Uint8Array(0);
+  const [source, encoding] = args;
+  if (typeof source === 'string') return encodeText(source, encoding, context);
+  if (args.length > 1) throw new Error('encoding without a string argument');
+  if (source instanceof Uint8Array) {
+    context.charge(source.length);
+    return source.slice();
+  }
+  if (typeof source === 'number' && Number.isInteger(source) && source >= 0) {
+    context.charge(source);
+    return new Uint8Array(source);
+  }
+  const items = itemsOf(source, context);
+  const out = new Uint8Array(items.length);
+  items.forEach((item, i) => {
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item > 255) {
+      throw new Error('bytes must be in range(0, 256)');
+    }
+    out[i] = item;
+  });
+  return out;
+}
+
+/** Python's truth value of a loaded value. */
+function truthy(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'object') {
+    if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0;
+    if (value instanceof Set || value instanceof Map) return value.size > 0;
+    if (isDict(value)) return Object.keys(value).length > 0;
+    return true;
+  }
+  return Boolean(value);
+}
+
+function intFrom(args: readonly unknown[]): number | bigint {
+  if (args.length === 0) return 0;
+  const value = args[0];
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value) || 0;
+  throw new Error(`int() argument must be a number, not ${describe(value)}`);
+}
+
+function simple<T>(
+  name: string,
+  jsClass: (abstract new (...args: never[]) => T) | undefined,
+  make: (args: readonly unknown[], context: LoadContext) => T,
+): PyClassHandler<T> {
+  return {
+    module: 'builtins',
+    name,
+    ...(jsClass ? { jsClass } : {}),
+    call: make,
+    newInstance: (args, _kwargs, context) => make(args, context),
+  };
+}
+
+const reconstructor: PyClassHandler = {
+  module: 'copyreg',
+  name: '_reconstructor',
+  kind: 'function',
+  // copyreg._reconstructor(cls, base, state): protocol 0/1 instances. With `object` as base it is
+  // `object.__new__(cls)`; any other base keeps its state, so the object stays a placeholder
+  // unless the class is registered and the base is plain `object`.
+  call(args, context) {
+    if (args.length !== 3) throw new Error('_reconstructor() takes exactly 3 arguments');
+    const [cls, base, baseState] = args;
+    const plainBase = base instanceof PyGlobal && base.module === 'builtins' && base.name === 'object';
+    if (cls instanceof PyGlobal && cls.handler?.newInstance && plainBase && baseState === null) {
+      return cls.handler.newInstance([], undefined, context);
+    }
+    if (!(cls instanceof PyGlobal) && !(cls instanceof PyObject)) {
+      throw new Error(`_reconstructor() class argument must be a class, not ${describe(cls)}`);
+    }
+    return new PyObject(cls, tuple(base, baseState), 'reconstructor');
+  },
+};
+
+const codecsEncode: PyClassHandler = {
+  module: '_codecs',
+  name: 'encode',
+  kind: 'function',
+  call(args, context) {
+    if (typeof args[0] !== 'string') throw new Error('_codecs.encode() expects a str');
+    return encodeText(args[0], args.length > 1 ? args[1] : 'utf-8', context);
+  },
+};
+
+// Builtin functions: they load as inert references (REDUCE on them gives a placeholder and runs
+// nothing); naming them here only lets NEWOBJ refuse them as Python does.
+const BUILTIN_FUNCTIONS = [
+  '__import__', 'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'breakpoint', 'callable',
+  'chr', 'compile', 'delattr', 'dir', 'divmod', 'eval', 'exec', 'format', 'getattr', 'globals',
+  'hasattr', 'hash', 'hex', 'id', 'input', 'isinstance', 'issubclass', 'iter', 'len', 'locals',
+  'max', 'min', 'next', 'oct', 'open', 'ord', 'pow', 'print', 'repr', 'round', 'setattr',
+  'sorted', 'sum', 'vars',
+];
+
+/** Handlers every load falls back on after the user's registry. */
+export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
+  simple('set', Set, (args, context) => new Set(args.length ? itemsOf(args[0], context) : [])),
+  simple('frozenset', PyFrozenSet, (args, context) => new PyFrozenSet(args.length ? itemsOf(args[0], context) : [])),
+  simple('list', undefined, (args, context) => (args.length ? itemsOf(args[0], context) : [])),
+  simple('tuple', Tuple, (args, context) => Tuple.from(args.length ? itemsOf(args[0], context) : [])),
+  simple('bytes', undefined, (args, context) => bytesFrom(args, context)),
+  simple('bytearray', PyByteArray, (args, context) => PyByteArray.fromBytes(bytesFrom(args, context))),
+  simple('complex', PyComplex, (args) => {
+    const [real = 0, imag = 0] = args;
+    if (typeof real !== 'number' || typeof imag !== 'number') throw new Error('complex() arguments must be numbers');
+    return new PyComplex(real, imag);
+  }),
+  simple('int', undefined, intFrom),
+  simple('float', undefined, (args) => {
+    if (args.length === 0) return 0;
+    const value = args[0];
+    if (typeof value === 'number') return value;
+    if (typeof value === 'bigint') return Number(value);
+    throw new Error(`float() argument must be a number, not ${describe(value)}`);
+  }),
+  simple('str', undefined, (args) => {
+    if (args.length === 0) return '';
+    if (typeof args[0] === 'string') return args[0];
+    throw new Error(`str() of ${describe(args[0])} is not supported while loading`);
+  }),
+  simple('bool', undefined, (args) => (args.length === 0 ? false : truthy(args[0]))),
+  simple('dict', undefined, (args, context) => {
+    if (args.length !== 0) throw new Error('dict() with arguments is not supported while loading');
+    return context.newDict();
+  }),
+  reconstructor,
+  codecsEncode,
+  ...BUILTIN_FUNCTIONS.map((name): PyClassHandler => ({ module: 'builtins', name, kind: 'function' })),
+];

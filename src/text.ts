@@ -1,0 +1,199 @@
+// Text codecs pickles need that TextDecoder does not give: UTF-8 with Python's "surrogatepass"
+// (lone surrogates survive), strict Latin-1 and ASCII, raw-unicode-escape (protocol 0 UNICODE)
+// and Python's string-escape (protocol 0 STRING). Each returns null on input it must reject.
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const CHUNK = 0x2000;
+
+function fromCharCodes(codes: ArrayLike<number>, start: number, end: number): string {
+  if (end - start <= CHUNK) {
+    return String.fromCharCode.apply(null, Array.prototype.slice.call(codes, start, end) as number[]);
+  }
+  let out = '';
+  for (let i = start; i < end; i += CHUNK) {
+    out += String.fromCharCode.apply(
+      null,
+      Array.prototype.slice.call(codes, i, Math.min(end, i + CHUNK)) as number[],
+    );
+  }
+  return out;
+}
+
+/** Decodes bytes[start, end) as UTF-8, keeping encoded lone surrogates; null when invalid. */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | null {
+  const length = end - start;
+  if (length < 48) {
+    // Short strings: a plain loop beats TextDecoder's call overhead, and most keys are ASCII.
+    let out = '';
+    let i = start;
+    for (; i < end; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      out += String.fromCharCode(b);
+    }
+    if (i === end) return out;
+  }
+  try {
+    return utf8Decoder.decode(bytes.subarray(start, end));
+  } catch {
+    return decodeUtf8Surrogatepass(bytes, start, end);
+  }
+}
+
+/** The slow path: a full UTF-8 decoder that accepts encoded surrogates (U+D800..U+DFFF). */
+function decodeUtf8Surrogatepass(bytes: Uint8Array, start: number, end: number): string | null {
+  const units: number[] = [];
+  let i = start;
+  while (i < end) {
+    const b0 = bytes[i]!;
+    if (b0 < 0x80) {
+      units.push(b0);
+      i++;
+      continue;
+    }
+    let need: number;
+    let cp: number;
+    let min: number;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+      need = 1;
+      cp = b0 & 0x1f;
+      min = 0x80;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      need = 2;
+      cp = b0 & 0x0f;
+      min = 0x800;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      need = 3;
+      cp = b0 & 0x07;
+      min = 0x10000;
+    } else {
+      return null;
+    }
+    if (i + need >= end) return null;
+    for (let k = 1; k <= need; k++) {
+      const b = bytes[i + k]!;
+      if ((b & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff) return null;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+    } else {
+      units.push(cp);
+    }
+    i += need + 1;
+  }
+  return fromCharCodes(units, 0, units.length);
+}
+
+/** Decodes bytes[start, end) as Latin-1: every byte is the code point of the same value. */
+export function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
+  return fromCharCodes(bytes, start, end);
+}
+
+/** Decodes bytes[start, end) as strict ASCII; null when a byte is above 0x7f. */
+export function decodeAscii(bytes: Uint8Array, start: number, end: number): string | null {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return null;
+  return fromCharCodes(bytes, start, end);
+}
+
+function hexValue(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  return -1;
+}
+
+/**
+ * Python's raw-unicode-escape decoder: bytes are Latin-1 code points, except `\uXXXX` and
+ * `\UXXXXXXXX` after an odd number of backslashes. Null on a truncated or out-of-range escape.
+ */
+export function decodeRawUnicodeEscape(bytes: Uint8Array, start: number, end: number): string | null {
+  let out = '';
+  let runStart = start;
+  let i = start;
+  while (i < end) {
+    if (bytes[i] !== 0x5c) {
+      i++;
+      continue;
+    }
+    // Count the run of backslashes; only an odd run escapes.
+    let j = i;
+    while (j < end && bytes[j] === 0x5c) j++;
+    if (((j - i) & 1) === 0 || j >= end || (bytes[j] !== 0x75 && bytes[j] !== 0x55)) {
+      i = j;
+      continue;
+    }
+    out += decodeLatin1(bytes, runStart, j - 1);
+    const digits = bytes[j] === 0x75 ? 4 : 8;
+    if (j + 1 + digits > end) return null;
+    let cp = 0;
+    for (let k = 0; k < digits; k++) {
+      const h = hexValue(bytes[j + 1 + k]!);
+      if (h < 0) return null;
+      cp = cp * 16 + h;
+    }
+    if (cp > 0x10ffff) return null;
+    out += String.fromCodePoint(cp);
+    i = j + 1 + digits;
+    runStart = i;
+  }
+  return out + decodeLatin1(bytes, runStart, end);
+}
+
+/**
+ * Python's `codecs.escape_decode` (the protocol 0 STRING argument between its quotes): returns
+ * the bytes, or null on a malformed `\x` escape or a trailing backslash.
+ */
+export function decodeStringEscape(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
+  const out = new Uint8Array(end - start);
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    const b = bytes[i++]!;
+    if (b !== 0x5c) {
+      out[n++] = b;
+      continue;
+    }
+    if (i >= end) return null;
+    const c = bytes[i++]!;
+    switch (c) {
+      case 0x0a: // backslash-newline: a line continuation, dropped
+        break;
+      case 0x5c:
+      case 0x27:
+      case 0x22:
+        out[n++] = c;
+        break;
+      case 0x61: out[n++] = 0x07; break; // \a
+      case 0x62: out[n++] = 0x08; break; // \b
+      case 0x66: out[n++] = 0x0c; break; // \f
+      case 0x6e: out[n++] = 0x0a; break; // \n
+      case 0x72: out[n++] = 0x0d; break; // \r
+      case 0x74: out[n++] = 0x09; break; // \t
+      case 0x76: out[n++] = 0x0b; break; // \v
+      case 0x78: { // \xhh: exactly two hex digits
+        const hi = i < end ? hexValue(bytes[i]!) : -1;
+        const lo = i + 1 < end ? hexValue(bytes[i + 1]!) : -1;
+        if (hi < 0 || lo < 0) return null;
+        out[n++] = hi * 16 + lo;
+        i += 2;
+        break;
+      }
+      default:
+        if (c >= 0x30 && c <= 0x37) { // \o, \oo, \ooo
+          let v = c - 0x30;
+          for (let k = 0; k < 2 && i < end && bytes[i]! >= 0x30 && bytes[i]! <= 0x37; k++) {
+            v = v * 8 + (bytes[i++]! - 0x30);
+          }
+          out[n++] = v & 0xff;
+        } else { // unknown escapes are kept as they are
+          out[n++] = 0x5c;
+          out[n++] = c;
+        }
+    }
+  }
+  return out.slice(0, n);
+}

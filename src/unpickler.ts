@@ -1,0 +1,969 @@
+// The unpickler: a flat loop over opcodes with an explicit value stack and mark stack, never
+// recursive, so nesting depth is bounded by memory and the limits, not by the JavaScript stack.
+// It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
+import { fixImport } from './compat.js';
+import { UnpicklingError } from './errors.js';
+import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
+import { opcodeName } from './opcodes.js';
+import { defaultRegistry, type LoadContext, type PyClassHandler, Registry } from './registry.js';
+import { BUILTIN_HANDLERS, describe } from './standard/builtins.js';
+import {
+  decodeAscii,
+  decodeLatin1,
+  decodeRawUnicodeEscape,
+  decodeStringEscape,
+  decodeUtf8,
+} from './text.js';
+import { PyByteArray } from './values/bytearray.js';
+import { isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
+import { PyFrozenSet } from './values/frozenset.js';
+import { PyGlobal } from './values/global.js';
+import { PyObject, type PyObjectCreation } from './values/object.js';
+import { Tuple } from './values/tuple.js';
+import { replaceReferences } from './replace-references.js';
+
+/** The highest protocol this package reads and writes. */
+export const HIGHEST_PROTOCOL = 5;
+
+/** How Python 2 `str` values (STRING, BINSTRING, SHORT_BINSTRING) are decoded. */
+export type Python2StringEncoding = 'ascii' | 'latin1' | 'utf-8' | 'bytes';
+
+/** Options of `loads` and `Unpickler`. */
+export interface LoadOptions {
+  /** Where globals are resolved; the shared default registry when omitted. */
+  registry?: Registry;
+  /** Unregistered classes and globals are errors instead of placeholders. Default false. */
+  strict?: boolean;
+  /** Python 2 `str` decoding: 'ascii' (Python's default), 'latin1', 'utf-8' or 'bytes'. */
+  encoding?: Python2StringEncoding;
+  /** Map Python 2 module and class names to Python 3 ones below protocol 3. Default true. */
+  fixImports?: boolean;
+  /**
+   * Dict representation: 'auto' (default) gives plain objects for dicts whose keys are all
+   * strings and a `Map` for the others; 'map' gives a `Map` for every dict.
+   */
+  dicts?: 'auto' | 'map';
+  /** Out-of-band buffers for NEXT_BUFFER (protocol 5), in the order the pickler produced them. */
+  buffers?: Iterable<ArrayBuffer | ArrayBufferView>;
+  /** Resolves persistent ids (PERSID/BINPERSID), as Python's `persistent_load`. */
+  persistentLoad?: (pid: unknown) => unknown;
+  /** The extension registry for EXT1/EXT2/EXT4: code → [module, qualified name]. */
+  extensions?: ReadonlyMap<number, readonly [string, string]> | Readonly<Record<number, readonly [string, string]>>;
+  /** Largest input accepted, in bytes. Default 2 GiB. */
+  maxInputBytes?: number;
+  /** Largest unpickling stack (values plus marks): bounds nesting depth. Default 10 000 000. */
+  maxDepth?: number;
+  /** Most memo entries. Default 100 000 000. */
+  maxMemo?: number;
+  /** Most digits in a protocol 0 decimal integer, as CPython's int_max_str_digits. Default 4300. */
+  maxIntDigits?: number;
+}
+
+const DEFAULTS = {
+  maxInputBytes: 2 ** 31,
+  maxDepth: 10_000_000,
+  maxMemo: 100_000_000,
+  maxIntDigits: 4300,
+};
+
+/** Memo indices at or beyond this go to a Map: JavaScript array indices stop below 2^32 - 1. */
+const ARRAY_INDEX_LIMIT = 0xffff_fffe;
+
+const STANDARD_REGISTRY = (() => {
+  const registry = new Registry();
+  for (const handler of BUILTIN_HANDLERS) registry.register(handler);
+  return registry;
+})();
+
+const textDecoderFor = { ascii: decodeAscii, latin1: decodeLatin1, 'utf-8': decodeUtf8 } as const;
+
+/** Thrown inside the loop; turned into an UnpicklingError with the opcode's offset and name. */
+class LoadFailure extends Error {}
+
+function fail(message: string): never {
+  throw new LoadFailure(message);
+}
+
+function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new UnpicklingError(`loads() expects a Uint8Array, ArrayBuffer or Buffer, not ${describe(data)}`);
+}
+
+function bufferToBytes(buffer: unknown): Uint8Array {
+  if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
+  if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  fail(`out-of-band buffer must be an ArrayBuffer or a typed array, not ${describe(buffer)}`);
+}
+
+/**
+ * Reads pickles from a buffer. `load()` reads the next one; calling it again reads the one after
+ * (a file written by repeated `pickle.dump` calls). Each load starts with a fresh memo, as each
+ * `pickle.dump` call writes with a fresh one.
+ */
+export class Unpickler implements LoadContext {
+  readonly strict: boolean;
+  readonly #data: Uint8Array;
+  readonly #view: DataView;
+  readonly #registry: Registry;
+  readonly #encoding: Python2StringEncoding;
+  readonly #fixImports: boolean;
+  readonly #mapDicts: boolean;
+  readonly #persistentLoad: ((pid: unknown) => unknown) | undefined;
+  readonly #extensions: LoadOptions['extensions'];
+  readonly #buffers: Iterator<ArrayBuffer | ArrayBufferView> | undefined;
+  readonly #maxDepth: number;
+  readonly #maxMemo: number;
+  readonly #maxIntDigits: number;
+  readonly #globals = new Map<string, PyGlobal>();
+
+  #pos = 0;
+  #start = 0;
+  #proto = 0;
+  #frameEnd = -1;
+  #stack: unknown[] = [];
+  #marks: number[] = [];
+  #fence = 0;
+  #memo: unknown[] = [];
+  #memoBig: Map<number, unknown> | undefined;
+  #memoSize = 0;
+  #budget = 0;
+  // Plain-object dicts that gained a non-string key became Maps; old → new, and which old ones
+  // were referenced from somewhere other than the stack (DUP or memo GET) before that happened.
+  #replacedDicts: Map<object, Map<unknown, unknown>> | undefined;
+  #escapedDicts: WeakSet<object> | undefined;
+
+  constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView, options: LoadOptions = {}) {
+    this.#data = toBytes(data);
+    const maxInputBytes = options.maxInputBytes ?? DEFAULTS.maxInputBytes;
+    if (this.#data.length > maxInputBytes) {
+      throw new UnpicklingError(
+        `input of ${this.#data.length} bytes exceeds maxInputBytes (${maxInputBytes})`,
+      );
+    }
+    this.#view = new DataView(this.#data.buffer, this.#data.byteOffset, this.#data.byteLength);
+    this.#registry = options.registry ?? defaultRegistry();
+    this.strict = options.strict ?? false;
+    const encoding = options.encoding ?? 'ascii';
+    if (!['ascii', 'latin1', 'utf-8', 'bytes'].includes(encoding)) {
+      throw new UnpicklingError(`unsupported encoding option '${String(encoding)}'`);
+    }
+    this.#encoding = encoding;
+    this.#fixImports = options.fixImports ?? true;
+    this.#mapDicts = options.dicts === 'map';
+    this.#persistentLoad = options.persistentLoad;
+    this.#extensions = options.extensions;
+    this.#buffers = options.buffers?.[Symbol.iterator]();
+    this.#maxDepth = options.maxDepth ?? DEFAULTS.maxDepth;
+    this.#maxMemo = options.maxMemo ?? DEFAULTS.maxMemo;
+    this.#maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
+  }
+
+  /** Offset just past the last pickle loaded (its STOP opcode); where the next load begins. */
+  get position(): number {
+    return this.#pos;
+  }
+
+  /** True when every byte of the input has been consumed. */
+  get atEnd(): boolean {
+    return this.#pos >= this.#data.length;
+  }
+
+  /** Reads every remaining pickle, one value per pickle. */
+  *[Symbol.iterator](): IterableIterator<unknown> {
+    while (!this.atEnd) yield this.load();
+  }
+
+  /** LoadContext: work budget for handlers that copy in proportion to their input. */
+  charge(units: number): void {
+    this.#budget -= units;
+    if (this.#budget < 0) {
+      fail('pickle asks for more copying than its size can justify (hostile input?)');
+    }
+  }
+
+  /** LoadContext: a new dict in the representation the options ask for. */
+  newDict(): PyDict {
+    return this.#mapDicts ? new Map() : {};
+  }
+
+  /** Reads the next pickle and returns its value. */
+  load(): unknown {
+    const data = this.#data;
+    this.#start = this.#pos;
+    if (this.#pos >= data.length) {
+      throw new UnpicklingError('ran out of input: no pickle data', { offset: this.#pos });
+    }
+    this.#stack = [];
+    this.#marks = [];
+    this.#fence = 0;
+    this.#memo = [];
+    this.#memoBig = undefined;
+    this.#memoSize = 0;
+    this.#proto = 0;
+    this.#frameEnd = -1;
+    this.#replacedDicts = undefined;
+    this.#escapedDicts = undefined;
+    // Handlers may copy what they are given; 64 element copies per input byte is far beyond
+    // what any pickle written by Python needs, and still linear in the input.
+    this.#budget = 64 * (data.length - this.#pos) + 1_000_000;
+    let opStart = this.#pos;
+    try {
+      for (;;) {
+        opStart = this.#pos;
+        if (opStart >= data.length) {
+          opStart = -1;
+          fail('pickle data was truncated: no STOP opcode before the end of the input');
+        }
+        const code = data[this.#pos++]!;
+        if (code === 0x2e /* STOP */) {
+          const value = this.#pop();
+          return value;
+        }
+        this.#dispatch(code);
+      }
+    } catch (error) {
+      if (error instanceof UnpicklingError) throw error;
+      const offset = opStart < 0 ? data.length : opStart;
+      const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
+      if (error instanceof LoadFailure) {
+        throw new UnpicklingError(error.message, { offset, opcode });
+      }
+      const reason = error instanceof RangeError && /call stack/i.test(error.message)
+        ? 'nesting too deep'
+        : error instanceof Error ? error.message : String(error);
+      throw new UnpicklingError(reason, { offset, opcode, cause: error });
+    }
+  }
+
+  // ---- reading primitives -------------------------------------------------------------------
+
+  /** Reserves `n` bytes and returns their offset; fails without allocating when they are absent. */
+  #take(n: number): number {
+    const at = this.#pos;
+    if (n > this.#data.length - at) {
+      fail(`pickle data was truncated: ${n} bytes needed, ${this.#data.length - at} left`);
+    }
+    this.#pos = at + n;
+    return at;
+  }
+
+  #u8(): number {
+    return this.#data[this.#take(1)]!;
+  }
+
+  #u16(): number {
+    return this.#view.getUint16(this.#take(2), true);
+  }
+
+  #u32(): number {
+    return this.#view.getUint32(this.#take(4), true);
+  }
+
+  #i32(): number {
+    return this.#view.getInt32(this.#take(4), true);
+  }
+
+  /** An 8-byte unsigned length; anything beyond the remaining input is refused before use. */
+  #u64(): number {
+    const at = this.#take(8);
+    const low = this.#view.getUint32(at, true);
+    const high = this.#view.getUint32(at + 4, true);
+    if (high >= 0x200000) fail(`length ${(BigInt(high) << 32n) | BigInt(low)} exceeds the input`);
+    return high * 0x1_0000_0000 + low;
+  }
+
+  /** A protocol 0 argument line: returns [start, end) without the newline. */
+  #line(): [number, number] {
+    const data = this.#data;
+    const start = this.#pos;
+    const newline = data.indexOf(0x0a, start);
+    if (newline < 0) fail('pickle data was truncated: no newline ending the argument');
+    this.#pos = newline + 1;
+    return [start, newline];
+  }
+
+  #lineText(what: string, decode: (b: Uint8Array, s: number, e: number) => string | null = decodeAscii): string {
+    const [start, end] = this.#line();
+    const text = decode(this.#data, start, end);
+    if (text === null) fail(`${what} is not valid text`);
+    return text;
+  }
+
+  // ---- the stack ----------------------------------------------------------------------------
+
+  #underflow(): never {
+    fail(this.#marks.length > 0 && this.#stack.length === this.#fence ? 'unexpected MARK found' : 'unpickling stack underflow');
+  }
+
+  #push(value: unknown): void {
+    const stack = this.#stack;
+    if (stack.length + this.#marks.length >= this.#maxDepth) {
+      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
+    }
+    stack.push(value);
+  }
+
+  #pop(): unknown {
+    const stack = this.#stack;
+    if (stack.length <= this.#fence) this.#underflow();
+    return stack.pop();
+  }
+
+  #top(): unknown {
+    const stack = this.#stack;
+    if (stack.length <= this.#fence) this.#underflow();
+    return stack[stack.length - 1];
+  }
+
+  #mark(): void {
+    if (this.#stack.length + this.#marks.length >= this.#maxDepth) {
+      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
+    }
+    this.#marks.push(this.#stack.length);
+    this.#fence = this.#stack.length;
+  }
+
+  /** Removes the topmost mark and returns the stack position it stood at. */
+  #popMark(): number {
+    const marks = this.#marks;
+    if (marks.length === 0) fail('could not find MARK');
+    const at = marks.pop()!;
+    this.#fence = marks.length > 0 ? marks[marks.length - 1]! : 0;
+    return at;
+  }
+
+  /** Pops everything above the topmost mark, and the mark. */
+  #popToMark(): unknown[] {
+    const at = this.#popMark();
+    const items = this.#stack.slice(at);
+    this.#stack.length = at;
+    return items;
+  }
+
+  // ---- memo ---------------------------------------------------------------------------------
+
+  #memoGet(index: number): unknown {
+    let value = index < ARRAY_INDEX_LIMIT ? this.#memo[index] : this.#memoBig?.get(index);
+    if (value === undefined) fail(`memo value not found at index ${index}`);
+    if (this.#replacedDicts !== undefined && typeof value === 'object' && value !== null) {
+      const replacement = this.#replacedDicts.get(value);
+      if (replacement !== undefined) {
+        value = replacement;
+        this.#memoSet(index, replacement);
+      }
+    }
+    this.#noteEscape(value);
+    return value;
+  }
+
+  #memoSet(index: number, value: unknown): void {
+    if (index < ARRAY_INDEX_LIMIT) {
+      if (this.#memo[index] === undefined) this.#memoGrow();
+      this.#memo[index] = value;
+    } else {
+      this.#memoBig ??= new Map();
+      if (!this.#memoBig.has(index)) this.#memoGrow();
+      this.#memoBig.set(index, value);
+    }
+  }
+
+  #memoGrow(): void {
+    if (++this.#memoSize > this.#maxMemo) fail(`memo exceeds maxMemo (${this.#maxMemo}) entries`);
+  }
+
+  // ---- dicts --------------------------------------------------------------------------------
+
+  /** A plain-object dict referenced from a second place cannot be swapped for a Map cheaply. */
+  #noteEscape(value: unknown): void {
+    if (!this.#mapDicts && isPlainDict(value)) {
+      (this.#escapedDicts ??= new WeakSet()).add(value);
+    }
+  }
+
+  /** Stores pairs stack[from..to) into `dict`; returns the dict, which may now be a Map. */
+  #setDictItems(dict: PyDict, from: number, to: number): PyDict {
+    const stack = this.#stack;
+    let target = dict;
+    for (let i = from; i < to; i += 2) {
+      const key = stack[i];
+      if (target instanceof Map) {
+        target.set(key, stack[i + 1]);
+      } else if (typeof key === 'string') {
+        setPlainDictItem(target, key, stack[i + 1]);
+      } else {
+        target = this.#promoteDict(target);
+        target.set(key, stack[i + 1]);
+      }
+    }
+    return target;
+  }
+
+  /**
+   * A plain-object dict met a non-string key: it becomes a Map with the same entries, and every
+   * reference to the old object (stack, memo, and wherever it escaped to) is pointed at the Map.
+   */
+  #promoteDict(old: Record<string, unknown>): Map<unknown, unknown> {
+    const map = new Map<unknown, unknown>(Object.entries(old));
+    this.charge(map.size);
+    (this.#replacedDicts ??= new Map()).set(old, map);
+    const stack = this.#stack;
+    for (let i = 0; i < stack.length; i++) if (stack[i] === old) stack[i] = map;
+    if (this.#escapedDicts?.has(old)) {
+      const roots: unknown[] = [stack, this.#memo];
+      if (this.#memoBig) roots.push(this.#memoBig);
+      replaceReferences(roots, old, map);
+    }
+    return map;
+  }
+
+  // ---- globals and objects ------------------------------------------------------------------
+
+  #findClass(module: string, name: string): PyGlobal {
+    if (this.#proto < 3 && this.#fixImports) [module, name] = fixImport(module, name);
+    const cacheKey = `${module}\n${name}`;
+    const cached = this.#globals.get(cacheKey);
+    if (cached) return cached;
+    const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
+    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)`);
+    const global = handler
+      ? new PyGlobal(handler.module, handler.name, handler)
+      : new PyGlobal(module, name);
+    this.#globals.set(cacheKey, global);
+    return global;
+  }
+
+  #placeholder(cls: unknown, args: readonly unknown[], creation: PyObjectCreation, kwargs?: PyDict): PyObject {
+    if (this.strict) {
+      const what = cls instanceof PyGlobal ? `'${cls.qualifiedName}'` : describe(cls);
+      fail(`cannot rebuild ${what}: no registered handler (strict mode)`);
+    }
+    return new PyObject(cls, args instanceof Tuple ? args : Tuple.from(args), creation, kwargs);
+  }
+
+  #reduce(callable: unknown, args: unknown): unknown {
+    if (!(args instanceof Tuple)) fail(`REDUCE arguments must be a tuple, not ${describe(args)}`);
+    if (callable instanceof PyGlobal) {
+      const handler = callable.handler;
+      if (handler?.call) return handler.call(args, this) ?? null;
+      return this.#placeholder(callable, args, 'reduce');
+    }
+    if (callable instanceof PyObject) return this.#placeholder(callable, args, 'reduce');
+    fail(`REDUCE callable must be a class or function, not ${describe(callable)}`);
+  }
+
+  #newObject(cls: unknown, args: unknown, kwargs: unknown, opcode: 'NEWOBJ' | 'NEWOBJ_EX'): unknown {
+    if (!(args instanceof Tuple)) fail(`${opcode} arguments must be a tuple, not ${describe(args)}`);
+    if (kwargs !== undefined && !(kwargs instanceof Map) && !isPlainDict(kwargs)) {
+      fail(`${opcode} keyword arguments must be a dict, not ${describe(kwargs)}`);
+    }
+    if (cls instanceof PyGlobal) {
+      const handler = cls.handler;
+      if (handler?.kind === 'function') fail(`${opcode} class argument '${cls.qualifiedName}' isn't a type object`);
+      if (handler?.newInstance) return handler.newInstance(args, kwargs as PyDict | undefined, this) ?? null;
+    } else if (!(cls instanceof PyObject)) {
+      fail(`${opcode} class argument isn't a type object: ${describe(cls)}`);
+    }
+    return this.#placeholder(cls, args, opcode === 'NEWOBJ' ? 'newobj' : 'newobj_ex', kwargs as PyDict | undefined);
+  }
+
+  /** INST and OBJ: `cls(*args)`, or `cls.__new__(cls)` when there are no arguments. */
+  #instantiate(cls: unknown, args: unknown[], creation: 'inst' | 'obj'): unknown {
+    if (cls instanceof PyGlobal) {
+      const handler = cls.handler;
+      if (handler) {
+        if ((args.length > 0 || !handler.newInstance) && handler.call) return handler.call(args, this) ?? null;
+        if (handler.newInstance) return handler.newInstance([], undefined, this) ?? null;
+      }
+      return this.#placeholder(cls, args, creation);
+    }
+    if (cls instanceof PyObject) return this.#placeholder(cls, args, creation);
+    fail(`${creation.toUpperCase()} class argument must be a class, not ${describe(cls)}`);
+  }
+
+  #handlerFor(target: unknown): PyClassHandler | undefined {
+    if (typeof target !== 'object' || target === null) return undefined;
+    return this.#registry.handlerForValue(target) ?? STANDARD_REGISTRY.handlerForValue(target);
+  }
+
+  #build(target: unknown, state: unknown): void {
+    if (target instanceof PyObject) {
+      const previous = target.state;
+      if (previous !== undefined && isPlainDict(previous) && isPlainDict(state)) {
+        for (const [k, v] of Object.entries(state)) setPlainDictItem(previous, k, v);
+      } else {
+        target.state = state;
+      }
+      return;
+    }
+    const handler = this.#handlerFor(target);
+    if (handler?.setState) {
+      handler.setState(target, state, this);
+      return;
+    }
+    fail(`cannot set state of ${describe(target)}: it has no __setstate__ or __dict__`);
+  }
+
+  #appendItems(from: number): void {
+    const stack = this.#stack;
+    if (from <= this.#fence || from > stack.length) this.#underflow();
+    const target = stack[from - 1];
+    if (Array.isArray(target) && target.constructor === Array) {
+      for (let i = from; i < stack.length; i++) target.push(stack[i]);
+    } else if (target instanceof PyObject) {
+      const items = (target.listItems ??= []);
+      for (let i = from; i < stack.length; i++) items.push(stack[i]);
+    } else {
+      const handler = this.#handlerFor(target);
+      if (!handler?.extend) fail(`cannot append to ${describe(target)}`);
+      handler.extend(target, stack.slice(from), this);
+    }
+    stack.length = from;
+  }
+
+  #setItems(from: number): void {
+    const stack = this.#stack;
+    if (from <= this.#fence || from > stack.length) this.#underflow();
+    if ((stack.length - from) % 2 !== 0) fail('odd number of items for SETITEMS');
+    const target = stack[from - 1];
+    if (target instanceof Map || isPlainDict(target)) {
+      const result = this.#setDictItems(target, from, stack.length);
+      stack[from - 1] = result;
+    } else if (target instanceof PyObject) {
+      const items = (target.dictItems ??= []);
+      for (let i = from; i < stack.length; i += 2) items.push([stack[i], stack[i + 1]]);
+    } else {
+      const handler = this.#handlerFor(target);
+      if (!handler?.setItems) fail(`cannot set items of ${describe(target)}`);
+      const pairs: Array<[unknown, unknown]> = [];
+      for (let i = from; i < stack.length; i += 2) pairs.push([stack[i], stack[i + 1]]);
+      handler.setItems(target, pairs, this);
+    }
+    stack.length = from;
+  }
+
+  #addItems(from: number): void {
+    const stack = this.#stack;
+    if (from <= this.#fence || from > stack.length) this.#underflow();
+    const target = stack[from - 1];
+    if (target instanceof Set && !(target instanceof PyFrozenSet)) {
+      for (let i = from; i < stack.length; i++) target.add(stack[i]);
+    } else {
+      const handler = this.#handlerFor(target);
+      if (!handler?.addItems) fail(`cannot add items to ${describe(target)}`);
+      handler.addItems(target, stack.slice(from), this);
+    }
+    stack.length = from;
+  }
+
+  #python2String(start: number, end: number): string | Uint8Array {
+    if (this.#encoding === 'bytes') return this.#data.slice(start, end);
+    const text = textDecoderFor[this.#encoding](this.#data, start, end);
+    if (text === null) fail(`Python 2 str is not valid ${this.#encoding}; pass the encoding option ('latin1' or 'bytes')`);
+    return text;
+  }
+
+  #utf8(start: number, end: number): string {
+    const text = decodeUtf8(this.#data, start, end);
+    if (text === null) fail('string is not valid UTF-8');
+    return text;
+  }
+
+  #persistent(pid: unknown): unknown {
+    if (!this.#persistentLoad) {
+      fail('a persistent id instruction was encountered, but no persistentLoad function was given');
+    }
+    return this.#persistentLoad(pid) ?? null;
+  }
+
+  #extension(code: number): PyGlobal {
+    if (code <= 0) fail('EXT specifies code <= 0');
+    const table = this.#extensions;
+    const entry = table instanceof Map ? table.get(code) : (table as Record<number, readonly [string, string]> | undefined)?.[code];
+    if (!entry) fail(`unregistered extension code ${code}`);
+    return this.#findClass(entry[0], entry[1]);
+  }
+
+  #nextBuffer(): PyByteArray {
+    if (!this.#buffers) fail('pickle stream refers to out-of-band data but no buffers option was given');
+    const next = this.#buffers.next();
+    if (next.done) fail('not enough out-of-band buffers');
+    const bytes = bufferToBytes(next.value);
+    // Zero-copy: a writable buffer is a bytearray; READONLY_BUFFER turns it into bytes.
+    return new PyByteArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  // ---- the dispatch -------------------------------------------------------------------------
+
+  #dispatch(code: number): void {
+    const data = this.#data;
+    switch (code) {
+      case 0x80: { // PROTO
+        const proto = this.#u8();
+        if (proto > HIGHEST_PROTOCOL) fail(`unsupported pickle protocol: ${proto}`);
+        this.#proto = proto;
+        return;
+      }
+      case 0x95: { // FRAME
+        const length = this.#u64();
+        if (this.#frameEnd > this.#pos) fail('beginning of a new frame before end of current frame');
+        if (length > data.length - this.#pos) fail('pickle exhausted before end of frame');
+        this.#frameEnd = this.#pos + length;
+        return;
+      }
+      case 0x28: // MARK
+        this.#mark();
+        return;
+      case 0x4e: // NONE
+        this.#push(null);
+        return;
+      case 0x88: // NEWTRUE
+        this.#push(true);
+        return;
+      case 0x89: // NEWFALSE
+        this.#push(false);
+        return;
+      case 0x4b: // BININT1
+        this.#push(this.#u8());
+        return;
+      case 0x4d: // BININT2
+        this.#push(this.#u16());
+        return;
+      case 0x4a: // BININT
+        this.#push(this.#i32());
+        return;
+      case 0x8a: { // LONG1
+        const n = this.#u8();
+        this.#push(decodeLong(data, this.#take(n), n));
+        return;
+      }
+      case 0x8b: { // LONG4
+        const n = this.#i32();
+        if (n < 0) fail('LONG pickle has negative byte count');
+        this.#push(decodeLong(data, this.#take(n), n));
+        return;
+      }
+      case 0x49: { // INT
+        const text = this.#lineText('INT argument');
+        if (text === '00') this.#push(false);
+        else if (text === '01') this.#push(true);
+        else this.#push(this.#parseInt(text));
+        return;
+      }
+      case 0x4c: { // LONG
+        let text = this.#lineText('LONG argument');
+        if (text.endsWith('L')) text = text.slice(0, -1);
+        this.#push(this.#parseInt(text));
+        return;
+      }
+      case 0x47: // BINFLOAT
+        this.#push(this.#view.getFloat64(this.#take(8), false));
+        return;
+      case 0x46: { // FLOAT
+        const value = parsePythonFloat(this.#lineText('FLOAT argument'));
+        if (value === null) fail('could not convert FLOAT argument to float');
+        this.#push(value);
+        return;
+      }
+      case 0x8c: { // SHORT_BINUNICODE
+        const n = this.#u8();
+        const at = this.#take(n);
+        this.#push(this.#utf8(at, at + n));
+        return;
+      }
+      case 0x58: { // BINUNICODE
+        const n = this.#u32();
+        const at = this.#take(n);
+        this.#push(this.#utf8(at, at + n));
+        return;
+      }
+      case 0x8d: { // BINUNICODE8
+        const n = this.#u64();
+        const at = this.#take(n);
+        this.#push(this.#utf8(at, at + n));
+        return;
+      }
+      case 0x56: { // UNICODE
+        const [start, end] = this.#line();
+        const text = decodeRawUnicodeEscape(data, start, end);
+        if (text === null) fail('malformed raw-unicode-escape in UNICODE argument');
+        this.#push(text);
+        return;
+      }
+      case 0x43: { // SHORT_BINBYTES
+        const n = this.#u8();
+        const at = this.#take(n);
+        this.#push(data.slice(at, at + n));
+        return;
+      }
+      case 0x42: { // BINBYTES
+        const n = this.#u32();
+        const at = this.#take(n);
+        this.#push(data.slice(at, at + n));
+        return;
+      }
+      case 0x8e: { // BINBYTES8
+        const n = this.#u64();
+        const at = this.#take(n);
+        this.#push(data.slice(at, at + n));
+        return;
+      }
+      case 0x96: { // BYTEARRAY8
+        const n = this.#u64();
+        const at = this.#take(n);
+        this.#push(PyByteArray.fromBytes(data.subarray(at, at + n)));
+        return;
+      }
+      case 0x55: { // SHORT_BINSTRING
+        const n = this.#u8();
+        const at = this.#take(n);
+        this.#push(this.#python2String(at, at + n));
+        return;
+      }
+      case 0x54: { // BINSTRING
+        const n = this.#i32();
+        if (n < 0) fail('BINSTRING pickle has negative byte count');
+        const at = this.#take(n);
+        this.#push(this.#python2String(at, at + n));
+        return;
+      }
+      case 0x53: { // STRING
+        const [start, end] = this.#line();
+        const quote = data[start];
+        if (end - start < 2 || (quote !== 0x27 && quote !== 0x22) || data[end - 1] !== quote) {
+          fail('the STRING opcode argument must be quoted');
+        }
+        const bytes = decodeStringEscape(data, start + 1, end - 1);
+        if (bytes === null) fail('invalid escape in STRING argument');
+        if (this.#encoding === 'bytes') {
+          this.#push(bytes);
+        } else {
+          const text = textDecoderFor[this.#encoding](bytes, 0, bytes.length);
+          if (text === null) fail(`Python 2 str is not valid ${this.#encoding}; pass the encoding option ('latin1' or 'bytes')`);
+          this.#push(text);
+        }
+        return;
+      }
+      case 0x97: // NEXT_BUFFER
+        this.#push(this.#nextBuffer());
+        return;
+      case 0x98: { // READONLY_BUFFER
+        const top = this.#top();
+        if (top instanceof PyByteArray) {
+          this.#stack[this.#stack.length - 1] = new Uint8Array(top.buffer, top.byteOffset, top.byteLength);
+        }
+        return;
+      }
+      case 0x29: // EMPTY_TUPLE
+        this.#push(new Tuple());
+        return;
+      case 0x85: { // TUPLE1
+        const a = this.#pop();
+        const t = new Tuple();
+        t.push(a);
+        this.#push(t);
+        return;
+      }
+      case 0x86: { // TUPLE2
+        const b = this.#pop();
+        const a = this.#pop();
+        const t = new Tuple();
+        t.push(a, b);
+        this.#push(t);
+        return;
+      }
+      case 0x87: { // TUPLE3
+        const c = this.#pop();
+        const b = this.#pop();
+        const a = this.#pop();
+        const t = new Tuple();
+        t.push(a, b, c);
+        this.#push(t);
+        return;
+      }
+      case 0x74: { // TUPLE
+        const at = this.#popMark();
+        const stack = this.#stack;
+        const t = new Tuple();
+        for (let i = at; i < stack.length; i++) t.push(stack[i]);
+        stack.length = at;
+        this.#push(t);
+        return;
+      }
+      case 0x5d: // EMPTY_LIST
+        this.#push([]);
+        return;
+      case 0x6c: // LIST
+        this.#push(this.#popToMark());
+        return;
+      case 0x7d: // EMPTY_DICT
+        this.#push(this.#mapDicts ? new Map() : {});
+        return;
+      case 0x64: { // DICT
+        const at = this.#popMark();
+        const stack = this.#stack;
+        if ((stack.length - at) % 2 !== 0) fail('odd number of items for DICT');
+        const dict = this.#setDictItems(this.#mapDicts ? new Map() : {}, at, stack.length);
+        stack.length = at;
+        this.#push(dict);
+        return;
+      }
+      case 0x8f: // EMPTY_SET
+        this.#push(new Set());
+        return;
+      case 0x91: // FROZENSET
+        this.#push(new PyFrozenSet(this.#popToMark()));
+        return;
+      case 0x61: { // APPEND
+        const value = this.#pop();
+        this.#stack.push(value);
+        this.#appendItems(this.#stack.length - 1);
+        return;
+      }
+      case 0x65: // APPENDS
+        this.#appendItems(this.#popMark());
+        return;
+      case 0x73: { // SETITEM
+        const value = this.#pop();
+        const key = this.#pop();
+        this.#stack.push(key, value);
+        this.#setItems(this.#stack.length - 2);
+        return;
+      }
+      case 0x75: // SETITEMS
+        this.#setItems(this.#popMark());
+        return;
+      case 0x90: // ADDITEMS
+        this.#addItems(this.#popMark());
+        return;
+      case 0x30: { // POP
+        const stack = this.#stack;
+        const marks = this.#marks;
+        if (marks.length > 0 && marks[marks.length - 1] === stack.length) this.#popMark();
+        else this.#pop();
+        return;
+      }
+      case 0x31: // POP_MARK
+        this.#popToMark();
+        return;
+      case 0x32: { // DUP
+        const top = this.#top();
+        this.#noteEscape(top);
+        this.#push(top);
+        return;
+      }
+      case 0x67: { // GET
+        const index = this.#parseInt(this.#lineText('GET argument'));
+        if (typeof index !== 'number' || index < 0) fail('GET index out of range');
+        this.#push(this.#memoGet(index));
+        return;
+      }
+      case 0x68: // BINGET
+        this.#push(this.#memoGet(this.#u8()));
+        return;
+      case 0x6a: // LONG_BINGET
+        this.#push(this.#memoGet(this.#u32()));
+        return;
+      case 0x70: { // PUT
+        const index = this.#parseInt(this.#lineText('PUT argument'));
+        if (typeof index !== 'number' || index < 0) fail('negative PUT argument');
+        this.#memoSet(index, this.#top());
+        return;
+      }
+      case 0x71: // BINPUT
+        this.#memoSet(this.#u8(), this.#top());
+        return;
+      case 0x72: // LONG_BINPUT
+        this.#memoSet(this.#u32(), this.#top());
+        return;
+      case 0x94: // MEMOIZE
+        this.#memoSet(this.#memoSize, this.#top());
+        return;
+      case 0x63: { // GLOBAL
+        const module = this.#lineText('GLOBAL module', decodeUtf8);
+        const name = this.#lineText('GLOBAL name', decodeUtf8);
+        this.#push(this.#findClass(module, name));
+        return;
+      }
+      case 0x93: { // STACK_GLOBAL
+        const name = this.#pop();
+        const module = this.#pop();
+        if (typeof name !== 'string' || typeof module !== 'string') fail('STACK_GLOBAL requires str');
+        this.#push(this.#findClass(module, name));
+        return;
+      }
+      case 0x82: // EXT1
+        this.#push(this.#extension(this.#u8()));
+        return;
+      case 0x83: // EXT2
+        this.#push(this.#extension(this.#u16()));
+        return;
+      case 0x84: // EXT4
+        this.#push(this.#extension(this.#i32()));
+        return;
+      case 0x52: { // REDUCE
+        const args = this.#pop();
+        const callable = this.#pop();
+        this.#push(this.#reduce(callable, args));
+        return;
+      }
+      case 0x81: { // NEWOBJ
+        const args = this.#pop();
+        const cls = this.#pop();
+        this.#push(this.#newObject(cls, args, undefined, 'NEWOBJ'));
+        return;
+      }
+      case 0x92: { // NEWOBJ_EX
+        const kwargs = this.#pop();
+        const args = this.#pop();
+        const cls = this.#pop();
+        this.#push(this.#newObject(cls, args, kwargs, 'NEWOBJ_EX'));
+        return;
+      }
+      case 0x69: { // INST
+        const module = this.#lineText('INST module');
+        const name = this.#lineText('INST name');
+        const args = this.#popToMark();
+        this.#push(this.#instantiate(this.#findClass(module, name), args, 'inst'));
+        return;
+      }
+      case 0x6f: { // OBJ
+        const at = this.#popMark();
+        const stack = this.#stack;
+        if (stack.length - at < 1) this.#underflow();
+        const cls = stack[at];
+        const args = stack.slice(at + 1);
+        stack.length = at;
+        this.#push(this.#instantiate(cls, args, 'obj'));
+        return;
+      }
+      case 0x62: { // BUILD
+        const state = this.#pop();
+        this.#build(this.#top(), state);
+        return;
+      }
+      case 0x50: { // PERSID
+        const pid = this.#lineText('persistent id (protocol 0 persistent ids must be ASCII strings)');
+        this.#push(this.#persistent(pid));
+        return;
+      }
+      case 0x51: // BINPERSID
+        this.#push(this.#persistent(this.#pop()));
+        return;
+      default:
+        fail(`invalid load key, '\\x${code.toString(16).padStart(2, '0')}'`);
+    }
+  }
+
+  #parseInt(text: string): number | bigint {
+    const value = parsePythonInt(text, this.#maxIntDigits);
+    if (value === null) fail(`invalid literal for int() with base 0: '${text.slice(0, 40)}'`);
+    return value;
+  }
+}
+
+/** Loads one pickle from `data`. Bytes after its STOP opcode are ignored, as in Python. */
+export function loads(data: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadOptions): unknown {
+  return new Unpickler(data, options).load();
+}
