@@ -160,7 +160,10 @@ export class Unpickler implements LoadContext {
     this.#maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
   }
 
-  /** Offset just past the last pickle loaded (its STOP opcode); where the next load begins. */
+  /**
+   * Offset just past the last pickle loaded (its STOP opcode): where the next load begins. After
+   * a failed load it is the start of the pickle that failed.
+   */
   get position(): number {
     return this.#pos;
   }
@@ -224,6 +227,8 @@ export class Unpickler implements LoadContext {
         this.#dispatch(code);
       }
     } catch (error) {
+      // A failed pickle is not consumed: position stays at its start.
+      this.#pos = this.#start;
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
