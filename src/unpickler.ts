@@ -15,7 +15,7 @@ import {
   decodeUtf8,
 } from './text.js';
 import { PyByteArray } from './values/bytearray.js';
-import { isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
+import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -85,7 +85,10 @@ function fail(message: string): never {
 }
 
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
-  if (data instanceof Uint8Array) return data;
+  // A Node Buffer is a Uint8Array whose slice() is a view: rewrap it so bytes values are copies.
+  if (data instanceof Uint8Array) {
+    return data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   throw new UnpicklingError(`loads() expects a Uint8Array, ArrayBuffer or Buffer, not ${describe(data)}`);
@@ -387,6 +390,13 @@ export class Unpickler implements LoadContext {
     }
   }
 
+  /** Stores one pair into a dict this load created (not yet referenced elsewhere). */
+  #setOne(dict: PyDict, key: unknown, value: unknown): void {
+    if (dict instanceof Map) dict.set(key, value);
+    else if (typeof key === 'string') setPlainDictItem(dict, key, value);
+    else fail('cannot merge a state with non-string keys into a plain dict');
+  }
+
   /** Stores pairs stack[from..to) into `dict`; returns the dict, which may now be a Map. */
   #setDictItems(dict: PyDict, from: number, to: number): PyDict {
     const stack = this.#stack;
@@ -494,9 +504,15 @@ export class Unpickler implements LoadContext {
 
   #build(target: unknown, state: unknown): void {
     if (target instanceof PyObject) {
+      // A second BUILD updates the instance dict as Python's default __setstate__ does; the
+      // merge goes into a new dict, since either state may be shared through the memo.
       const previous = target.state;
-      if (previous !== undefined && isPlainDict(previous) && isPlainDict(state)) {
-        for (const [k, v] of Object.entries(state)) setPlainDictItem(previous, k, v);
+      if (isDict(previous) && isDict(state)) {
+        const merged = this.newDict();
+        for (const source of [previous, state]) {
+          for (const [k, v] of dictEntries(source)) this.#setOne(merged, k, v);
+        }
+        target.state = merged;
       } else {
         target.state = state;
       }
@@ -757,6 +773,8 @@ export class Unpickler implements LoadContext {
         const top = this.#top();
         if (top instanceof PyByteArray) {
           this.#stack[this.#stack.length - 1] = new Uint8Array(top.buffer, top.byteOffset, top.byteLength);
+        } else if (!(top instanceof Uint8Array)) {
+          fail(`READONLY_BUFFER needs a buffer on the stack, not ${describe(top)}`);
         }
         return;
       }
