@@ -57,6 +57,12 @@ export interface LoadOptions {
   maxMemo?: number;
   /** Most digits in a protocol 0 decimal integer, as CPython's int_max_str_digits. Default 4300. */
   maxIntDigits?: number;
+  /**
+   * Keep the memo from one `load()` to the next, for a stream written by one Pickler's repeated
+   * `dump()` calls (CPython's Unpickler always does). Default false: each pickle gets a fresh memo,
+   * as a file of repeated `pickle.dump(obj, f)` calls needs.
+   */
+  keepMemo?: boolean;
 }
 
 const DEFAULTS = {
@@ -103,7 +109,8 @@ function bufferToBytes(buffer: unknown): Uint8Array {
 /**
  * Reads pickles from a buffer. `load()` reads the next one; calling it again reads the one after
  * (a file written by repeated `pickle.dump` calls). Each load starts with a fresh memo, as each
- * `pickle.dump` call writes with a fresh one.
+ * `pickle.dump` call writes with a fresh one; `keepMemo` reads what one Pickler's repeated
+ * `dump()` calls wrote.
  */
 export class Unpickler implements LoadContext {
   readonly strict: boolean;
@@ -119,6 +126,7 @@ export class Unpickler implements LoadContext {
   readonly #maxDepth: number;
   readonly #maxMemo: number;
   readonly #maxIntDigits: number;
+  readonly #keepMemo: boolean;
   readonly #globals = new Map<string, PyGlobal>();
 
   #pos = 0;
@@ -161,6 +169,7 @@ export class Unpickler implements LoadContext {
     this.#maxDepth = options.maxDepth ?? DEFAULTS.maxDepth;
     this.#maxMemo = options.maxMemo ?? DEFAULTS.maxMemo;
     this.#maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
+    this.#keepMemo = options.keepMemo ?? false;
   }
 
   /**
@@ -204,9 +213,11 @@ export class Unpickler implements LoadContext {
     this.#stack = [];
     this.#marks = [];
     this.#fence = 0;
-    this.#memo = [];
-    this.#memoBig = undefined;
-    this.#memoSize = 0;
+    if (!this.#keepMemo) {
+      this.#memo = [];
+      this.#memoBig = undefined;
+      this.#memoSize = 0;
+    }
     this.#proto = 0;
     this.#frameEnd = -1;
     this.#replacedDicts = undefined;
