@@ -2,6 +2,7 @@
 // it runs in browsers, Deno and Bun as well.
 export { loads, Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
 export { PickleError, PicklingError, UnpicklingError, type UnpicklingErrorLocation } from './errors.js';
-export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from './registry.js';
+export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
+export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
 export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';
 export * from './values/index.js';

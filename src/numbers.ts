@@ -65,3 +65,45 @@ export function parsePythonFloat(text: string): number | null {
   if (!FLOAT_LITERAL.test(trimmed)) return null;
   return Number(trimmed.replace(/_/g, ''));
 }
+
+/** Python's `repr(float)`: the shortest round-tripping digits, in Python's layout ('1e+16', '0.0001', '1.0'). */
+export function pythonFloatRepr(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  // toExponential() with no argument gives the shortest digits that round-trip.
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const exponent = Number(exponentText);
+  const decimalPoint = exponent + 1; // digits are 0.DIGITS × 10^decimalPoint
+  let body: string;
+  if (decimalPoint > 16 || decimalPoint < -3) {
+    const fraction = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const sign = exponent < 0 ? '-' : '+';
+    body = `${fraction}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  } else if (decimalPoint <= 0) {
+    body = `0.${'0'.repeat(-decimalPoint)}${digits}`;
+  } else if (decimalPoint >= digits.length) {
+    body = `${digits}${'0'.repeat(decimalPoint - digits.length)}.0`;
+  } else {
+    body = `${digits.slice(0, decimalPoint)}.${digits.slice(decimalPoint)}`;
+  }
+  return negative ? `-${body}` : body;
+}
+
+/** The bytes of a Python int in little-endian two's complement, as few as CPython's LONG1 uses. */
+export function encodeLong(value: bigint): Uint8Array {
+  if (value === 0n) return new Uint8Array(0);
+  // CPython takes (bit length of the magnitude >> 3) + 1 bytes, then drops a redundant 0xff
+  // from a negative number whose next byte already carries the sign.
+  const magnitude = value < 0n ? -value : value;
+  const n = (magnitude.toString(2).length >> 3) + 1;
+  const twos = value < 0n ? (1n << BigInt(8 * n)) + value : value;
+  const hex = twos.toString(16).padStart(2 * n, '0');
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = parseInt(hex.slice(2 * (n - 1 - i), 2 * (n - i)), 16);
+  if (value < 0n && n > 1 && out[n - 1] === 0xff && (out[n - 2]! & 0x80) !== 0) return out.subarray(0, n - 1);
+  return out;
+}

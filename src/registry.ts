@@ -15,6 +15,21 @@ export interface LoadContext {
 }
 
 /**
+ * How a value is pickled, as Python's `__reduce__` returns it: the callable and its arguments,
+ * then optionally the state (BUILD), list items (APPENDS), dict items (SETITEMS) and a state
+ * setter. A callable of `copyreg.__newobj__` (args = [cls, ...args]) is written as NEWOBJ, and
+ * `copyreg.__newobj_ex__` (args = [cls, args, kwargs]) as NEWOBJ_EX, as CPython does.
+ */
+export type Reduction = readonly [
+  callable: unknown,
+  args: readonly unknown[],
+  state?: unknown,
+  listItems?: Iterable<unknown> | null,
+  dictItems?: Iterable<readonly [unknown, unknown]> | null,
+  stateSetter?: unknown,
+];
+
+/**
  * How the codec treats one Python global (a class or function), found by module and qualified
  * name. This is the registry's seam: the standard types, numpy arrays and decorated classes are
  * all handlers, and the unpickler knows nothing else about them.
@@ -43,6 +58,8 @@ export interface PyClassHandler<T = unknown> {
   setItems?(obj: T, pairs: ReadonlyArray<readonly [unknown, unknown]>, context: LoadContext): void;
   /** ADDITEMS on an instance (a set subclass): `obj.add(item)` for each item. */
   addItems?(obj: T, items: readonly unknown[], context: LoadContext): void;
+  /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
+  reduce?(obj: T, protocol: number): Reduction;
 }
 
 function key(module: string, name: string): string {

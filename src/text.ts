@@ -197,3 +197,76 @@ export function decodeStringEscape(bytes: Uint8Array, start: number, end: number
   }
   return out.slice(0, n);
 }
+
+/** Bytes `text` takes in UTF-8 with surrogatepass (a lone surrogate takes 3 bytes). */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a pair: 2 units, 4 bytes
+        i++;
+        continue;
+      }
+      n += 2;
+    } else {
+      n += 2;
+    }
+  }
+  return n;
+}
+
+/**
+ * Encodes `text` as UTF-8 with surrogatepass into `out` at `at` (which has room for
+ * utf8Length(text) bytes); returns the offset after the last byte written.
+ */
+export function encodeUtf8Into(text: string, out: Uint8Array, at: number): number {
+  let p = at;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[p++] = c;
+    } else if (c < 0x800) {
+      out[p++] = 0xc0 | (c >> 6);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          out[p++] = 0xf0 | (c >> 18);
+          out[p++] = 0x80 | ((c >> 12) & 0x3f);
+          out[p++] = 0x80 | ((c >> 6) & 0x3f);
+          out[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+      }
+      out[p++] = 0xe0 | (c >> 12);
+      out[p++] = 0x80 | ((c >> 6) & 0x3f);
+      out[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p;
+}
+
+/**
+ * Protocol 0 UNICODE argument: Python's raw-unicode-escape plus the escapes CPython's pickler
+ * adds (backslash, NUL, newline, carriage return and Ctrl-Z as \\uXXXX) so the line stays a line.
+ */
+export function encodeRawUnicodeEscape(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const c = char.codePointAt(0)!;
+    if (c >= 0x10000) out += '\\U' + c.toString(16).padStart(8, '0');
+    else if (c >= 0x100 || c === 0x5c || c === 0 || c === 0x0a || c === 0x0d || c === 0x1a) {
+      out += '\\u' + c.toString(16).padStart(4, '0');
+    } else out += char;
+  }
+  return out;
+}

@@ -16,6 +16,7 @@ import {
 } from './text.js';
 import { PyByteArray } from './values/bytearray.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
+import { PyFloat } from './values/float.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -63,6 +64,11 @@ export interface LoadOptions {
    * as a file of repeated `pickle.dump(obj, f)` calls needs.
    */
   keepMemo?: boolean;
+  /**
+   * Load floats with an integral value (`2.0`) as `PyFloat` instead of the number 2, so that
+   * they pickle back as floats. Default false: every float is a plain number.
+   */
+  keepFloatType?: boolean;
 }
 
 const DEFAULTS = {
@@ -127,6 +133,7 @@ export class Unpickler implements LoadContext {
   readonly #maxMemo: number;
   readonly #maxIntDigits: number;
   readonly #keepMemo: boolean;
+  readonly #keepFloatType: boolean;
   readonly #globals = new Map<string, PyGlobal>();
 
   #pos = 0;
@@ -170,6 +177,7 @@ export class Unpickler implements LoadContext {
     this.#maxMemo = options.maxMemo ?? DEFAULTS.maxMemo;
     this.#maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
     this.#keepMemo = options.keepMemo ?? false;
+    this.#keepFloatType = options.keepFloatType ?? false;
   }
 
   /**
@@ -690,12 +698,12 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x47: // BINFLOAT
-        this.#push(this.#view.getFloat64(this.#take(8), false));
+        this.#push(this.#float(this.#view.getFloat64(this.#take(8), false)));
         return;
       case 0x46: { // FLOAT
         const value = parsePythonFloat(this.#lineText('FLOAT argument'));
         if (value === null) fail('could not convert FLOAT argument to float');
-        this.#push(value);
+        this.#push(this.#float(value));
         return;
       }
       case 0x8c: { // SHORT_BINUNICODE
@@ -988,6 +996,11 @@ export class Unpickler implements LoadContext {
       default:
         fail(`invalid load key, '\\x${code.toString(16).padStart(2, '0')}'`);
     }
+  }
+
+  /** A float as the options want it: a number, or a PyFloat when a number would read as an int. */
+  #float(value: number): number | PyFloat {
+    return this.#keepFloatType && Number.isSafeInteger(value) && !Object.is(value, -0) ? new PyFloat(value) : value;
   }
 
   #parseInt(text: string): number | bigint {

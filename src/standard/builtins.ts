@@ -5,6 +5,7 @@ import type { LoadContext, PyClassHandler } from '../registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
 import { isDict } from '../values/dict.js';
+import { PyFloat } from '../values/float.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
@@ -94,9 +95,14 @@ function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
+/** A PyFloat (what keepFloatType loads) as the number it holds; anything else as it is. */
+function unwrapFloat(value: unknown): unknown {
+  return value instanceof PyFloat ? value.value : value;
+}
+
 function intFrom(args: readonly unknown[]): number | bigint {
   if (args.length === 0) return 0;
-  const value = args[0];
+  const value = unwrapFloat(args[0]);
   if (typeof value === 'bigint') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value) || 0;
@@ -167,7 +173,7 @@ export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
   simple('bytes', undefined, (args, context) => bytesFrom(args, context)),
   simple('bytearray', PyByteArray, (args, context) => PyByteArray.fromBytes(bytesFrom(args, context))),
   simple('complex', PyComplex, (args) => {
-    const [real = 0, imag = 0] = args;
+    const [real = 0, imag = 0] = args.map(unwrapFloat);
     if (typeof real !== 'number' || typeof imag !== 'number') throw new Error('complex() arguments must be numbers');
     return new PyComplex(real, imag);
   }),
@@ -175,7 +181,7 @@ export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
   simple('float', undefined, (args) => {
     if (args.length === 0) return 0;
     const value = args[0];
-    if (typeof value === 'number') return value;
+    if (typeof value === 'number' || value instanceof PyFloat) return value;
     if (typeof value === 'bigint') return Number(value);
     throw new Error(`float() argument must be a number, not ${describe(value)}`);
   }),

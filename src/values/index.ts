@@ -5,3 +5,5 @@ export { PyComplex } from './complex.js';
 export { PyGlobal } from './global.js';
 export { PyObject, type PyObjectCreation } from './object.js';
 export { type PyDict, isDict, isPlainDict, setPlainDictItem, dictEntries } from './dict.js';
+export { PickleBuffer } from './picklebuffer.js';
+export { PyFloat, pyFloat } from './float.js';

@@ -1,0 +1,166 @@
+// The pickler's output buffer: grows geometrically, and frames its output at protocol 4+ the
+// way CPython does: a 9-byte FRAME header is reserved when a frame starts, filled in when the
+// frame is committed, and dropped again when the frame holds fewer than 4 bytes.
+
+const FRAME_OPCODE = 0x95;
+const FRAME_HEADER_SIZE = 9;
+/** A frame is committed at the first opcode boundary after it reaches 64 KiB. */
+export const FRAME_SIZE_TARGET = 64 * 1024;
+const FRAME_SIZE_MIN = 4;
+
+export class PickleWriter {
+  #buf = new Uint8Array(256);
+  #view = new DataView(this.#buf.buffer);
+  #len = 0;
+  #framing = false;
+  #frameStart = -1;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Turns framing on (protocol 4+) or off; a frame in progress is committed when turned off. */
+  setFraming(on: boolean): void {
+    if (!on) this.commitFrame();
+    this.#framing = on;
+  }
+
+  /** Reserves `n` bytes, starting a frame first when one is due, and returns their offset. */
+  reserve(n: number): number {
+    const startFrame = this.#framing && this.#frameStart < 0;
+    const need = this.#len + n + (startFrame ? FRAME_HEADER_SIZE : 0);
+    if (need > this.#buf.length) this.#grow(need);
+    if (startFrame) {
+      this.#frameStart = this.#len;
+      this.#len += FRAME_HEADER_SIZE;
+    }
+    const at = this.#len;
+    this.#len += n;
+    return at;
+  }
+
+  #grow(need: number): void {
+    let size = this.#buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+
+  /** Gives back bytes reserved but not used (the tail of a worst-case reservation). */
+  unreserve(n: number): void {
+    this.#len -= n;
+  }
+
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  get view(): DataView {
+    return this.#view;
+  }
+
+  // Each writer reserves before touching #buf: reserve() may replace the buffer when it grows.
+  byte(b: number): void {
+    const at = this.reserve(1);
+    this.#buf[at] = b;
+  }
+
+  byte2(a: number, b: number): void {
+    const at = this.reserve(2);
+    this.#buf[at] = a;
+    this.#buf[at + 1] = b;
+  }
+
+  /** An opcode followed by a little-endian uint16. */
+  opU16(op: number, value: number): void {
+    const at = this.reserve(3);
+    this.#buf[at] = op;
+    this.#view.setUint16(at + 1, value, true);
+  }
+
+  /** An opcode followed by a little-endian int32 or uint32. */
+  opU32(op: number, value: number): void {
+    const at = this.reserve(5);
+    this.#buf[at] = op;
+    this.#view.setUint32(at + 1, value >>> 0, true);
+  }
+
+  /** An opcode followed by a little-endian uint64 (a length below 2^53). */
+  opU64(op: number, value: number): void {
+    const at = this.reserve(9);
+    this.#buf[at] = op;
+    this.#view.setUint32(at + 1, value % 0x1_0000_0000, true);
+    this.#view.setUint32(at + 5, Math.floor(value / 0x1_0000_0000), true);
+  }
+
+  /** An opcode followed by a big-endian float64 (BINFLOAT). */
+  opF64(op: number, value: number): void {
+    const at = this.reserve(9);
+    this.#buf[at] = op;
+    this.#view.setFloat64(at + 1, value, false);
+  }
+
+  bytes(data: Uint8Array): void {
+    const at = this.reserve(data.length);
+    this.#buf.set(data, at);
+  }
+
+  /** Text known to be Latin-1 (ASCII opcodes' arguments, numbers, escaped strings). */
+  latin1(text: string): void {
+    const at = this.reserve(text.length);
+    const buf = this.#buf;
+    for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
+  }
+
+  /** Closes the current frame: fills in its header, or removes it when the frame is tiny. */
+  commitFrame(): void {
+    const start = this.#frameStart;
+    if (start < 0) return;
+    const frameLength = this.#len - start - FRAME_HEADER_SIZE;
+    if (frameLength >= FRAME_SIZE_MIN) {
+      this.#buf[start] = FRAME_OPCODE;
+      this.#view.setUint32(start + 1, frameLength % 0x1_0000_0000, true);
+      this.#view.setUint32(start + 5, Math.floor(frameLength / 0x1_0000_0000), true);
+    } else {
+      this.#buf.copyWithin(start, start + FRAME_HEADER_SIZE, this.#len);
+      this.#len -= FRAME_HEADER_SIZE;
+    }
+    this.#frameStart = -1;
+  }
+
+  /** Between two objects: a frame that reached its target size is committed. */
+  opcodeBoundary(): void {
+    if (this.#frameStart >= 0 && this.#len - this.#frameStart - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET) {
+      this.commitFrame();
+    }
+  }
+
+  /**
+   * Writes a header and a payload of 64 KiB or more outside any frame, as CPython does, so a
+   * reader can load large payloads without copying them through a frame buffer.
+   */
+  largePayload(writeHeader: () => void, payload: () => void): void {
+    const framing = this.#framing;
+    this.commitFrame();
+    this.#framing = false;
+    writeHeader();
+    payload();
+    this.#framing = framing;
+  }
+
+  /** Empties the buffer for the next pickle, keeping its memory. */
+  reset(): void {
+    this.#len = 0;
+    this.#frameStart = -1;
+    this.#framing = false;
+  }
+
+  /** The bytes written, as a new array of exactly their length. */
+  result(): Uint8Array {
+    this.commitFrame();
+    return this.#buf.slice(0, this.#len);
+  }
+}
