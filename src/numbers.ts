@@ -30,8 +30,16 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number): nu
 const INT_LITERAL =
   /^([+-]?)(?:(0[xX](?:_?[0-9a-fA-F])+)|(0[oO](?:_?[0-7])+)|(0[bB](?:_?[01])+)|(0(?:_?0)*)|([1-9](?:_?[0-9])*))$/;
 
-/** Python whitespace that int() and float() strip around a literal. */
-const PY_SPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
+/** Python's str.strip(): whitespace as int() and float() strip it around a literal. */
+function pythonStrip(text: string): string {
+  const isSpace = (c: number) => (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0;
+  // Index loops, not a regex: an anchored /\s+$/ backtracks quadratically on long runs of spaces.
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /**
  * `int(text, 0)`: decimal, 0x/0o/0b prefixes and underscores, surrounding whitespace allowed.
@@ -39,7 +47,7 @@ const PY_SPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
  * int_max_str_digits guard against quadratic conversion).
  */
 export function parsePythonInt(text: string, maxDigits: number): number | bigint | null {
-  const match = INT_LITERAL.exec(text.replace(PY_SPACE, ''));
+  const match = INT_LITERAL.exec(pythonStrip(text));
   if (!match) return null;
   const sign = match[1] === '-' ? -1n : 1n;
   const prefixed = match[2] ?? match[3] ?? match[4];
@@ -56,7 +64,7 @@ const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 
 /** `float(text)`: decimal and exponent forms, inf/infinity/nan in any case; null otherwise. */
 export function parsePythonFloat(text: string): number | null {
-  const trimmed = text.replace(PY_SPACE, '');
+  const trimmed = pythonStrip(text);
   const special = SPECIAL_FLOAT.exec(trimmed);
   if (special) {
     if (special[2]!.toLowerCase() === 'nan') return NaN;

@@ -1,16 +1,19 @@
 // The pickler: follows CPython's save() order and opcode choices (Modules/_pickle.c), so that
 // for values made of Python's builtin types its output is byte for byte what CPython writes.
+// Like the unpickler it never recurses: containers schedule the saving of their items on an
+// explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
 import { encodeLong, pythonFloatRepr } from './numbers.js';
-import { defaultRegistry, type PyClassHandler, type Reduction, Registry } from './registry.js';
+import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
+import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
-import { PyFloat } from './values/float.js';
 import { isPlainDict } from './values/dict.js';
+import { PyFloat } from './values/float.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject } from './values/object.js';
@@ -40,7 +43,7 @@ export interface DumpOptions {
   reducerOverride?: (value: unknown) => Reduction | undefined;
   /** The extension registry for EXT1/EXT2/EXT4: code → [module, qualified name]. */
   extensions?: ReadonlyMap<number, readonly [string, string]> | Readonly<Record<number, readonly [string, string]>>;
-  /** Deepest nesting written; deeper values give a PicklingError. Default 10 000. */
+  /** Deepest nesting written; deeper values give a PicklingError. Default 1 000 000. */
   maxDepth?: number;
   /** Keep the memo across `Pickler.dump()` calls, as CPython's Pickler does. Default false. */
   keepMemo?: boolean;
@@ -54,13 +57,26 @@ const APPENDS = 0x65;
 const SETITEM = 0x73;
 const SETITEMS = 0x75;
 const ADDITEMS = 0x90;
+const BUILD = 0x62;
+const REDUCE = 0x52;
+const POP = 0x30;
+const POP_MARK = 0x31;
 const BATCH_SIZE = 1000;
 
-const COPYREG = 'copyreg';
+const BYTES = new PyGlobal('builtins', 'bytes');
+const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
+const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');
+const COMPLEX = new PyGlobal('builtins', 'complex');
+const SET = new PyGlobal('builtins', 'set');
+const FROZENSET = new PyGlobal('builtins', 'frozenset');
+const GETATTR = new PyGlobal('builtins', 'getattr');
+const OBJECT = new PyGlobal('builtins', 'object');
+const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
+const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
+const NEWOBJ_EX = new PyGlobal('copyreg', '__newobj_ex__');
 
-/** Thrown inside save(); gathers the path to the value on its way out. */
+/** Thrown inside a save; the dump reports it with the path of the value being saved. */
 class SaveFailure extends Error {
-  readonly segments: string[] = [];
   constructor(
     message: string,
     override readonly cause?: unknown,
@@ -69,31 +85,15 @@ class SaveFailure extends Error {
   }
 }
 
-function failure(message: string): never {
-  throw new SaveFailure(message);
+function failure(message: string, cause?: unknown): never {
+  throw new SaveFailure(message, cause);
 }
 
-function keySegment(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
+const isCopyreg = (callable: unknown, name: string): boolean =>
+  callable instanceof PyGlobal && callable.module === 'copyreg' && callable.name === name;
 
-/** Runs `save` for one part of a value, adding that part's path segment to a failure. */
-function within<T>(segment: string | (() => string), save: () => T): T {
-  try {
-    return save();
-  } catch (error) {
-    if (error instanceof SaveFailure) {
-      error.segments.push(typeof segment === 'string' ? segment : segment());
-      throw error;
-    }
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      const wrapped = new SaveFailure('nesting too deep for the JavaScript stack; lower the nesting or maxDepth', error);
-      wrapped.segments.push(typeof segment === 'string' ? segment : segment());
-      throw wrapped;
-    }
-    throw error;
-  }
-}
+/** A task: work to do after everything scheduled above it, at the path it was scheduled from. */
+type Task = () => void;
 
 /**
  * Writes pickles. `dump()` returns one complete pickle (and hands it to the `write` option);
@@ -115,7 +115,12 @@ export class Pickler {
   #memo = new Map<unknown, number>();
   /** Globals are names, so they are memoized by qualified name. */
   #globalMemo = new Map<string, number>();
-  #depth = 0;
+  #context: DumpContext = { protocol: 0, cache: new Map() };
+  /** The task stack (LIFO) and, beside it, the path each task runs at. */
+  #tasks: Task[] = [];
+  #taskPaths: Array<PathStep | undefined> = [];
+  /** Where in the value the pickler is now. */
+  #path: PathStep | undefined;
 
   constructor(options: DumpOptions = {}) {
     let protocol = options.protocol ?? DEFAULT_PROTOCOL;
@@ -130,7 +135,7 @@ export class Pickler {
     this.#bufferCallback = options.bufferCallback;
     this.#persistentId = options.persistentId;
     this.#reducerOverride = options.reducerOverride;
-    this.#maxDepth = options.maxDepth ?? 10_000;
+    this.#maxDepth = options.maxDepth ?? 1_000_000;
     this.#keepMemo = options.keepMemo ?? false;
     this.#write = options.write;
     if (options.extensions) {
@@ -157,11 +162,15 @@ export class Pickler {
     if (!this.#keepMemo) this.clearMemo();
     const memoBefore = this.#keepMemo ? new Map(this.#memo) : undefined;
     const globalsBefore = this.#keepMemo ? new Map(this.#globalMemo) : undefined;
-    this.#depth = 0;
+    this.#context = { protocol: this.protocol, cache: new Map() };
+    this.#tasks = [];
+    this.#taskPaths = [];
+    this.#path = undefined;
     try {
       if (this.protocol >= 2) out.byte2(0x80, this.protocol);
       if (this.protocol >= 4) out.setFraming(true);
       this.#save(value);
+      this.#drain();
       out.byte(0x2e); // STOP
       out.setFraming(false);
     } catch (error) {
@@ -170,18 +179,68 @@ export class Pickler {
         this.#memo = memoBefore;
         this.#globalMemo = globalsBefore;
       }
-      if (error instanceof SaveFailure) {
-        const path = error.segments.reverse().join('');
-        throw new PicklingError(error.message, path === '' ? 'the value itself' : `value${path}`, {
-          cause: error.cause,
-        });
-      }
       if (error instanceof PicklingError) throw error;
-      throw new PicklingError(error instanceof Error ? error.message : String(error), undefined, { cause: error });
+      const message = error instanceof Error ? error.message : String(error);
+      throw new PicklingError(message, formatPath(this.#path), {
+        cause: error instanceof SaveFailure ? error.cause : error,
+      });
+    } finally {
+      this.#tasks = [];
+      this.#taskPaths = [];
+      this.#context.cache.clear();
     }
     const pickle = out.result();
     this.#write?.(pickle);
     return pickle;
+  }
+
+  // ---- the task stack -----------------------------------------------------------------------
+
+  #drain(): void {
+    const tasks = this.#tasks;
+    const paths = this.#taskPaths;
+    while (tasks.length > 0) {
+      const task = tasks.pop()!;
+      this.#path = paths.pop();
+      task();
+    }
+  }
+
+  /** Schedules `steps` to run in order, after whatever is scheduled from now on. */
+  #sequence(...steps: Task[]): void {
+    for (let i = steps.length - 1; i >= 0; i--) {
+      this.#tasks.push(steps[i]!);
+      this.#taskPaths.push(this.#path);
+    }
+  }
+
+  /**
+   * Saves a part of the current value, then runs `next`: right away when the part was written
+   * at once, otherwise after the tasks the part scheduled. Returns whether `next` already ran.
+   */
+  #saveThen(value: unknown, kind: StepKind | undefined, key: unknown, next: Task): boolean {
+    const mark = this.#tasks.length;
+    if (this.#save(value, kind, key)) return true;
+    this.#insertAt(mark, next);
+    return false;
+  }
+
+  /** Schedules `task` below the tasks scheduled since the stack was `mark` tasks high. */
+  #insertAt(mark: number, task: Task): void {
+    this.#tasks.splice(mark, 0, task);
+    this.#taskPaths.splice(mark, 0, this.#path);
+  }
+
+  /** A step of the path below the current one, refusing nesting beyond maxDepth. */
+  #enter(kind: StepKind | undefined, key: unknown): PathStep | undefined {
+    if (kind === undefined) return this.#path;
+    const child = step(this.#path, kind, key);
+    // The value itself is at depth 1.
+    if (child.depth >= this.#maxDepth) {
+      this.#path = child;
+      failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    }
+    return child;
   }
 
   // ---- memo ---------------------------------------------------------------------------------
@@ -207,127 +266,137 @@ export class Pickler {
     else out.opU32(0x6a, index); // LONG_BINGET
   }
 
+  /** After a part that may have memoized `value` itself (recursion): fetch it instead. */
+  #memoizeOrFetch(value: object, dropped: () => void): void {
+    const index = this.#memo.get(value);
+    if (index === undefined) {
+      this.#memoize(value);
+    } else {
+      dropped();
+      this.#writeGet(index);
+    }
+  }
+
   // ---- save ---------------------------------------------------------------------------------
 
-  #save(value: unknown, persistentDone = false): void {
+  /**
+   * Saves one value (a part of the current one when `kind` is given). Returns true when it is
+   * completely written, false when the rest of it is scheduled as tasks.
+   */
+  #save(value: unknown, kind?: StepKind, key?: unknown, persistentDone = false): boolean {
     this.#out.opcodeBoundary();
     if (!persistentDone && this.#persistentId) {
       const pid = this.#persistentId(value);
-      if (pid !== undefined && pid !== null) {
-        this.#savePersistent(pid);
-        return;
-      }
+      if (pid !== undefined && pid !== null) return this.#savePersistent(pid, kind, key);
     }
     switch (typeof value) {
       case 'undefined':
         this.#out.byte(0x4e); // NONE
-        return;
+        return true;
       case 'boolean':
         this.#saveBool(value);
-        return;
+        return true;
       case 'number':
         // Safe integers are ints; anything else (fractions, -0, NaN, ±inf, and integral values
         // beyond 2^53, which loads gives as bigint when they were ints) is a float.
         if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#saveInt(value);
         else this.#saveFloat(value);
-        return;
+        return true;
       case 'bigint':
         this.#saveBigInt(value);
-        return;
+        return true;
       case 'string': {
         const index = this.#memo.get(value);
         if (index !== undefined) this.#writeGet(index);
         else this.#saveString(value);
-        return;
+        return true;
       }
-      case 'object':
+      case 'object': {
         if (value === null) {
           this.#out.byte(0x4e); // NONE
-          return;
+          return true;
         }
-        break;
+        const index = this.#memo.get(value);
+        if (index !== undefined) {
+          this.#writeGet(index);
+          return true;
+        }
+        const outer = this.#path;
+        this.#path = this.#enter(kind, key);
+        const done = this.#saveObject(value);
+        this.#path = outer;
+        return done;
+      }
       default:
+        this.#path = this.#enter(kind, key);
         failure(`cannot pickle a ${typeof value}`);
     }
-    const index = this.#memo.get(value);
-    if (index !== undefined) {
-      this.#writeGet(index);
-      return;
-    }
-    if (++this.#depth > this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
-    try {
-      this.#saveObject(value);
-    } finally {
-      this.#depth--;
-    }
   }
 
-  #saveObject(value: object): void {
+  #saveObject(value: object): boolean {
     if (value instanceof Uint8Array) {
-      if (value instanceof PyByteArray) this.#saveByteArray(value);
-      else this.#saveBytes(value);
-    } else if (Array.isArray(value)) {
-      if (value instanceof Tuple) this.#saveTuple(value);
-      else this.#saveList(value);
-    } else if (value instanceof Map) {
-      this.#saveDict(value, value.size, value.entries());
-    } else if (isPlainDict(value)) {
-      const keys = Object.keys(value);
-      this.#saveDict(value, keys.length, (function* () {
-        for (const key of keys) yield [key, value[key]] as [unknown, unknown];
-      })());
-    } else if (value instanceof Set) {
-      if (value instanceof PyFrozenSet) this.#saveFrozenSet(value);
-      else this.#saveSet(value);
-    } else if (value instanceof PyGlobal) {
-      this.#saveGlobal(value.module, value.name);
-    } else if (value instanceof PyObject) {
-      this.#savePlaceholder(value);
-    } else if (value instanceof PyFloat) {
+      return value instanceof PyByteArray ? this.#saveByteArray(value) : this.#saveBytes(value);
+    }
+    if (Array.isArray(value)) return value instanceof Tuple ? this.#saveTuple(value) : this.#saveList(value);
+    if (value instanceof Map) return this.#saveDict(value, [...value.entries()]);
+    if (isPlainDict(value)) {
+      return this.#saveDict(value, Object.keys(value).map((k) => [k, value[k]] as [unknown, unknown]));
+    }
+    if (value instanceof Set) return value instanceof PyFrozenSet ? this.#saveFrozenSet(value) : this.#saveSet(value);
+    if (value instanceof PyGlobal) return this.#saveGlobal(value.module, value.name);
+    if (value instanceof PyObject) return this.#savePlaceholder(value);
+    if (value instanceof PyFloat) {
       this.#saveFloat(value.value);
-    } else if (value instanceof PyComplex) {
-      // complex.__reduce__ gives (complex, (real, imag)): both parts are floats, even when integral.
-      const parts = Tuple.from([new PyFloat(value.real), new PyFloat(value.imag)]);
-      this.#saveReduce([this.#global('builtins', 'complex'), parts], value);
-    } else if (value instanceof PickleBuffer) {
-      this.#savePickleBuffer(value);
-    } else {
-      this.#saveByReduction(value);
+      return true;
     }
+    if (value instanceof PyComplex) {
+      // complex.__reduce__ gives (complex, (real, imag)): both parts floats, even when integral.
+      return this.#saveReduce([COMPLEX, Tuple.from([new PyFloat(value.real), new PyFloat(value.imag)])], value);
+    }
+    if (value instanceof PickleBuffer) return this.#savePickleBuffer(value);
+    return this.#saveByReduction(value);
   }
 
-  #saveByReduction(value: object): void {
-    const override = this.#reducerOverride?.(value);
-    if (override !== undefined) {
-      this.#saveReduce(override, value);
-      return;
+  #saveByReduction(value: object): boolean {
+    let reduction: Reduction | undefined;
+    try {
+      reduction = this.#reducerOverride?.(value);
+      if (reduction === undefined) {
+        const handler: PyClassHandler | undefined = this.#registry.handlerForValue(value);
+        const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
+        if (handler?.reduce) reduction = handler.reduce(value, this.protocol, this.#context);
+        else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;
+        else if (typeof own.__reduce__ === 'function') reduction = own.__reduce__() as Reduction;
+      }
+    } catch (error) {
+      if (error instanceof SaveFailure) throw error;
+      failure(error instanceof Error ? error.message : String(error), error);
     }
-    const handler: PyClassHandler | undefined = this.#registry.handlerForValue(value);
-    if (handler?.reduce) {
-      this.#saveReduce(handler.reduce(value, this.protocol), value);
-      return;
-    }
-    const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
-    if (typeof own.__reduce_ex__ === 'function') {
-      this.#saveReduce(own.__reduce_ex__(this.protocol) as Reduction, value);
-    } else if (typeof own.__reduce__ === 'function') {
-      this.#saveReduce(own.__reduce__() as Reduction, value);
-    } else {
-      failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
-    }
+    if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
+    return this.#saveReduce(reduction, value);
   }
 
-  #savePersistent(pid: unknown): void {
+  #savePersistent(pid: unknown, kind: StepKind | undefined, key: unknown): boolean {
     if (this.protocol >= 1) {
-      this.#save(pid, true);
-      this.#out.byte(0x51); // BINPERSID
-      return;
+      // The id itself is saved as is (never asked for a persistent id of its own), then BINPERSID.
+      const mark = this.#tasks.length;
+      const binpersid: Task = () => this.#out.byte(0x51);
+      if (this.#save(pid, kind, key, true)) {
+        binpersid();
+        return true;
+      }
+      this.#insertAt(mark, binpersid);
+      return false;
     }
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
+      this.#path = this.#enter(kind, key);
       failure('persistent IDs in protocol 0 must be ASCII strings without a newline');
     }
     this.#out.latin1(`P${pid}\n`);
+    return true;
   }
+
+  // ---- scalars ------------------------------------------------------------------------------
 
   #saveBool(value: boolean): void {
     if (this.protocol >= 2) this.#out.byte(value ? 0x88 : 0x89);
@@ -399,22 +468,19 @@ export class Pickler {
     this.#memoize(value);
   }
 
-  #saveBytes(value: Uint8Array): void {
+  #saveBytes(value: Uint8Array): boolean {
     if (this.protocol < 3) {
       // No bytes opcode: CPython writes _codecs.encode(latin1 text, 'latin1'), or bytes() when empty.
-      if (value.length === 0) {
-        this.#saveReduce([this.#global('builtins', 'bytes'), new Tuple()], value);
-      } else {
-        let text = '';
-        for (let i = 0; i < value.length; i += 0x2000) {
-          text += String.fromCharCode(...value.subarray(i, Math.min(value.length, i + 0x2000)));
-        }
-        this.#saveReduce([this.#global('_codecs', 'encode'), Tuple.from([text, 'latin1'])], value);
+      if (value.length === 0) return this.#saveReduce([BYTES, new Tuple()], value);
+      let text = '';
+      for (let i = 0; i < value.length; i += 0x2000) {
+        text += String.fromCharCode(...value.subarray(i, Math.min(value.length, i + 0x2000)));
       }
-      return;
+      return this.#saveReduce([CODECS_ENCODE, Tuple.from([text, 'latin1'])], value);
     }
     this.#writeBytesData(value, false);
     this.#memoize(value);
+    return true;
   }
 
   #writeBytesData(value: Uint8Array, asByteArray: boolean): void {
@@ -435,189 +501,255 @@ export class Pickler {
     }
   }
 
-  #saveByteArray(value: PyByteArray): void {
+  #saveByteArray(value: PyByteArray): boolean {
     if (this.protocol < 5) {
       const args = value.length === 0 ? new Tuple() : Tuple.from([new Uint8Array(value)]);
-      this.#saveReduce([this.#global('builtins', 'bytearray'), args], value);
-      return;
+      return this.#saveReduce([BYTEARRAY, args], value);
     }
     this.#writeBytesData(value, true);
     this.#memoize(value);
+    return true;
   }
 
-  #savePickleBuffer(value: PickleBuffer): void {
+  #savePickleBuffer(value: PickleBuffer): boolean {
     if (this.protocol < 5) failure('PickleBuffer can only be pickled with protocol >= 5');
     const inBand = this.#bufferCallback ? Boolean(this.#bufferCallback(value)) : true;
     if (inBand) {
       this.#writeBytesData(value.data, !value.readonly);
       this.#memoize(value);
-      return;
+      return true;
     }
     this.#out.byte(0x97); // NEXT_BUFFER
     if (value.readonly) this.#out.byte(0x98); // READONLY_BUFFER
+    return true;
   }
 
-  #saveTuple(value: Tuple): void {
+  // ---- containers ---------------------------------------------------------------------------
+
+  /**
+   * A tuple: items then TUPLE1-3 (protocol 2+) or MARK ... TUPLE. When saving the items
+   * memoized the tuple itself (it is recursive), the items are dropped and it is fetched.
+   * `itemPath` names the items in error paths when the tuple is one the pickler assembled.
+   */
+  #saveTuple(value: Tuple, itemPath?: (index: number) => [StepKind, unknown]): boolean {
     const out = this.#out;
     const n = value.length;
     if (n === 0) {
       if (this.protocol >= 1) out.byte(0x29); // EMPTY_TUPLE
       else out.byte2(MARK, 0x74); // MARK TUPLE
-      return;
+      return true;
     }
-    if (n <= 3 && this.protocol >= 2) {
-      for (let i = 0; i < n; i++) within(`[${i}]`, () => this.#save(value[i]));
-      const index = this.#memo.get(value);
-      if (index !== undefined) {
-        // The tuple is recursive: it was memoized while its items were saved. Drop the items.
-        for (let i = 0; i < n; i++) out.byte(0x30); // POP
-        this.#writeGet(index);
-        return;
+    const short = n <= 3 && this.protocol >= 2;
+    if (!short) out.byte(MARK);
+    const finish: Task = () =>
+      this.#memoizeOrFetch(value, () => {
+        if (short) for (let i = 0; i < n; i++) out.byte(POP);
+        else if (this.protocol >= 1) out.byte(POP_MARK);
+        else for (let i = 0; i <= n; i++) out.byte(POP); // the MARK too
+      });
+    const items = (from: number): boolean => {
+      for (let i = from; i < n; i++) {
+        const [kind, key] = itemPath ? itemPath(i) : [StepKind.Index, i];
+        const mark = this.#tasks.length;
+        if (this.#save(value[i], kind, key)) continue;
+        this.#insertAt(mark, () => {
+          if (items(i + 1)) writeEnd();
+        });
+        return false;
       }
-      out.byte(0x84 + n); // TUPLE1..3
-    } else {
-      out.byte(MARK);
-      for (let i = 0; i < n; i++) within(`[${i}]`, () => this.#save(value[i]));
+      return true;
+    };
+    const writeEnd = (): void => {
       const index = this.#memo.get(value);
-      if (index !== undefined) {
-        if (this.protocol >= 1) out.byte(0x31); // POP_MARK
-        else for (let i = 0; i <= n; i++) out.byte(0x30); // POP, the MARK included
-        this.#writeGet(index);
-        return;
-      }
-      out.byte(0x74); // TUPLE
-    }
-    this.#memoize(value);
+      if (index === undefined) out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
+      finish();
+    };
+    // Items are saved by a task, never from inside this call: nesting must not recurse.
+    this.#sequence(() => {
+      if (items(0)) writeEnd();
+    });
+    return false;
   }
 
-  #saveList(value: unknown[]): void {
+  #saveList(list: unknown[]): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x5d); // EMPTY_LIST
     else out.byte2(MARK, 0x6c); // MARK LIST
-    this.#memoize(value);
-    const n = value.length;
-    if (n === 0) return;
-    if (this.protocol === 0) {
-      for (let i = 0; i < n; i++) {
-        within(`[${i}]`, () => this.#save(value[i]));
-        out.byte(APPEND);
-      }
-      return;
-    }
-    if (n === 1) {
-      within('[0]', () => this.#save(value[0]));
-      out.byte(APPEND);
-      return;
-    }
-    // The C pickler's exact-list batching: every batch, even a last one of one item, is MARK ... APPENDS.
-    let i = 0;
-    while (i < n) {
-      out.byte(MARK);
-      const end = Math.min(n, i + BATCH_SIZE);
-      for (; i < end; i++) {
-        const at = i;
-        within(`[${at}]`, () => this.#save(value[at]));
-      }
-      out.byte(APPENDS);
-    }
+    this.#memoize(list);
+    if (list.length === 0) return true;
+    if (this.protocol === 0 || list.length === 1) this.#sequence(() => this.#appendEach(list, 0));
+    else this.#sequence(() => this.#appendBatches(list, 0));
+    return false;
   }
 
-  #saveDict(value: object, size: number, entries: Iterator<[unknown, unknown]>): void {
+  /** Protocol 0 lists (and one-item lists): item APPEND, item APPEND, … */
+  #appendEach(list: unknown[], from: number): boolean {
+    const out = this.#out;
+    for (let i = from; i < list.length; i++) {
+      const mark = this.#tasks.length;
+      if (this.#save(list[i], StepKind.Index, i)) {
+        out.byte(APPEND);
+        continue;
+      }
+      this.#insertAt(mark, () => {
+        out.byte(APPEND);
+        this.#appendEach(list, i + 1);
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** The C pickler's exact-list batching: every batch, even a last one of one item, is MARK ... APPENDS. */
+  #appendBatches(list: unknown[], from: number): boolean {
+    const out = this.#out;
+    const n = list.length;
+    for (let i = from; i < n; i++) {
+      if (i % BATCH_SIZE === 0) out.byte(MARK);
+      const mark = this.#tasks.length;
+      const saved = this.#save(list[i], StepKind.Index, i);
+      const batchEnds = (i + 1) % BATCH_SIZE === 0 || i + 1 === n;
+      if (saved) {
+        if (batchEnds) out.byte(APPENDS);
+        continue;
+      }
+      this.#insertAt(mark, () => {
+        if (batchEnds) out.byte(APPENDS);
+        this.#appendBatches(list, i + 1);
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A dict: EMPTY_DICT (MARK DICT at protocol 0), then its pairs: SETITEM each at protocol 0
+   * or for a single pair, else the C pickler's exact-dict batching, MARK ... SETITEMS per 1000
+   * pairs with one more, empty, batch after a last full one (it loops while a batch came out full).
+   */
+  #saveDict(dict: object, entries: Array<[unknown, unknown]>): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
-    this.#memoize(value);
-    if (size === 0) return;
-    const saveEntry = ([key, item]: [unknown, unknown]): void => {
-      const segment = () => (typeof key === 'string' ? keySegment(key) : `.get(${String(key)})`);
-      within(() => `${segment()}<key>`, () => this.#save(key));
-      within(segment, () => this.#save(item));
-    };
-    if (this.protocol === 0) {
-      for (let next = entries.next(); !next.done; next = entries.next()) {
-        saveEntry(next.value);
-        out.byte(SETITEM);
-      }
-      return;
-    }
-    if (size === 1) {
-      saveEntry(entries.next().value as [unknown, unknown]);
-      out.byte(SETITEM);
-      return;
-    }
-    // The C pickler's exact-dict batching: MARK ... SETITEMS per 1000 pairs, and one more empty
-    // batch after a last full one (it loops while a batch came out full).
-    let count: number;
-    do {
-      out.byte(MARK);
-      count = 0;
-      for (let next = entries.next(); !next.done; next = entries.next()) {
-        saveEntry(next.value);
-        if (++count === BATCH_SIZE) break;
-      }
-      out.byte(SETITEMS);
-    } while (count === BATCH_SIZE);
+    this.#memoize(dict);
+    if (entries.length === 0) return true;
+    const batched = this.protocol >= 1 && entries.length > 1;
+    this.#sequence(() => this.#dictPairs(entries, 0, 0, batched));
+    return false;
   }
 
-  #saveSet(value: Set<unknown>): void {
+  #dictPairs(entries: Array<[unknown, unknown]>, from: number, phase: 0 | 1, batched: boolean): boolean {
     const out = this.#out;
-    if (this.protocol < 4) {
-      this.#saveReduce([this.#global('builtins', 'set'), Tuple.from([[...value]])], value);
-      return;
-    }
-    out.byte(0x8f); // EMPTY_SET
-    this.#memoize(value);
-    if (value.size === 0) return;
-    const items = value.values();
-    let position = 0;
-    let count: number;
-    do {
-      out.byte(MARK);
-      count = 0;
-      for (let next = items.next(); !next.done; next = items.next()) {
-        const at = position++;
-        within(`<set item ${at}>`, () => this.#save(next.value));
-        if (++count === BATCH_SIZE) break;
+    const n = entries.length;
+    for (let i = from; i < n; i++) {
+      const [key, value] = entries[i]!;
+      if (phase === 0) {
+        if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
+        const mark = this.#tasks.length;
+        if (!this.#save(key, StepKind.Label, `.keys()[${i}]`)) {
+          this.#insertAt(mark, () => this.#dictPairs(entries, i, 1, batched));
+          return false;
+        }
       }
-      out.byte(ADDITEMS);
-    } while (count === BATCH_SIZE);
+      phase = 0;
+      const mark = this.#tasks.length;
+      const saved = this.#save(value, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key);
+      const after = (): void => {
+        if (!batched) out.byte(SETITEM);
+        else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
+          out.byte(SETITEMS);
+          if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, SETITEMS);
+        }
+      };
+      if (saved) {
+        after();
+        continue;
+      }
+      this.#insertAt(mark, () => {
+        after();
+        this.#dictPairs(entries, i + 1, 0, batched);
+      });
+      return false;
+    }
+    return true;
   }
 
-  #saveFrozenSet(value: PyFrozenSet): void {
+  #saveSet(set: Set<unknown>): boolean {
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([[...set]])], set);
+    this.#out.byte(0x8f); // EMPTY_SET
+    this.#memoize(set);
+    if (set.size === 0) return true;
+    const items = [...set];
+    this.#sequence(() => this.#addBatches(items, 0));
+    return false;
+  }
+
+  /** Set items: MARK ... ADDITEMS per 1000, with the C pickler's extra empty batch after a full one. */
+  #addBatches(items: unknown[], from: number): boolean {
     const out = this.#out;
-    if (this.protocol < 4) {
-      this.#saveReduce([this.#global('builtins', 'frozenset'), Tuple.from([[...value]])], value);
-      return;
+    const n = items.length;
+    for (let i = from; i < n; i++) {
+      if (i % BATCH_SIZE === 0) out.byte(MARK);
+      const mark = this.#tasks.length;
+      const saved = this.#save(items[i], StepKind.Label, `<set item ${i}>`);
+      const after = (): void => {
+        if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
+          out.byte(ADDITEMS);
+          if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, ADDITEMS);
+        }
+      };
+      if (saved) {
+        after();
+        continue;
+      }
+      this.#insertAt(mark, () => {
+        after();
+        this.#addBatches(items, i + 1);
+      });
+      return false;
     }
+    return true;
+  }
+
+  #saveFrozenSet(set: PyFrozenSet): boolean {
+    const out = this.#out;
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([[...set]])], set);
     out.byte(MARK);
-    let position = 0;
-    for (const item of value) {
-      const at = position++;
-      within(`<frozenset item ${at}>`, () => this.#save(item));
-    }
-    const index = this.#memo.get(value);
-    if (index !== undefined) {
-      out.byte(0x31); // POP_MARK: recursive, fetch it from the memo instead
-      this.#writeGet(index);
-      return;
-    }
-    out.byte(0x91); // FROZENSET
-    this.#memoize(value);
+    const items = [...set];
+    const finish = (): void => {
+      if (this.#memo.has(set)) {
+        out.byte(POP_MARK); // recursive: fetch it from the memo instead
+        this.#writeGet(this.#memo.get(set)!);
+        return;
+      }
+      out.byte(0x91); // FROZENSET
+      this.#memoize(set);
+    };
+    const each = (from: number): boolean => {
+      for (let i = from; i < items.length; i++) {
+        const mark = this.#tasks.length;
+        if (this.#save(items[i], StepKind.Label, `<frozenset item ${i}>`)) continue;
+        this.#insertAt(mark, () => {
+          if (each(i + 1)) finish();
+        });
+        return false;
+      }
+      return true;
+    };
+    this.#sequence(() => {
+      if (each(0)) finish();
+    });
+    return false;
   }
 
   // ---- globals ------------------------------------------------------------------------------
 
-  /** A PyGlobal for a name the pickler itself needs (builtins.set, copyreg._reconstructor…). */
-  #global(module: string, name: string): PyGlobal {
-    return new PyGlobal(module, name);
-  }
-
-  #saveGlobal(module: string, name: string): void {
+  #saveGlobal(module: string, name: string): boolean {
     const key = `${module}\n${name}`;
     const known = this.#globalMemo.get(key);
     if (known !== undefined) {
       this.#writeGet(known);
-      return;
+      return true;
     }
     const out = this.#out;
     if (this.protocol >= 2 && this.#extensions) {
@@ -627,9 +759,14 @@ export class Pickler {
         if (code <= 0xff) out.byte2(0x82, code);
         else if (code <= 0xffff) out.opU16(0x83, code);
         else out.opU32(0x84, code);
-        return;
+        return true;
       }
     }
+    const memoizeGlobal = (): void => {
+      const index = this.#memo.size + this.#globalMemo.size;
+      this.#globalMemo.set(key, index);
+      this.#writePut(index);
+    };
     const lastDot = name.lastIndexOf('.');
     if (this.protocol >= 4) {
       this.#save(module);
@@ -637,10 +774,10 @@ export class Pickler {
       out.byte(0x93); // STACK_GLOBAL
     } else if (lastDot > 0) {
       // A nested qualname below protocol 4: getattr(parent, last name), as CPython writes it.
-      this.#saveReduce(
-        [this.#global('builtins', 'getattr'), Tuple.from([new PyGlobal(module, name.slice(0, lastDot)), name.slice(lastDot + 1)])],
-        undefined,
-      );
+      const parent = new PyGlobal(module, name.slice(0, lastDot));
+      this.#sequence(memoizeGlobal); // below the reduction's tasks, so it runs after them
+      this.#saveReduce([GETATTR, Tuple.from([parent, name.slice(lastDot + 1)])], undefined);
+      return false;
     } else {
       let [m, n] = [module, name];
       if (this.#fixImports) {
@@ -650,7 +787,9 @@ export class Pickler {
       }
       const printable = this.protocol < 3 ? /^[\x00-\x09\x0b-\x7f]*$/ : /^[^\n]*$/;
       if (!printable.test(m) || !printable.test(n)) {
-        failure(`cannot pickle global '${module}.${name}' with protocol ${this.protocol}: the name must be ${this.protocol < 3 ? 'ASCII ' : ''}without newlines`);
+        failure(
+          `cannot pickle global '${module}.${name}' with protocol ${this.protocol}: the name must be ${this.protocol < 3 ? 'ASCII and ' : ''}without newlines`,
+        );
       }
       out.byte(0x63); // GLOBAL
       if (this.protocol < 3) out.latin1(`${m}\n${n}\n`);
@@ -660,204 +799,204 @@ export class Pickler {
         encodeUtf8Into(text, out.buffer, at);
       }
     }
-    const index = this.#memo.size + this.#globalMemo.size;
-    this.#globalMemo.set(key, index);
-    this.#writePut(index);
+    memoizeGlobal();
+    return true;
   }
 
   // ---- reductions ---------------------------------------------------------------------------
+
+  /** A task that saves one part of the current value, labelled in error paths. */
+  #part(value: unknown, label: string): Task {
+    return () => {
+      this.#save(value, StepKind.Label, label);
+    };
+  }
 
   /**
    * Writes a reduction `[callable, args, state?, listItems?, dictItems?, stateSetter?]` as
    * CPython's save_reduce does: NEWOBJ for copyreg.__newobj__, NEWOBJ_EX for __newobj_ex__,
    * REDUCE otherwise; then memoizes `obj`, appends items, and BUILDs the state.
    */
-  #saveReduce(reduction: Reduction, obj: object | undefined): void {
+  #saveReduce(reduction: Reduction, obj: object | undefined): boolean {
     if (!Array.isArray(reduction) || reduction.length < 2 || reduction.length > 6) {
       failure('a reduction must be [callable, args, state?, listItems?, dictItems?, stateSetter?]');
     }
     const [callable, args, state, listItems, dictItems, stateSetter] = reduction;
     if (!Array.isArray(args)) failure('the arguments of a reduction must be a tuple');
     const out = this.#out;
-    const isCopyreg = (name: string) => callable instanceof PyGlobal && callable.module === COPYREG && callable.name === name;
-    if (this.protocol >= 2 && isCopyreg('__newobj_ex__')) {
+    const asTuple = (items: readonly unknown[]): Tuple => (items instanceof Tuple ? items : Tuple.from(items));
+    const steps: Task[] = [];
+    if (this.protocol >= 4 && isCopyreg(callable, '__newobj_ex__')) {
       const [cls, clsArgs, kwargs] = args;
-      if (this.protocol >= 4) {
-        within('<class>', () => this.#save(cls));
-        within('<args>', () => this.#save(clsArgs instanceof Tuple ? clsArgs : Tuple.from((clsArgs ?? []) as unknown[])));
-        within('<kwargs>', () => this.#save(kwargs));
-        out.byte(0x92); // NEWOBJ_EX
-      } else {
-        // No NEWOBJ_EX below protocol 4: call copyreg.__newobj_ex__(cls, args, kwargs) instead.
-        within('<class>', () => this.#save(callable));
-        within('<args>', () => this.#save(args instanceof Tuple ? args : Tuple.from(args)));
-        out.byte(0x52); // REDUCE
-      }
-    } else if (this.protocol >= 2 && isCopyreg('__newobj__')) {
+      steps.push(
+        this.#part(cls, '<class>'),
+        this.#part(asTuple((clsArgs ?? []) as unknown[]), '<args>'),
+        this.#part(kwargs ?? {}, '<kwargs>'),
+        () => out.byte(0x92), // NEWOBJ_EX
+      );
+    } else if (this.protocol >= 2 && isCopyreg(callable, '__newobj__')) {
       if (args.length === 0) failure('copyreg.__newobj__ needs the class as its first argument');
-      within('<class>', () => this.#save(args[0]));
-      within('<args>', () => this.#save(Tuple.from(args.slice(1))));
-      out.byte(0x81); // NEWOBJ
+      steps.push(this.#part(args[0], '<class>'), this.#part(Tuple.from(args.slice(1)), '<args>'), () => out.byte(0x81)); // NEWOBJ
     } else {
-      within('<callable>', () => this.#save(callable));
-      within('<args>', () => this.#save(args instanceof Tuple ? args : Tuple.from(args)));
-      out.byte(0x52); // REDUCE
+      // Includes copyreg.__newobj_ex__ below protocol 4, which Python calls as a function.
+      steps.push(this.#part(callable, '<callable>'), this.#part(asTuple(args), '<args>'), () => out.byte(REDUCE));
     }
-    if (obj !== undefined) {
-      const index = this.#memo.get(obj);
-      if (index !== undefined) {
-        out.byte(0x30); // POP: recursive through its arguments; fetch it from the memo
-        this.#writeGet(index);
-      } else {
-        this.#memoize(obj);
-      }
+    if (obj !== undefined) steps.push(() => this.#memoizeOrFetch(obj, () => out.byte(POP)));
+    if (listItems !== undefined && listItems !== null) {
+      steps.push(() => this.#appendItems([...(listItems as Iterable<unknown>)], 0, '<list items>'));
     }
-    if (listItems !== undefined && listItems !== null) this.#batchAppends(listItems as Iterable<unknown>);
-    if (dictItems !== undefined && dictItems !== null) this.#batchSetItems(dictItems as Iterable<[unknown, unknown]>);
+    if (dictItems !== undefined && dictItems !== null) {
+      steps.push(() => this.#setItems([...(dictItems as Iterable<readonly [unknown, unknown]>)], 0, 0, '<dict items>'));
+    }
     if (state !== undefined && state !== null) {
       if (stateSetter === undefined || stateSetter === null) {
-        within('<state>', () => this.#save(state));
-        out.byte(0x62); // BUILD
+        steps.push(this.#part(state, '<state>'), () => out.byte(BUILD));
       } else {
-        within('<state setter>', () => this.#save(stateSetter));
-        this.#save(obj);
-        within('<state>', () => this.#save(state));
-        out.byte(0x86); // TUPLE2
-        out.byte(0x52); // REDUCE
-        out.byte(0x30); // POP
+        steps.push(this.#part(stateSetter, '<state setter>'), this.#part(obj, ''), this.#part(state, '<state>'), () => {
+          out.byte(0x86); // TUPLE2
+          out.byte(REDUCE);
+          out.byte(POP);
+        });
       }
     }
+    this.#sequence(...steps);
+    return false;
   }
 
-  /** Items of a reduction's list part: batches, with a trailing single item as APPEND (batch_list). */
-  #batchAppends(items: Iterable<unknown>): void {
+  /** Items of a reduction's list part (batch_list): batches, a trailing single item as APPEND. */
+  #appendItems(items: unknown[], from: number, label: string): void {
     const out = this.#out;
-    let position = 0;
-    if (this.protocol === 0) {
-      for (const item of items) {
-        const at = position++;
-        within(`<list item ${at}>`, () => this.#save(item));
-        out.byte(APPEND);
+    const n = items.length;
+    for (let i = from; i < n; i++) {
+      const batchStart = i - (i % BATCH_SIZE);
+      const batchEnd = Math.min(n, batchStart + BATCH_SIZE);
+      const single = this.protocol === 0 || batchEnd - batchStart === 1;
+      if (!single && i === batchStart) out.byte(MARK);
+      const after = (): void => {
+        if (single) out.byte(APPEND);
+        else if (i + 1 === batchEnd) out.byte(APPENDS);
+      };
+      const mark = this.#tasks.length;
+      if (this.#save(items[i], StepKind.Label, `${label}[${i}]`)) {
+        after();
+        continue;
       }
-      return;
-    }
-    const all = [...items];
-    for (let start = 0; start < all.length; start += BATCH_SIZE) {
-      const end = Math.min(all.length, start + BATCH_SIZE);
-      if (end - start === 1) {
-        within(`<list item ${start}>`, () => this.#save(all[start]));
-        out.byte(APPEND);
-        break;
-      }
-      out.byte(MARK);
-      for (let i = start; i < end; i++) within(`<list item ${i}>`, () => this.#save(all[i]));
-      out.byte(APPENDS);
-    }
-  }
-
-  /** Pairs of a reduction's dict part: batches, with a trailing single pair as SETITEM. */
-  #batchSetItems(pairs: Iterable<[unknown, unknown]>): void {
-    const out = this.#out;
-    const all = [...pairs];
-    const savePair = (i: number): void => {
-      const pair = all[i];
-      if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
-      within(`<dict item ${i}>`, () => {
-        this.#save(pair[0]);
-        this.#save(pair[1]);
+      this.#insertAt(mark, () => {
+        after();
+        this.#appendItems(items, i + 1, label);
       });
-    };
-    if (this.protocol === 0) {
-      for (let i = 0; i < all.length; i++) {
-        savePair(i);
-        out.byte(SETITEM);
-      }
       return;
     }
-    for (let start = 0; start < all.length; start += BATCH_SIZE) {
-      const end = Math.min(all.length, start + BATCH_SIZE);
-      if (end - start === 1) {
-        savePair(start);
-        out.byte(SETITEM);
-        break;
+  }
+
+  /** Pairs of a reduction's dict part (batch_dict): batches, a trailing single pair as SETITEM. */
+  #setItems(pairs: ReadonlyArray<readonly [unknown, unknown]>, from: number, phase: 0 | 1, label: string): void {
+    const out = this.#out;
+    const n = pairs.length;
+    for (let i = from; i < n; i++) {
+      const pair = pairs[i];
+      if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
+      const batchStart = i - (i % BATCH_SIZE);
+      const batchEnd = Math.min(n, batchStart + BATCH_SIZE);
+      const single = this.protocol === 0 || batchEnd - batchStart === 1;
+      if (phase === 0) {
+        if (!single && i === batchStart) out.byte(MARK);
+        const mark = this.#tasks.length;
+        if (!this.#save(pair[0], StepKind.Label, `${label}[${i}][0]`)) {
+          this.#insertAt(mark, () => this.#setItems(pairs, i, 1, label));
+          return;
+        }
       }
-      out.byte(MARK);
-      for (let i = start; i < end; i++) savePair(i);
-      out.byte(SETITEMS);
+      phase = 0;
+      const after = (): void => {
+        if (single) out.byte(SETITEM);
+        else if (i + 1 === batchEnd) out.byte(SETITEMS);
+      };
+      const mark = this.#tasks.length;
+      if (this.#save(pair[1], StepKind.Label, `${label}[${i}][1]`)) {
+        after();
+        continue;
+      }
+      this.#insertAt(mark, () => {
+        after();
+        this.#setItems(pairs, i + 1, 0, label);
+      });
+      return;
     }
   }
 
   // ---- placeholders -------------------------------------------------------------------------
 
+  /** Saves a tuple the pickler assembles from a placeholder's parts, with their own paths. */
+  #partsTuple(items: Array<[unknown, string]>): Task {
+    const tuple = Tuple.from(items.map(([value]) => value));
+    return () => {
+      this.#saveTuple(tuple, (index) => [StepKind.Label, items[index]![1]]);
+    };
+  }
+
   /** A placeholder is written back in the form it was read in. */
-  #savePlaceholder(value: PyObject): void {
+  #savePlaceholder(value: PyObject): boolean {
     const out = this.#out;
     const { cls, args } = value;
+    const argParts = (): Array<[unknown, string]> => args.map((arg, i) => [arg, `.args[${i}]`]);
+    const steps: Task[] = [];
+    const call = (callable: unknown, label: string, parts: Array<[unknown, string]>): void => {
+      steps.push(this.#part(callable, label), this.#partsTuple(parts), () => out.byte(REDUCE));
+    };
     switch (value.creation) {
       case 'newobj':
         if (this.protocol >= 2) {
-          within('.cls', () => this.#save(cls));
-          within('.args', () => this.#save(args));
-          out.byte(0x81); // NEWOBJ
+          steps.push(this.#part(cls, '.cls'), this.#partsTuple(argParts()), () => out.byte(0x81)); // NEWOBJ
         } else if (args.length === 0 && value.listItems === undefined && value.dictItems === undefined) {
           // Protocols 0 and 1 have no NEWOBJ: object.__new__(cls) is copyreg._reconstructor(cls, object, None).
-          this.#saveCall(this.#global(COPYREG, '_reconstructor'), Tuple.from([cls, this.#global('builtins', 'object'), null]));
+          call(RECONSTRUCTOR, '<copyreg._reconstructor>', [[cls, '.cls'], [OBJECT, '<object>'], [null, '<None>']]);
         } else {
-          this.#saveCall(this.#global(COPYREG, '__newobj__'), Tuple.from([cls, ...args]));
+          call(NEWOBJ, '<copyreg.__newobj__>', [[cls, '.cls'], ...argParts()]);
         }
         break;
       case 'newobj_ex':
         if (this.protocol >= 4) {
-          within('.cls', () => this.#save(cls));
-          within('.args', () => this.#save(args));
-          within('.kwargs', () => this.#save(value.kwargs ?? {}));
-          out.byte(0x92); // NEWOBJ_EX
+          steps.push(
+            this.#part(cls, '.cls'),
+            this.#partsTuple(argParts()),
+            this.#part(value.kwargs ?? {}, '.kwargs'),
+            () => out.byte(0x92), // NEWOBJ_EX
+          );
         } else {
-          this.#saveCall(this.#global(COPYREG, '__newobj_ex__'), Tuple.from([cls, args, value.kwargs ?? {}]));
+          // No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs) is the same call.
+          call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [[cls, '.cls'], [args, '.args'], [value.kwargs ?? {}, '.kwargs']]);
         }
         break;
       case 'reduce':
-        this.#saveCall(cls, args);
+        call(cls, '.cls', argParts());
         break;
       case 'reconstructor':
-        this.#saveCall(this.#global(COPYREG, '_reconstructor'), Tuple.from([cls, ...args]));
+        call(RECONSTRUCTOR, '<copyreg._reconstructor>', [[cls, '.cls'], ...argParts()]);
         break;
       case 'inst': {
         if (!(cls instanceof PyGlobal)) failure('an INST placeholder needs a global class');
-        out.byte(MARK);
-        args.forEach((arg, i) => within(`.args[${i}]`, () => this.#save(arg)));
         const line = `i${cls.module}\n${cls.name}\n`;
         if (!/^i[\x00-\x09\x0b-\x7f]*\n[\x00-\x09\x0b-\x7f]*\n$/.test(line)) failure('INST names must be ASCII');
-        out.latin1(line);
+        steps.push(() => out.byte(MARK));
+        args.forEach((arg, i) => steps.push(this.#part(arg, `.args[${i}]`)));
+        steps.push(() => out.latin1(line));
         break;
       }
       case 'obj':
-        out.byte(MARK);
-        within('.cls', () => this.#save(cls));
-        args.forEach((arg, i) => within(`.args[${i}]`, () => this.#save(arg)));
-        out.byte(0x6f); // OBJ
+        steps.push(() => out.byte(MARK), this.#part(cls, '.cls'));
+        args.forEach((arg, i) => steps.push(this.#part(arg, `.args[${i}]`)));
+        steps.push(() => out.byte(0x6f)); // OBJ
         break;
     }
-    const index = this.#memo.get(value);
-    if (index !== undefined) {
-      out.byte(0x30); // POP
-      this.#writeGet(index);
-    } else {
-      this.#memoize(value);
-    }
-    if (value.listItems !== undefined) within('.listItems', () => this.#batchAppends(value.listItems!));
-    if (value.dictItems !== undefined) within('.dictItems', () => this.#batchSetItems(value.dictItems!));
-    if (value.state !== undefined) {
-      within('.state', () => this.#save(value.state));
-      out.byte(0x62); // BUILD
-    }
+    steps.push(() => this.#memoizeOrFetch(value, () => out.byte(POP)));
+    if (value.listItems !== undefined) steps.push(() => this.#appendItems(value.listItems!, 0, '.listItems'));
+    if (value.dictItems !== undefined) steps.push(() => this.#setItems(value.dictItems!, 0, 0, '.dictItems'));
+    if (value.state !== undefined) steps.push(this.#part(value.state, '.state'), () => out.byte(BUILD));
+    this.#sequence(...steps);
+    return false;
   }
 
-  #saveCall(callable: unknown, args: Tuple): void {
-    within('.cls', () => this.#save(callable));
-    within('.args', () => this.#save(args));
-    this.#out.byte(0x52); // REDUCE
-  }
 }
 
 /** Pickles `value` with the given options (protocol 4 by default). */

@@ -1,4 +1,5 @@
 import type { PyDict } from './values/dict.js';
+import type { PyGlobal } from './values/global.js';
 
 /** What the unpickler offers a handler while it rebuilds a value. */
 export interface LoadContext {
@@ -12,6 +13,21 @@ export interface LoadContext {
   newDict(): PyDict;
   /** Whether the load is in strict mode. */
   readonly strict: boolean;
+  /** A global by name, resolved as GLOBAL resolves it (registry, aliases, standard types). */
+  findGlobal(module: string, name: string): PyGlobal;
+  /** The handler the load's registry has for a JavaScript class (to build nested instances). */
+  handlerForClass(cls: unknown): PyClassHandler | undefined;
+}
+
+/** What the pickler offers a handler while it reduces a value. */
+export interface DumpContext {
+  /** The protocol being written. */
+  readonly protocol: number;
+  /**
+   * A cache that lives for one dump: converted copies of containers by original, so that a
+   * container shared between fields is converted (and written) once.
+   */
+  readonly cache: Map<object, unknown>;
 }
 
 /**
@@ -59,7 +75,7 @@ export interface PyClassHandler<T = unknown> {
   /** ADDITEMS on an instance (a set subclass): `obj.add(item)` for each item. */
   addItems?(obj: T, items: readonly unknown[], context: LoadContext): void;
   /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
-  reduce?(obj: T, protocol: number): Reduction;
+  reduce?(obj: T, protocol: number, context: DumpContext): Reduction;
 }
 
 function key(module: string, name: string): string {
@@ -131,9 +147,13 @@ export class Registry {
 
   /** The handler whose `jsClass` made `value`, here or in the parent. */
   handlerForValue(value: object): PyClassHandler | undefined {
-    const handler = this.#byClass.get(value.constructor);
-    if (handler) return handler;
-    return this.#parent?.handlerForValue(value);
+    // The prototype's constructor: an own property named "constructor" is data, not the class.
+    return this.handlerForClass((Object.getPrototypeOf(value) as { constructor?: unknown } | null)?.constructor);
+  }
+
+  /** The handler registered for a JavaScript class, here or in the parent. */
+  handlerForClass(cls: unknown): PyClassHandler | undefined {
+    return this.#byClass.get(cls) ?? this.#parent?.handlerForClass(cls);
   }
 }
 

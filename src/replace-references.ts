@@ -5,7 +5,12 @@ import { PyObject } from './values/object.js';
  * recursion (the graphs may be arbitrarily deep and cyclic). Used when a dict that was already
  * referenced from elsewhere has to change representation (plain object → Map); rare and O(graph).
  */
-export function replaceReferences(roots: readonly unknown[], from: object, to: object): void {
+export function replaceReferences(
+  roots: readonly unknown[],
+  from: object,
+  to: object,
+  charge: (visited: number) => void = () => {},
+): void {
   const seen = new Set<object>();
   const pending: unknown[] = [...roots];
   const swap = (value: unknown): unknown => (value === from ? to : value);
@@ -13,6 +18,7 @@ export function replaceReferences(roots: readonly unknown[], from: object, to: o
     const node = pending.pop();
     if (typeof node !== 'object' || node === null || seen.has(node) || ArrayBuffer.isView(node)) continue;
     seen.add(node);
+    charge(1);
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         node[i] = swap(node[i]);

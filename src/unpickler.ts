@@ -96,6 +96,13 @@ function fail(message: string): never {
   throw new LoadFailure(message);
 }
 
+/** The values of a memo array, holes skipped in time proportional to the entries (not the length). */
+function memoValues(memo: unknown[]): unknown[] {
+  const values: unknown[] = [];
+  for (const index in memo) values.push(memo[index as unknown as number]);
+  return values;
+}
+
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   // A Node Buffer is a Uint8Array whose slice() is a view: rewrap it so bytes values are copies.
   if (data instanceof Uint8Array) {
@@ -441,18 +448,29 @@ export class Unpickler implements LoadContext {
   #promoteDict(old: Record<string, unknown>): Map<unknown, unknown> {
     const map = new Map<unknown, unknown>(Object.entries(old));
     this.charge(map.size);
+    // The memo is repointed lazily, as GET meets the old object.
     (this.#replacedDicts ??= new Map()).set(old, map);
-    const stack = this.#stack;
-    for (let i = 0; i < stack.length; i++) if (stack[i] === old) stack[i] = map;
+    // A dict nobody DUPed or fetched from the memo has one stack slot: the SETITEMS target,
+    // which the caller replaces. Any other needs every reference found, at a charge per object.
     if (this.#escapedDicts?.has(old)) {
-      const roots: unknown[] = [stack, this.#memo];
-      if (this.#memoBig) roots.push(this.#memoBig);
-      replaceReferences(roots, old, map);
+      const roots: unknown[] = [this.#stack, memoValues(this.#memo)];
+      if (this.#memoBig) roots.push([...this.#memoBig.values()]);
+      replaceReferences(roots, old, map, (visited) => this.charge(visited));
     }
     return map;
   }
 
   // ---- globals and objects ------------------------------------------------------------------
+
+  /** LoadContext: a global by name, resolved as GLOBAL resolves it. */
+  findGlobal(module: string, name: string): PyGlobal {
+    return this.#findClass(module, name);
+  }
+
+  /** LoadContext: the handler for a JavaScript class, in the load's registry or the standard one. */
+  handlerForClass(cls: unknown): PyClassHandler | undefined {
+    return this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+  }
 
   #findClass(module: string, name: string): PyGlobal {
     if (this.#proto < 3 && this.#fixImports) [module, name] = fixImport(module, name);
@@ -518,7 +536,7 @@ export class Unpickler implements LoadContext {
 
   #handlerFor(target: unknown): PyClassHandler | undefined {
     if (typeof target !== 'object' || target === null) return undefined;
-    return this.#registry.handlerForValue(target) ?? STANDARD_REGISTRY.handlerForValue(target);
+    return this.handlerForClass((Object.getPrototypeOf(target) as { constructor?: unknown } | null)?.constructor);
   }
 
   #build(target: unknown, state: unknown): void {
@@ -529,7 +547,9 @@ export class Unpickler implements LoadContext {
       if (isDict(previous) && isDict(state)) {
         const merged = this.newDict();
         for (const source of [previous, state]) {
-          for (const [k, v] of dictEntries(source)) this.#setOne(merged, k, v);
+          const entries = dictEntries(source);
+          this.charge(entries.length);
+          for (const [k, v] of entries) this.#setOne(merged, k, v);
         }
         target.state = merged;
       } else {

@@ -4,7 +4,7 @@
 import type { LoadContext, PyClassHandler } from '../registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
-import { isDict } from '../values/dict.js';
+import { isDict, type PyDict } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
@@ -84,12 +84,17 @@ function bytesFrom(args: readonly unknown[], context: LoadContext): Uint8Array {
 }
 
 /** Python's truth value of a loaded value. */
-function truthy(value: unknown): boolean {
+function truthy(value: unknown, context: LoadContext): boolean {
   if (value === null || value === undefined) return false;
   if (typeof value === 'object') {
     if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0;
     if (value instanceof Set || value instanceof Map) return value.size > 0;
-    if (isDict(value)) return Object.keys(value).length > 0;
+    if (isDict(value)) {
+      // Counting a plain object's keys takes time in proportion to them: charge it.
+      const size = Object.keys(value).length;
+      context.charge(size);
+      return size > 0;
+    }
     return true;
   }
   return Boolean(value);
@@ -144,6 +149,43 @@ const reconstructor: PyClassHandler = {
   },
 };
 
+// getattr(SomeClass, 'Name') is how CPython names a nested class (and Python 3.12 an enum
+// member) below protocol 4: it loads as the global 'SomeClass.Name', looked up by name like any
+// other, so nothing is ever executed. Anything else stays an inert placeholder.
+const getattr: PyClassHandler = {
+  module: 'builtins',
+  name: 'getattr',
+  kind: 'function',
+  call(args, context) {
+    const [owner, attribute] = args;
+    if (args.length === 2 && owner instanceof PyGlobal && typeof attribute === 'string' && attribute !== '') {
+      return context.findGlobal(owner.module, `${owner.name}.${attribute}`);
+    }
+    return new PyObject(new PyGlobal('builtins', 'getattr'), Tuple.from(args), 'reduce');
+  },
+};
+
+/** copyreg.__newobj__(cls, *args) and __newobj_ex__(cls, args, kwargs): `cls.__new__` by call. */
+function newObjectCall(name: '__newobj__' | '__newobj_ex__'): PyClassHandler {
+  return {
+    module: 'copyreg',
+    name,
+    kind: 'function',
+    call(args, context) {
+      const [cls] = args;
+      if (!(cls instanceof PyGlobal) && !(cls instanceof PyObject)) {
+        throw new Error(`copyreg.${name}() class argument must be a class, not ${describe(cls)}`);
+      }
+      const clsArgs = name === '__newobj__' ? args.slice(1) : itemsOf(args[1] ?? [], context);
+      const kwargs = name === '__newobj_ex__' ? (args[2] as PyDict | undefined) : undefined;
+      if (cls instanceof PyGlobal && cls.handler?.newInstance && cls.handler.kind !== 'function') {
+        return cls.handler.newInstance(clsArgs, kwargs, context);
+      }
+      return new PyObject(cls, Tuple.from(clsArgs), name === '__newobj__' ? 'newobj' : 'newobj_ex', kwargs);
+    },
+  };
+}
+
 const codecsEncode: PyClassHandler = {
   module: '_codecs',
   name: 'encode',
@@ -158,7 +200,7 @@ const codecsEncode: PyClassHandler = {
 // nothing); naming them here only lets NEWOBJ refuse them as Python does.
 const BUILTIN_FUNCTIONS = [
   '__import__', 'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'breakpoint', 'callable',
-  'chr', 'compile', 'delattr', 'dir', 'divmod', 'eval', 'exec', 'format', 'getattr', 'globals',
+  'chr', 'compile', 'delattr', 'dir', 'divmod', 'eval', 'exec', 'format', 'globals',
   'hasattr', 'hash', 'hex', 'id', 'input', 'isinstance', 'issubclass', 'iter', 'len', 'locals',
   'max', 'min', 'next', 'oct', 'open', 'ord', 'pow', 'print', 'repr', 'round', 'setattr',
   'sorted', 'sum', 'vars',
@@ -190,12 +232,15 @@ export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
     if (typeof args[0] === 'string') return args[0];
     throw new Error(`str() of ${describe(args[0])} is not supported while loading`);
   }),
-  simple('bool', undefined, (args) => (args.length === 0 ? false : truthy(args[0]))),
+  simple('bool', undefined, (args, context) => (args.length === 0 ? false : truthy(args[0], context))),
   simple('dict', undefined, (args, context) => {
     if (args.length !== 0) throw new Error('dict() with arguments is not supported while loading');
     return context.newDict();
   }),
   reconstructor,
+  newObjectCall('__newobj__'),
+  newObjectCall('__newobj_ex__'),
+  getattr,
   codecsEncode,
   ...BUILTIN_FUNCTIONS.map((name): PyClassHandler => ({ module: 'builtins', name, kind: 'function' })),
 ];

@@ -17,9 +17,11 @@ export class Tuple<T = unknown> extends Array<T> {
 }
 
 /** Builds a Python tuple: `tuple(1, 'a')` is `(1, 'a')`, `tuple()` is `()`. */
-export function tuple<T>(...items: T[]): Tuple<T> {
-  const result = new Tuple<T>();
-  for (let i = 0; i < items.length; i++) result.push(items[i] as T);
+export function tuple<T>(...items: T[]): Tuple<T>;
+export function tuple<T extends unknown[]>(...items: T): Tuple<T[number]>;
+export function tuple(...items: unknown[]): Tuple {
+  const result = new Tuple();
+  for (let i = 0; i < items.length; i++) result.push(items[i]);
   return result;
 }
 

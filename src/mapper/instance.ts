@@ -1,0 +1,86 @@
+// Instances of mapped classes: made without running the constructor (as `cls.__new__` does),
+// given the class's defaults, and carrying the state keys their schema does not declare.
+import type { MappedClass } from './schema.js';
+
+/** Where an instance keeps state keys its class does not declare, to write them back. */
+const EXTRA_STATE = Symbol.for('pickle-mapper.extraState');
+
+type WithExtras = { [EXTRA_STATE]?: Map<unknown, unknown> };
+
+/** The state keys a loaded instance carried that its class does not declare (a live Map). */
+export function extraState(instance: object): Map<unknown, unknown> {
+  const holder = instance as WithExtras;
+  let extras = holder[EXTRA_STATE];
+  if (!extras) {
+    extras = new Map();
+    Object.defineProperty(holder, EXTRA_STATE, { value: extras, enumerable: false, configurable: true });
+  }
+  return extras;
+}
+
+/** The extra state of an instance, or undefined when it has none (without creating one). */
+export function peekExtraState(instance: object): Map<unknown, unknown> | undefined {
+  return (instance as WithExtras)[EXTRA_STATE];
+}
+
+const templates = new WeakMap<MappedClass, Record<string, unknown> | null>();
+
+/** One instance made by `new Class()` per class, whose own properties are the defaults. */
+function templateOf(cls: MappedClass): Record<string, unknown> | null {
+  let template = templates.get(cls);
+  if (template === undefined) {
+    try {
+      template = new (cls as new () => Record<string, unknown>)();
+    } catch {
+      template = null; // a constructor that needs arguments: no defaults to learn
+    }
+    templates.set(cls, template);
+  }
+  return template;
+}
+
+/**
+ * A fresh copy of a default value, so loaded instances never share a mutable default: arrays,
+ * maps, sets, typed arrays, dates and plain objects are copied deeply; other class instances are
+ * copied structurally (same prototype, copied own properties) without running a constructor.
+ */
+function cloneDefault(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  if (Array.isArray(value)) {
+    const copy = new (value.constructor as ArrayConstructor)();
+    seen.set(value, copy);
+    for (const item of value) copy.push(cloneDefault(item, seen));
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map();
+    seen.set(value, copy);
+    for (const [k, v] of value) copy.set(k, cloneDefault(v, seen));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new (value.constructor as SetConstructor)();
+    seen.set(value, copy);
+    for (const v of value) copy.add(cloneDefault(v, seen));
+    return copy;
+  }
+  if (ArrayBuffer.isView(value)) return value instanceof DataView ? value : (value as Uint8Array).slice();
+  if (value instanceof Date) return new Date(value.getTime());
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
+  seen.set(value, copy);
+  for (const key of Object.keys(value)) copy[key] = cloneDefault((value as Record<string, unknown>)[key], seen);
+  return copy;
+}
+
+/**
+ * `cls.__new__(cls)`: an instance of `cls` made without running its constructor, holding
+ * fresh copies of the defaults a no-argument `new cls()` sets (learned once per class).
+ */
+export function newInstance<T>(cls: MappedClass<T>): T {
+  const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+  const template = templateOf(cls);
+  if (template) for (const key of Object.keys(template)) instance[key] = cloneDefault(template[key]);
+  return instance as T;
+}

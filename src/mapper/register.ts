@@ -1,0 +1,218 @@
+// registerClass: a class schema turned into a registry handler. This is everything the
+// decorators do, as a plain function for JavaScript users and classes one cannot decorate.
+import { defaultRegistry, type DumpContext, type LoadContext, type PyClassHandler, type Reduction, Registry } from '../registry.js';
+import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
+import { PyGlobal } from '../values/global.js';
+import { Tuple } from '../values/tuple.js';
+import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
+import { extraState, newInstance, peekExtraState } from './instance.js';
+import { buildSchema, type ClassOptions, type ClassSchema, type FieldSchema, type MappedClass, parsePythonName } from './schema.js';
+
+const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
+
+/** Schemas by class, shared by every copy of the package loaded in this process. */
+function schemaStore(): WeakMap<MappedClass, ClassSchema> {
+  const holder = globalThis as { [SCHEMAS_KEY]?: WeakMap<MappedClass, ClassSchema> };
+  return (holder[SCHEMAS_KEY] ??= new WeakMap());
+}
+
+/** The schema a class was registered with, if any. */
+export function schemaOf(cls: MappedClass): ClassSchema | undefined {
+  return schemaStore().get(cls);
+}
+
+const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
+const NEWOBJ_EX = new PyGlobal('copyreg', '__newobj_ex__');
+const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
+const OBJECT = new PyGlobal('builtins', 'object');
+
+/** What Python's dunder methods look like on a mapped class. */
+interface PythonProtocol {
+  __getstate__?(): unknown;
+  __setstate__?(state: unknown): void;
+  __reduce__?(): Reduction;
+  __reduce_ex__?(protocol: number): Reduction;
+  __getnewargs__?(): readonly unknown[];
+  __getnewargs_ex__?(): readonly [readonly unknown[], Record<string, unknown> | Map<string, unknown>];
+}
+
+function where(schema: ClassSchema, field: FieldSchema): string {
+  const renamed = field.property === field.pythonName ? '' : ` (property ${field.property})`;
+  return `${schema.module}.${schema.name}.${field.pythonName}${renamed}`;
+}
+
+/** Nested instances are built by the handler of the registry being loaded, as NEWOBJ + BUILD. */
+function instanceMaker(context: LoadContext): InstanceMaker {
+  return (cls, state) => {
+    const handler = context.handlerForClass(cls);
+    if (!handler?.newInstance || !handler.setState) {
+      throw new FieldTypeError(`${cls.name} is not a class registered in the registry being loaded`);
+    }
+    const instance = handler.newInstance([], undefined, context);
+    handler.setState(instance, state, context);
+    return instance;
+  };
+}
+
+/** BUILD: `__setstate__` when the class has one, else the schema's mapping of the state dict. */
+function setState(obj: object, state: unknown, schema: ClassSchema, context: LoadContext): void {
+  const makeInstance = instanceMaker(context);
+  const own = obj as PythonProtocol;
+  if (typeof own.__setstate__ === 'function') {
+    own.__setstate__(state);
+    return;
+  }
+  let parts: unknown[];
+  if (isDict(state)) {
+    parts = [state];
+  } else if (
+    state instanceof Tuple &&
+    state.length === 2 &&
+    (state[0] === null || isDict(state[0])) &&
+    (state[1] === null || isDict(state[1]))
+  ) {
+    parts = [state[0], state[1]]; // (instance dict, __slots__ values)
+  } else {
+    throw new FieldTypeError(
+      `the state of ${schema.module}.${schema.name} is ${describeValue(state)}; define __setstate__ on ${schema.cls.name} to read it`,
+    );
+  }
+  const target = obj as Record<string, unknown>;
+  for (const part of parts) {
+    if (part === null) continue;
+    for (const [key, value] of dictEntries(part as Record<string, unknown>)) {
+      const field = typeof key === 'string' ? schema.byPythonName.get(key) : undefined;
+      if (field) {
+        try {
+          target[field.property] = fromPython(value, field.type, makeInstance);
+        } catch (error) {
+          if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+          throw error;
+        }
+      } else if (typeof key === 'string' && schema.implicit && !schema.exclude.has(key)) {
+        setPlainDictItem(target, key, value);
+      } else {
+        extraState(obj).set(key, value);
+      }
+    }
+  }
+}
+
+/** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
+function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
+  const source = obj as Record<string, unknown>;
+  const dict = new Map<unknown, unknown>();
+  const slots = new Map<unknown, unknown>();
+  if (schema.implicit) {
+    const declared = new Set(schema.fields.map((field) => field.property));
+    for (const key of Object.keys(source)) {
+      if (!declared.has(key) && !schema.exclude.has(key)) dict.set(key, source[key]);
+    }
+  }
+  for (const field of schema.fields) {
+    let value: unknown;
+    try {
+      value = toPython(source[field.property], field.type, context.cache);
+    } catch (error) {
+      if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+      throw error;
+    }
+    (schema.slots.has(field.pythonName) ? slots : dict).set(field.pythonName, value);
+  }
+  const extras = peekExtraState(obj);
+  if (extras) {
+    for (const [key, value] of extras) {
+      if (typeof key === 'string' && (schema.byPythonName.has(key) || dict.has(key))) continue;
+      (typeof key === 'string' && schema.slots.has(key) ? slots : dict).set(key, value);
+    }
+  }
+  const asDict = (entries: Map<unknown, unknown>): unknown => {
+    if (entries.size === 0) return null;
+    for (const key of entries.keys()) if (typeof key !== 'string') return entries;
+    const record: Record<string, unknown> = {};
+    for (const [key, value] of entries) setPlainDictItem(record, key as string, value);
+    return record;
+  };
+  if (schema.slots.size > 0) {
+    return slots.size === 0 ? asDict(dict) : Tuple.from([asDict(dict), asDict(slots)]);
+  }
+  return asDict(dict);
+}
+
+function isTruthyState(state: unknown): boolean {
+  if (state === null || state === undefined || state === false || state === 0 || state === '') return false;
+  if (Array.isArray(state)) return state.length > 0;
+  if (state instanceof Map || state instanceof Set) return state.size > 0;
+  if (isDict(state)) return Object.keys(state).length > 0;
+  return true;
+}
+
+/** `obj.__reduce_ex__(protocol)` as Python's object does it, with the class's own dunders. */
+function reduce(obj: object, protocol: number, schema: ClassSchema, context: DumpContext): Reduction {
+  const own = obj as PythonProtocol;
+  if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
+  if (typeof own.__reduce__ === 'function') return own.__reduce__();
+  const cls = new PyGlobal(schema.module, schema.name);
+  const state = typeof own.__getstate__ === 'function' ? own.__getstate__() : defaultState(obj, schema, context);
+  if (protocol >= 2) {
+    let args: readonly unknown[] = [];
+    let kwargs: Record<string, unknown> | Map<string, unknown> | undefined;
+    if (typeof own.__getnewargs_ex__ === 'function') [args, kwargs] = own.__getnewargs_ex__();
+    else if (typeof own.__getnewargs__ === 'function') args = own.__getnewargs__();
+    const hasKwargs = kwargs !== undefined && (kwargs instanceof Map ? kwargs.size > 0 : Object.keys(kwargs).length > 0);
+    if (hasKwargs) return [NEWOBJ_EX, [cls, Tuple.from(args), kwargs], state ?? null];
+    return [NEWOBJ, [cls, ...args], state ?? null];
+  }
+  // Protocols 0 and 1: copyreg._reduce_ex, which leaves out a falsy state.
+  const args = [cls, OBJECT, null];
+  return isTruthyState(state) ? [RECONSTRUCTOR, args, state] : [RECONSTRUCTOR, args];
+}
+
+/** The registry handler for a schema. */
+function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> {
+  const cls = schema.cls as unknown as new (...args: unknown[]) => T;
+  return {
+    module: schema.module,
+    name: schema.name,
+    kind: 'class',
+    jsClass: schema.cls as MappedClass<T>,
+    call: (args) => new cls(...args),
+    newInstance: () => newInstance(schema.cls as MappedClass<T>),
+    setState: (obj, state, context) => setState(obj, state, schema, context),
+    reduce: (obj, protocol, context) => reduce(obj, protocol, schema, context),
+  };
+}
+
+/** Options of `registerClass` beyond the schema: where to register. */
+export interface RegisterOptions {
+  /** The registry to add the class to; the shared default one when omitted. */
+  registry?: Registry;
+}
+
+/**
+ * Registers `cls` as the Python class `options.module`.`options.name`: `loads` rebuilds its
+ * instances (NEWOBJ without running the constructor, REDUCE through `new cls(...args)`, BUILD
+ * through the fields or `__setstate__`), and `dumps` writes them as CPython's copyreg would.
+ */
+export function registerClass<T extends object>(
+  cls: MappedClass<T>,
+  options: ClassOptions & RegisterOptions,
+): PyClassHandler<T> {
+  const { module, name } = options;
+  if (!module || !name) throw new TypeError('registerClass needs the Python module and name');
+  const schema = buildSchema(cls, options);
+  schemaStore().set(cls, schema);
+  const registry = options.registry ?? defaultRegistry();
+  const handler = classHandler<T>(schema);
+  registry.register(handler);
+  for (const alias of options.aliases ?? []) {
+    const old = parsePythonName(alias);
+    registry.aliasName(old.module, old.name, module, name);
+  }
+  return handler;
+}
+
+/** Makes every name of a renamed Python module load from its new module. */
+export function aliasModule(oldModule: string, module: string, registry: Registry = defaultRegistry()): void {
+  registry.aliasModule(oldModule, module);
+}
