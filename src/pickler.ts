@@ -8,6 +8,7 @@ import { encodeLong, pythonFloatRepr } from './numbers.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
+import { STANDARD_REGISTRY } from './standard/index.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from './values/bytearray.js';
@@ -362,7 +363,8 @@ export class Pickler {
     try {
       reduction = this.#reducerOverride?.(value);
       if (reduction === undefined) {
-        const handler: PyClassHandler | undefined = this.#registry.handlerForValue(value);
+        const handler: PyClassHandler | undefined =
+          this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
         const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
         if (handler?.reduce) reduction = handler.reduce(value, this.protocol, this.#context);
         else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;

@@ -5,8 +5,9 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
-import { defaultRegistry, type LoadContext, type PyClassHandler, Registry } from './registry.js';
-import { BUILTIN_HANDLERS, describe } from './standard/builtins.js';
+import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from './registry.js';
+import { describe } from './standard/builtins.js';
+import { STANDARD_REGISTRY } from './standard/index.js';
 import {
   decodeAscii,
   decodeLatin1,
@@ -80,12 +81,6 @@ const DEFAULTS = {
 
 /** Memo indices at or beyond this go to a Map: JavaScript array indices stop below 2^32 - 1. */
 const ARRAY_INDEX_LIMIT = 0xffff_fffe;
-
-const STANDARD_REGISTRY = (() => {
-  const registry = new Registry();
-  for (const handler of BUILTIN_HANDLERS) registry.register(handler);
-  return registry;
-})();
 
 const textDecoderFor = { ascii: decodeAscii, latin1: decodeLatin1, 'utf-8': decodeUtf8 } as const;
 
