@@ -3,7 +3,8 @@ import { PyObject } from './values/object.js';
 /**
  * Points every reference to `from` inside the graphs reachable from `roots` at `to`, without
  * recursion (the graphs may be arbitrarily deep and cyclic). Used when a dict that was already
- * referenced from elsewhere has to change representation (plain object → Map); rare and O(graph).
+ * referenced from elsewhere has to change representation (plain object → Map); rare and O(graph),
+ * so `charge` is told of every object and element visited.
  */
 export function replaceReferences(
   roots: readonly unknown[],
@@ -20,11 +21,13 @@ export function replaceReferences(
     seen.add(node);
     charge(1);
     if (Array.isArray(node)) {
+      charge(node.length);
       for (let i = 0; i < node.length; i++) {
         node[i] = swap(node[i]);
         pending.push(node[i]);
       }
     } else if (node instanceof Map) {
+      charge(node.size);
       const entries = [...node.entries()];
       if (entries.some(([k, v]) => k === from || v === from)) {
         node.clear();
@@ -32,6 +35,7 @@ export function replaceReferences(
       }
       for (const [k, v] of node) pending.push(k, v);
     } else if (node instanceof Set) {
+      charge(node.size);
       if (node.has(from)) {
         const items = [...node];
         node.clear();
@@ -43,7 +47,9 @@ export function replaceReferences(
       pending.push(node.cls, node.args, node.state, node.listItems, node.dictItems, node.kwargs);
     } else {
       const record = node as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
+      const keys = Object.keys(record);
+      charge(keys.length);
+      for (const key of keys) {
         if (record[key] === from) record[key] = to;
         pending.push(record[key]);
       }

@@ -153,6 +153,8 @@ export class Unpickler implements LoadContext {
   // were referenced from somewhere other than the stack (DUP or memo GET) before that happened.
   #replacedDicts: Map<object, Map<unknown, unknown>> | undefined;
   #escapedDicts: WeakSet<object> | undefined;
+  /** State dicts made by merging two BUILDs: private to the placeholder, so merged into in place. */
+  #mergedStates: WeakSet<object> | undefined;
 
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView, options: LoadOptions = {}) {
     this.#data = toBytes(data);
@@ -232,9 +234,11 @@ export class Unpickler implements LoadContext {
     this.#frameEnd = -1;
     this.#replacedDicts = undefined;
     this.#escapedDicts = undefined;
-    // Handlers may copy what they are given; 64 element copies per input byte is far beyond
-    // what any pickle written by Python needs, and still linear in the input.
-    this.#budget = 64 * (data.length - this.#pos) + 1_000_000;
+    this.#mergedStates = undefined;
+    // Handlers may copy what they are given. A pickle written by Python needs well under one
+    // element copy per input byte (each element costs at least a byte to write); four per byte,
+    // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
+    this.#budget = 4 * (data.length - this.#pos) + 1_000_000;
     let opStart = this.#pos;
     try {
       for (;;) {
@@ -411,6 +415,12 @@ export class Unpickler implements LoadContext {
     }
   }
 
+  #addEntries(target: PyDict, source: PyDict): void {
+    const entries = dictEntries(source);
+    this.charge(entries.length);
+    for (const [k, v] of entries) this.#setOne(target, k, v);
+  }
+
   /** Stores one pair into a dict this load created (not yet referenced elsewhere). */
   #setOne(dict: PyDict, key: unknown, value: unknown): void {
     if (dict instanceof Map) dict.set(key, value);
@@ -540,12 +550,14 @@ export class Unpickler implements LoadContext {
       // merge goes into a new dict, since either state may be shared through the memo.
       const previous = target.state;
       if (isDict(previous) && isDict(state)) {
-        const merged = this.newDict();
-        for (const source of [previous, state]) {
-          const entries = dictEntries(source);
-          this.charge(entries.length);
-          for (const [k, v] of entries) this.#setOne(merged, k, v);
+        // The first merge copies into a dict of this load's own; later ones add to it in place.
+        let merged = previous;
+        if (!this.#mergedStates?.has(previous)) {
+          merged = this.newDict();
+          this.#addEntries(merged, previous);
+          (this.#mergedStates ??= new WeakSet()).add(merged);
         }
+        this.#addEntries(merged, state);
         target.state = merged;
       } else {
         target.state = state;

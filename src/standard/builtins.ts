@@ -83,6 +83,8 @@ function bytesFrom(args: readonly unknown[], context: LoadContext): Uint8Array {
   return out;
 }
 
+const knownNonEmpty = new WeakSet<object>();
+
 /** Python's truth value of a loaded value. */
 function truthy(value: unknown, context: LoadContext): boolean {
   if (value === null || value === undefined) return false;
@@ -90,9 +92,13 @@ function truthy(value: unknown, context: LoadContext): boolean {
     if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0;
     if (value instanceof Set || value instanceof Map) return value.size > 0;
     if (isDict(value)) {
-      // Counting a plain object's keys takes time in proportion to them: charge it.
+      if (value instanceof Map) return value.size > 0;
+      // Counting a plain object's keys takes time in proportion to them; pickles only ever add
+      // keys, so a dict once seen non-empty stays so and is not counted again.
+      if (knownNonEmpty.has(value)) return true;
       const size = Object.keys(value).length;
       context.charge(size);
+      if (size > 0) knownNonEmpty.add(value);
       return size > 0;
     }
     return true;
