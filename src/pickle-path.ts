@@ -2,19 +2,22 @@
 // (not for every scalar) and turned into text (`value.order.items[3].price`) only on failure.
 
 /** How a step reads in a path: `[3]` (Index), `.name` or `["odd key"]` (Key), `.get(1)` (a Map
- * value, MapValue), or a named part such as `.state` or `<set item 2>` written as is (Label). */
-export const StepKind = { Index: 0, Key: 1, MapValue: 2, Label: 3 } as const;
+ * value, MapValue), a named part such as `.state` written as is (Label), the i-th dict key
+ * `.keys()[i]` (DictKey), `<set item i>` and `<frozenset item i>`, or `label[i]` (LabelIndex).
+ * Keys are kept raw and formatted only when a path is printed, never on the hot path. */
+export const StepKind = { Index: 0, Key: 1, MapValue: 2, Label: 3, DictKey: 4, SetItem: 5, FrozenSetItem: 6, LabelIndex: 7 } as const;
 export type StepKind = (typeof StepKind)[keyof typeof StepKind];
 
 export interface PathStep {
   readonly parent: PathStep | undefined;
   readonly kind: StepKind;
   readonly key: unknown;
+  readonly label: string | undefined;
   readonly depth: number;
 }
 
-export function step(parent: PathStep | undefined, kind: StepKind, key: unknown): PathStep {
-  return { parent, kind, key, depth: (parent?.depth ?? 0) + 1 };
+export function step(parent: PathStep | undefined, kind: StepKind, key: unknown, label?: string): PathStep {
+  return { parent, kind, key, label, depth: (parent?.depth ?? 0) + 1 };
 }
 
 function segment(node: PathStep): string {
@@ -29,6 +32,14 @@ function segment(node: PathStep): string {
       return typeof node.key === 'string' ? `.get(${JSON.stringify(node.key)})` : `.get(${String(node.key)})`;
     case StepKind.Label:
       return String(node.key);
+    case StepKind.DictKey:
+      return `.keys()[${String(node.key)}]`;
+    case StepKind.SetItem:
+      return `<set item ${String(node.key)}>`;
+    case StepKind.FrozenSetItem:
+      return `<frozenset item ${String(node.key)}>`;
+    case StepKind.LabelIndex:
+      return `${node.label ?? ''}[${String(node.key)}]`;
   }
 }
 

@@ -112,8 +112,12 @@ export class Pickler {
   readonly #keepMemo: boolean;
   readonly #write: DumpOptions['write'];
   readonly #out = new PickleWriter();
-  /** Memo by identity for objects and by value for strings (JavaScript strings have no identity). */
+  /** Memo by identity for objects. */
   #memo = new Map<unknown, number>();
+  /** Memo by value for strings (JavaScript strings have no identity). */
+  #stringMemo = new Map<string, number>();
+  /** Memo entries written so far: the index of the next one. */
+  #memoCount = 0;
   /** Globals are names, so they are memoized by qualified name. */
   #globalMemo = new Map<string, number>();
   #context: DumpContext = { protocol: 0, cache: new Map() };
@@ -153,7 +157,9 @@ export class Pickler {
   /** Forgets what earlier dumps memoized (only matters with keepMemo). */
   clearMemo(): void {
     this.#memo = new Map();
+    this.#stringMemo = new Map();
     this.#globalMemo = new Map();
+    this.#memoCount = 0;
   }
 
   /** Pickles `value`; returns the complete pickle. Nothing is written anywhere on failure. */
@@ -161,8 +167,9 @@ export class Pickler {
     const out = this.#out;
     out.reset();
     if (!this.#keepMemo) this.clearMemo();
-    const memoBefore = this.#keepMemo ? new Map(this.#memo) : undefined;
-    const globalsBefore = this.#keepMemo ? new Map(this.#globalMemo) : undefined;
+    const memoBefore = this.#keepMemo
+      ? { objects: new Map(this.#memo), strings: new Map(this.#stringMemo), globals: new Map(this.#globalMemo), count: this.#memoCount }
+      : undefined;
     this.#context = { protocol: this.protocol, cache: new Map() };
     this.#tasks = [];
     this.#taskPaths = [];
@@ -176,9 +183,11 @@ export class Pickler {
       out.setFraming(false);
     } catch (error) {
       // A failed dump leaves the memo as it was, so later dumps never refer to unwritten entries.
-      if (memoBefore && globalsBefore) {
-        this.#memo = memoBefore;
-        this.#globalMemo = globalsBefore;
+      if (memoBefore) {
+        this.#memo = memoBefore.objects;
+        this.#stringMemo = memoBefore.strings;
+        this.#globalMemo = memoBefore.globals;
+        this.#memoCount = memoBefore.count;
       }
       if (error instanceof PicklingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -233,9 +242,9 @@ export class Pickler {
   }
 
   /** A step of the path below the current one, refusing nesting beyond maxDepth. */
-  #enter(kind: StepKind | undefined, key: unknown): PathStep | undefined {
+  #enter(kind: StepKind | undefined, key: unknown, label?: string): PathStep | undefined {
     if (kind === undefined) return this.#path;
-    const child = step(this.#path, kind, key);
+    const child = step(this.#path, kind, key, label);
     // The value itself is at depth 1.
     if (child.depth >= this.#maxDepth) {
       this.#path = child;
@@ -246,8 +255,8 @@ export class Pickler {
 
   // ---- memo ---------------------------------------------------------------------------------
 
-  #memoize(key: unknown): void {
-    const index = this.#memo.size + this.#globalMemo.size;
+  #memoize(key: object): void {
+    const index = this.#memoCount++;
     this.#memo.set(key, index);
     this.#writePut(index);
   }
@@ -284,11 +293,11 @@ export class Pickler {
    * Saves one value (a part of the current one when `kind` is given). Returns true when it is
    * completely written, false when the rest of it is scheduled as tasks.
    */
-  #save(value: unknown, kind?: StepKind, key?: unknown, persistentDone = false): boolean {
+  #save(value: unknown, kind?: StepKind, key?: unknown, label?: string, persistentDone = false): boolean {
     this.#out.opcodeBoundary();
     if (!persistentDone && this.#persistentId) {
       const pid = this.#persistentId(value);
-      if (pid !== undefined && pid !== null) return this.#savePersistent(pid, kind, key);
+      if (pid !== undefined && pid !== null) return this.#savePersistent(pid, kind, key, label);
     }
     switch (typeof value) {
       case 'undefined':
@@ -307,7 +316,7 @@ export class Pickler {
         this.#saveBigInt(value);
         return true;
       case 'string': {
-        const index = this.#memo.get(value);
+        const index = this.#stringMemo.get(value);
         if (index !== undefined) this.#writeGet(index);
         else this.#saveString(value);
         return true;
@@ -323,13 +332,13 @@ export class Pickler {
           return true;
         }
         const outer = this.#path;
-        this.#path = this.#enter(kind, key);
+        this.#path = this.#enter(kind, key, label);
         const done = this.#saveObject(value);
         this.#path = outer;
         return done;
       }
       default:
-        this.#path = this.#enter(kind, key);
+        this.#path = this.#enter(kind, key, label);
         failure(`cannot pickle a ${typeof value}`);
     }
   }
@@ -339,10 +348,8 @@ export class Pickler {
       return value instanceof PyByteArray ? this.#saveByteArray(value) : this.#saveBytes(value);
     }
     if (Array.isArray(value)) return value instanceof Tuple ? this.#saveTuple(value) : this.#saveList(value);
-    if (value instanceof Map) return this.#saveDict(value, [...value.entries()]);
-    if (isPlainDict(value)) {
-      return this.#saveDict(value, Object.keys(value).map((k) => [k, value[k]] as [unknown, unknown]));
-    }
+    if (value instanceof Map) return this.#saveDict(value, [...value.keys()]);
+    if (isPlainDict(value)) return this.#saveDict(value, Object.keys(value));
     if (value instanceof Set) return value instanceof PyFrozenSet ? this.#saveFrozenSet(value) : this.#saveSet(value);
     if (value instanceof PyGlobal) return this.#saveGlobal(value.module, value.name);
     if (value instanceof PyObject) return this.#savePlaceholder(value);
@@ -378,12 +385,12 @@ export class Pickler {
     return this.#saveReduce(reduction, value);
   }
 
-  #savePersistent(pid: unknown, kind: StepKind | undefined, key: unknown): boolean {
+  #savePersistent(pid: unknown, kind: StepKind | undefined, key: unknown, label: string | undefined): boolean {
     if (this.protocol >= 1) {
       // The id itself is saved as is (never asked for a persistent id of its own), then BINPERSID.
       const mark = this.#tasks.length;
       const binpersid: Task = () => this.#out.byte(0x51);
-      if (this.#save(pid, kind, key, true)) {
+      if (this.#save(pid, kind, key, label, true)) {
         binpersid();
         return true;
       }
@@ -391,7 +398,7 @@ export class Pickler {
       return false;
     }
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
-      this.#path = this.#enter(kind, key);
+      this.#path = this.#enter(kind, key, label);
       failure('persistent IDs in protocol 0 must be ASCII strings without a newline');
     }
     this.#out.latin1(`P${pid}\n`);
@@ -467,7 +474,9 @@ export class Pickler {
         payload();
       }
     }
-    this.#memoize(value);
+    const index = this.#memoCount++;
+    this.#stringMemo.set(value, index);
+    this.#writePut(index);
   }
 
   #saveBytes(value: Uint8Array): boolean {
@@ -628,52 +637,56 @@ export class Pickler {
    * A dict: EMPTY_DICT (MARK DICT at protocol 0), then its pairs: SETITEM each at protocol 0
    * or for a single pair, else the C pickler's exact-dict batching, MARK ... SETITEMS per 1000
    * pairs with one more, empty, batch after a last full one (it loops while a batch came out full).
+   * `keys` are the dict's keys in order; values are read as the pairs are written.
    */
-  #saveDict(dict: object, entries: Array<[unknown, unknown]>): boolean {
+  #saveDict(dict: Map<unknown, unknown> | Record<string, unknown>, keys: unknown[]): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
     this.#memoize(dict);
-    if (entries.length === 0) return true;
-    const batched = this.protocol >= 1 && entries.length > 1;
-    this.#sequence(() => this.#dictPairs(entries, 0, 0, batched));
+    if (keys.length === 0) return true;
+    const batched = this.protocol >= 1 && keys.length > 1;
+    this.#sequence(() => this.#dictPairs(dict, keys, 0, 0, batched));
     return false;
   }
 
-  #dictPairs(entries: Array<[unknown, unknown]>, from: number, phase: 0 | 1, batched: boolean): boolean {
+  /** After pair i: SETITEM, or SETITEMS at the end of a batch (plus the C pickler's empty batch). */
+  #afterPair(i: number, n: number, batched: boolean): void {
     const out = this.#out;
-    const n = entries.length;
+    if (!batched) out.byte(SETITEM);
+    else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
+      out.byte(SETITEMS);
+      if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, SETITEMS);
+    }
+  }
+
+  #dictPairs(dict: Map<unknown, unknown> | Record<string, unknown>, keys: unknown[], from: number, phase: 0 | 1, batched: boolean): void {
+    const out = this.#out;
+    const n = keys.length;
+    const map = dict instanceof Map ? dict : undefined;
     for (let i = from; i < n; i++) {
-      const [key, value] = entries[i]!;
+      const key = keys[i];
       if (phase === 0) {
         if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
         const mark = this.#tasks.length;
-        if (!this.#save(key, StepKind.Label, `.keys()[${i}]`)) {
-          this.#insertAt(mark, () => this.#dictPairs(entries, i, 1, batched));
-          return false;
+        if (!this.#save(key, StepKind.DictKey, i)) {
+          this.#insertAt(mark, () => this.#dictPairs(dict, keys, i, 1, batched));
+          return;
         }
       }
       phase = 0;
+      const value = map ? map.get(key) : (dict as Record<string, unknown>)[key as string];
       const mark = this.#tasks.length;
-      const saved = this.#save(value, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key);
-      const after = (): void => {
-        if (!batched) out.byte(SETITEM);
-        else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
-          out.byte(SETITEMS);
-          if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, SETITEMS);
-        }
-      };
-      if (saved) {
-        after();
+      if (this.#save(value, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key)) {
+        this.#afterPair(i, n, batched);
         continue;
       }
       this.#insertAt(mark, () => {
-        after();
-        this.#dictPairs(entries, i + 1, 0, batched);
+        this.#afterPair(i, n, batched);
+        this.#dictPairs(dict, keys, i + 1, 0, batched);
       });
-      return false;
+      return;
     }
-    return true;
   }
 
   #saveSet(set: Set<unknown>): boolean {
@@ -693,7 +706,7 @@ export class Pickler {
     for (let i = from; i < n; i++) {
       if (i % BATCH_SIZE === 0) out.byte(MARK);
       const mark = this.#tasks.length;
-      const saved = this.#save(items[i], StepKind.Label, `<set item ${i}>`);
+      const saved = this.#save(items[i], StepKind.SetItem, i);
       const after = (): void => {
         if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
           out.byte(ADDITEMS);
@@ -730,7 +743,7 @@ export class Pickler {
     const each = (from: number): boolean => {
       for (let i = from; i < items.length; i++) {
         const mark = this.#tasks.length;
-        if (this.#save(items[i], StepKind.Label, `<frozenset item ${i}>`)) continue;
+        if (this.#save(items[i], StepKind.FrozenSetItem, i)) continue;
         this.#insertAt(mark, () => {
           if (each(i + 1)) finish();
         });
@@ -765,7 +778,7 @@ export class Pickler {
       }
     }
     const memoizeGlobal = (): void => {
-      const index = this.#memo.size + this.#globalMemo.size;
+      const index = this.#memoCount++;
       this.#globalMemo.set(key, index);
       this.#writePut(index);
     };
@@ -879,7 +892,7 @@ export class Pickler {
         else if (i + 1 === batchEnd) out.byte(APPENDS);
       };
       const mark = this.#tasks.length;
-      if (this.#save(items[i], StepKind.Label, `${label}[${i}]`)) {
+      if (this.#save(items[i], StepKind.LabelIndex, i, label)) {
         after();
         continue;
       }
@@ -904,7 +917,7 @@ export class Pickler {
       if (phase === 0) {
         if (!single && i === batchStart) out.byte(MARK);
         const mark = this.#tasks.length;
-        if (!this.#save(pair[0], StepKind.Label, `${label}[${i}][0]`)) {
+        if (!this.#save(pair[0], StepKind.LabelIndex, 0, `${label}[${i}]`)) {
           this.#insertAt(mark, () => this.#setItems(pairs, i, 1, label));
           return;
         }
@@ -915,7 +928,7 @@ export class Pickler {
         else if (i + 1 === batchEnd) out.byte(SETITEMS);
       };
       const mark = this.#tasks.length;
-      if (this.#save(pair[1], StepKind.Label, `${label}[${i}][1]`)) {
+      if (this.#save(pair[1], StepKind.LabelIndex, 1, `${label}[${i}]`)) {
         after();
         continue;
       }
