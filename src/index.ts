@@ -10,3 +10,13 @@ export { registerClass, aliasModule, schemaOf, type RegisterOptions } from './ma
 export { extraState } from './mapper/instance.js';
 export type { ClassOptions, FieldOptions, FieldType, MappedClass, PythonName } from './mapper/schema.js';
 export { type DumpContext } from './registry.js';
+export { PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, PyEnumMember, PyEnumType } from './values/collections.js';
+export {
+  registerEnum,
+  enumTypeOf,
+  type RegisterEnumOptions,
+  type PyEnumMembers,
+  type EnumMemberName,
+  type EnumValue,
+} from './standard/enum.js';
+export { registerNamedTuple, type NamedTupleOptions, type NamedTupleField } from './standard/namedtuple.js';

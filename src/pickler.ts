@@ -344,6 +344,7 @@ export class Pickler {
   }
 
   #saveObject(value: object): boolean {
+    if (this.#reducedByHandler(value)) return this.#saveByReduction(value);
     if (value instanceof Uint8Array) {
       return value instanceof PyByteArray ? this.#saveByteArray(value) : this.#saveBytes(value);
     }
@@ -363,6 +364,21 @@ export class Pickler {
     }
     if (value instanceof PickleBuffer) return this.#savePickleBuffer(value);
     return this.#saveByReduction(value);
+  }
+
+  /**
+   * A subclass of Array, Map or Set whose class has a handler with `reduce` (the standard
+   * PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, or a user's) is written by its reduction,
+   * not as the builtin list, dict or set it extends. The exact builtin classes skip the lookup.
+   */
+  #reducedByHandler(value: object): boolean {
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto === Object.prototype || proto === Array.prototype || proto === Map.prototype || proto === Set.prototype) {
+      return false;
+    }
+    if (!(Array.isArray(value) || value instanceof Map || value instanceof Set)) return false;
+    const handler = this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
+    return handler?.reduce !== undefined;
   }
 
   #saveByReduction(value: object): boolean {

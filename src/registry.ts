@@ -74,6 +74,18 @@ export interface PyClassHandler<T = unknown> {
   setItems?(obj: T, pairs: ReadonlyArray<readonly [unknown, unknown]>, context: LoadContext): void;
   /** ADDITEMS on an instance (a set subclass): `obj.add(item)` for each item. */
   addItems?(obj: T, items: readonly unknown[], context: LoadContext): void;
+  /**
+   * `getattr(cls, name)` on this class, as `enum.pickle_by_enum_name` pickles a member (REDUCE
+   * of builtins.getattr): the attribute's value, or undefined to fall back to the global
+   * `cls.name` (how nested classes load below protocol 4).
+   */
+  getAttribute?(name: string, context: LoadContext): unknown;
+  /**
+   * `copyreg._reconstructor(cls, base, state)` with a builtin `base`, how protocols 0 and 1 pickle
+   * an instance of a class derived from a builtin type (a namedtuple: base `tuple`, state its
+   * items): Python's `base.__new__(cls, state)` then `base.__init__(obj, state)`.
+   */
+  reconstruct?(base: PyGlobal, state: unknown, context: LoadContext): T;
   /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
   reduce?(obj: T, protocol: number, context: DumpContext): Reduction;
 }

@@ -148,6 +148,10 @@ const reconstructor: PyClassHandler = {
     if (cls instanceof PyGlobal && cls.handler?.newInstance && plainBase && baseState === null) {
       return cls.handler.newInstance([], undefined, context);
     }
+    // Any other builtin base (a namedtuple's tuple): the class's handler rebuilds it, if it can.
+    if (cls instanceof PyGlobal && cls.handler?.reconstruct && base instanceof PyGlobal && !plainBase) {
+      return cls.handler.reconstruct(base, baseState, context);
+    }
     if (!(cls instanceof PyGlobal) && !(cls instanceof PyObject)) {
       throw new Error(`_reconstructor() class argument must be a class, not ${describe(cls)}`);
     }
@@ -165,6 +169,9 @@ const getattr: PyClassHandler = {
   call(args, context) {
     const [owner, attribute] = args;
     if (args.length === 2 && owner instanceof PyGlobal && typeof attribute === 'string' && attribute !== '') {
+      // A class that knows its attributes (an enum's members) answers first.
+      const value = owner.handler?.getAttribute?.(attribute, context);
+      if (value !== undefined) return value;
       return context.findGlobal(owner.module, `${owner.name}.${attribute}`);
     }
     return new PyObject(new PyGlobal('builtins', 'getattr'), Tuple.from(args), 'reduce');

@@ -1,0 +1,170 @@
+// registerNamedTuple: a `collections.namedtuple` or `typing.NamedTuple` class mapped onto a
+// TypeScript class whose properties are the tuple's fields, by position. One PyClassHandler built
+// with the public API. What CPython 3.11 writes for an instance (no state: namedtuples have
+// `__slots__ = ()`):
+//
+//   protocol 2+    NEWOBJ(cls, (*values))                         via __getnewargs__
+//   protocol 0/1   REDUCE(copyreg._reconstructor, (cls, tuple, (*values)))
+//
+// A subclass with a `__dict__` adds BUILD of its attributes, kept in `extraState(instance)`.
+import { extraState } from '../mapper/instance.js';
+import type { MappedClass, PythonName } from '../mapper/schema.js';
+import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
+import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
+import { PyFloat } from '../values/float.js';
+import { PyGlobal } from '../values/global.js';
+import { Tuple } from '../values/tuple.js';
+
+/** One field of a namedtuple: its Python name, the property holding it, and whether it is a float. */
+export interface NamedTupleField {
+  /** The Python field name. */
+  name: string;
+  /** The TypeScript property; the field name when omitted. */
+  property?: string;
+  /**
+   * `'float'`: the field holds a Python float, so an integral value (3.0, which loads as 3) is
+   * written back as a float. Other fields are written as their values are.
+   */
+  type?: 'float';
+}
+
+/** Options of `registerNamedTuple`. */
+export interface NamedTupleOptions extends PythonName {
+  /** The fields in order (`Point._fields`): names, or `{ name, property, type }`. */
+  fields: ReadonlyArray<string | NamedTupleField>;
+  /** Values of the rightmost fields when a pickle has fewer values, as `namedtuple(defaults=…)`. */
+  defaults?: readonly unknown[];
+  /** Old names that still load into this class: `'old_geo.Point'` or `{ module, name }`. */
+  aliases?: ReadonlyArray<string | PythonName>;
+  /** The registry to add the class to; the shared default one when omitted. */
+  registry?: Registry;
+}
+
+const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
+const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
+const TUPLE = new PyGlobal('builtins', 'tuple');
+
+/** Splits `'pkg.mod.Name'` at its last dot; `{ module, name }` passes through. */
+function pythonName(name: string | PythonName): PythonName {
+  if (typeof name !== 'string') return name;
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || dot === name.length - 1) throw new TypeError(`'${name}' is not a qualified Python name such as 'module.Class'`);
+  return { module: name.slice(0, dot), name: name.slice(dot + 1) };
+}
+
+interface ResolvedField {
+  readonly name: string;
+  readonly property: string;
+  readonly float: boolean;
+}
+
+/**
+ * Maps a Python namedtuple class onto `cls`: `loads` gives instances of `cls` (made without
+ * running its constructor) with each field's value in its property, and `dumps` writes them
+ * as CPython writes the namedtuple, so Python reads back an instance of the namedtuple class.
+ *
+ * ```ts
+ * class Point { constructor(readonly x: number, readonly y: number) {} }
+ * registerNamedTuple(Point, { module: 'geo', name: 'Point', fields: ['x', 'y'] });
+ * ```
+ */
+export function registerNamedTuple<T extends object>(cls: MappedClass<T>, options: NamedTupleOptions): PyClassHandler<T> {
+  const { module, name } = options;
+  if (!module || !name) throw new TypeError('registerNamedTuple needs the Python module and name');
+  const fields: ResolvedField[] = options.fields.map((field) =>
+    typeof field === 'string'
+      ? { name: field, property: field, float: false }
+      : { name: field.name, property: field.property ?? field.name, float: field.type === 'float' },
+  );
+  const seen = new Set<string>();
+  for (const field of fields) {
+    if (seen.has(field.name)) throw new TypeError(`${module}.${name}: field ${field.name} listed twice`);
+    seen.add(field.name);
+  }
+  const defaults = options.defaults ?? [];
+  if (defaults.length > fields.length) throw new TypeError(`${module}.${name}: more defaults than fields`);
+  const pyClass = new PyGlobal(module, name);
+
+  /** `cls.__new__(cls, *values)`: an instance with each value in its field's property. */
+  const make = (values: readonly unknown[], context: LoadContext): T => {
+    const missing = fields.length - values.length;
+    if (missing > defaults.length) {
+      throw new Error(`${module}.${name}() missing ${missing - defaults.length} required argument(s): got ${values.length} of ${fields.length}`);
+    }
+    if (missing < 0) throw new Error(`${module}.${name}() takes ${fields.length} arguments but ${values.length} were given`);
+    context.charge(fields.length);
+    const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+    fields.forEach((field, i) => {
+      let value = i < values.length ? values[i] : defaults[defaults.length - (fields.length - i)];
+      if (field.float && value instanceof PyFloat) value = value.value;
+      if (field.property === '__proto__') setPlainDictItem(instance, field.property, value);
+      else instance[field.property] = value;
+    });
+    return instance as T;
+  };
+
+  /** The values in field order, floats marked so that integral ones stay floats. */
+  const valuesOf = (obj: T): unknown[] =>
+    fields.map((field) => {
+      const value = (obj as Record<string, unknown>)[field.property];
+      return field.float && typeof value === 'number' ? new PyFloat(value) : (value ?? null);
+    });
+
+  /** Attributes of a namedtuple subclass with a __dict__, as a state dict; null when there are none. */
+  const attributes = (obj: T): unknown => {
+    const extras = extraState(obj);
+    if (extras.size === 0) return null;
+    const state: Record<string, unknown> = {};
+    for (const [key, value] of extras) {
+      if (typeof key !== 'string') return new Map(extras);
+      setPlainDictItem(state, key, value);
+    }
+    return state;
+  };
+
+  const handler: PyClassHandler<T> & { reconstruct(base: PyGlobal, state: unknown, context: LoadContext): T } = {
+    module,
+    name,
+    kind: 'class',
+    jsClass: cls,
+    // Point(1, 2): REDUCE with the values.
+    call: (args, context) => make(args, context),
+    // NEWOBJ: Point.__new__(Point, 1, 2).
+    newInstance: (args, kwargs, context) => {
+      if (kwargs && dictEntries(kwargs).length > 0) throw new Error(`${module}.${name}: keyword arguments are not supported`);
+      return make(args, context);
+    },
+    // copyreg._reconstructor(Point, tuple, (1, 2)): tuple.__new__(Point, (1, 2)), protocols 0 and 1.
+    reconstruct(base, state, context) {
+      if (base.module !== 'builtins' || base.name !== 'tuple' || !Array.isArray(state)) {
+        throw new Error(`${module}.${name} is a tuple: cannot rebuild it from ${base.qualifiedName}`);
+      }
+      return make(state, context);
+    },
+    // BUILD: only a subclass with a __dict__ has state; it is kept on the side and written back.
+    setState(obj, state, context) {
+      if (state === null) return;
+      if (!isDict(state)) throw new Error(`${module}.${name}: state must be a dict of attributes`);
+      const entries = dictEntries(state);
+      context.charge(entries.length);
+      const extras = extraState(obj);
+      for (const [key, value] of entries) extras.set(key, value);
+    },
+    reduce(obj, protocol): Reduction {
+      const values = valuesOf(obj);
+      const state = attributes(obj);
+      // Protocol 2+: object.__reduce_ex__ with __getnewargs__ = tuple(self), i.e. NEWOBJ.
+      if (protocol >= 2) return [NEWOBJ, [pyClass, ...values], state];
+      // Protocols 0 and 1: copyreg._reduce_ex, base tuple, state tuple(self).
+      const args = [pyClass, TUPLE, Tuple.from(values)];
+      return state === null ? [RECONSTRUCTOR, args] : [RECONSTRUCTOR, args, state];
+    },
+  };
+  const registry = options.registry ?? defaultRegistry();
+  registry.register(handler);
+  for (const alias of options.aliases ?? []) {
+    const old = pythonName(alias);
+    registry.aliasName(old.module, old.name, module, name);
+  }
+  return handler;
+}
