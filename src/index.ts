@@ -20,3 +20,22 @@ export {
   type EnumValue,
 } from './standard/enum.js';
 export { registerNamedTuple, type NamedTupleOptions, type NamedTupleField } from './standard/namedtuple.js';
+export {
+  NdArray,
+  NdDtype,
+  NumpyScalar,
+  halfToNumber,
+  numberToHalf,
+  MAX_NDIM,
+  type NdArrayData,
+  type NdArrayOptions,
+  type NdOrder,
+  type NdKind,
+  type NdByteOrder,
+  type NdStorage,
+  type NdTypedArray,
+  type DtypeSpec,
+  type NumpyModule,
+  type NumpyScalarValue,
+} from './values/ndarray.js';
+export { numpyHandlers, registerNumpy, type NumpyHandlerOptions } from './standard/numpy/index.js';

@@ -17,8 +17,7 @@ import {
   type PyObjectCreation,
   Tuple,
   tuple,
-  UnpicklingError,
-} from '../src/index.js';
+  UnpicklingError, PyRange } from '../src/index.js';
 import { describeWithPython, hasPython, runPython } from './helpers/python.js';
 
 // ---- extraction (one python3 run) --------------------------------------------------------------
@@ -339,8 +338,8 @@ const DATA_EXPECTATIONS: Record<string, (value: unknown) => void> = {
     expect(v).not.toBeInstanceOf(PyFrozenSet);
   },
   DATA_SET2: (v) => expect(v).toStrictEqual(new Set([3])),
-  // xrange(5): __builtin__.xrange → builtins.range, an inert REDUCE placeholder.
-  DATA_XRANGE: (v) => expect(v).toStrictEqual(pyObject('builtins', 'range', 'reduce', [0, 5, 1])),
+  // xrange(5): __builtin__.xrange → builtins.range, a PyRange.
+  DATA_XRANGE: (v) => expect(v).toStrictEqual(new PyRange(0, 5, 1)),
   DATA_COOKIE: (v) => expect(v).toStrictEqual(expectedCookie()),
   // UnicodeEncodeError('ascii', u'foo', 0, 1, 'bad'): exceptions.* → builtins.*
   DATA_UEERR: (v) =>
@@ -393,7 +392,7 @@ const GOOD_EXPECTATIONS: Record<string, GoodExpectation[]> = {
   test_empty_bytestring: [{ kwargs: { encoding: 'koi8-r' }, options: { encoding: 'latin1' }, check: is('') }],
   test_compat_unpickle: [
     // xrange(1, 7)
-    { check: (v) => expect(v).toStrictEqual(pyObject('builtins', 'range', 'reduce', [1, 7, 1])) },
+    { check: (v) => expect(v).toStrictEqual(new PyRange(1, 7, 1)) },
     // __builtin__.reduce → functools.reduce
     { check: (v) => expect(v).toStrictEqual(new PyGlobal('functools', 'reduce')) },
     // whichdb.whichdb → dbm.whichdb

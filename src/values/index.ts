@@ -7,3 +7,29 @@ export { PyObject, type PyObjectCreation } from './object.js';
 export { type PyDict, isDict, isPlainDict, setPlainDictItem, dictEntries } from './dict.js';
 export { PickleBuffer } from './picklebuffer.js';
 export { PyFloat, pyFloat } from './float.js';
+export {
+  PyDate,
+  PyDatetime,
+  PyTime,
+  PyTimedelta,
+  PyTimezone,
+  MINYEAR,
+  MAXYEAR,
+  daysInMonth,
+  type TzInfo,
+  type TimedeltaParts,
+  type DatetimeFields,
+  type TimeFields,
+  type ToDateOptions,
+} from './datetime.js';
+export {
+  PyDecimal,
+  PyFraction,
+  PyUUID,
+  PyRange,
+  PySlice,
+  type PyInt,
+  type DecimalKind,
+  type FractionOptions,
+  type SafeUUID,
+} from './numeric.js';

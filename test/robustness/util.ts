@@ -10,8 +10,7 @@ import {
   PyGlobal,
   PyObject,
   UnpicklingError,
-  isPlainDict,
-} from '../../src/index.js';
+  isPlainDict, PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone, PyDecimal, PyFraction, PyUUID, PyRange, PySlice, PyFloat, PyEnumMember, NdArray, NdDtype, NumpyScalar } from '../../src/index.js';
 import { ARGUMENT_WIDTH, OPCODE_BY_CODE } from '../../src/opcodes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -200,6 +199,29 @@ export function checkValueModel(root: unknown): number {
       if (node.kwargs !== undefined) pending.push([node.kwargs, `${path}.kwargs`]);
     } else if (node instanceof PyGlobal || node instanceof PyComplex) {
       continue;
+    } else if (
+      node instanceof PyDate ||
+      node instanceof PyTimedelta ||
+      node instanceof PyDecimal ||
+      node instanceof PyFraction ||
+      node instanceof PyUUID ||
+      node instanceof PyRange ||
+      node instanceof PyFloat ||
+      node instanceof PyEnumMember
+    ) {
+      continue; // standard types made of scalars
+    } else if (node instanceof NdArray) {
+      // Typed data is a leaf; an object array's data is an Array of values to walk.
+      if (Array.isArray(node.data)) pending.push([node.data, `${path}.data`]);
+      pending.push([node.dtype, `${path}.dtype`]);
+    } else if (node instanceof NdDtype || node instanceof NumpyScalar) {
+      continue;
+    } else if (node instanceof PyDatetime || node instanceof PyTime) {
+      if (node.tzinfo !== null) pending.push([node.tzinfo, `${path}.tzinfo`]);
+    } else if (node instanceof PyTimezone) {
+      pending.push([node.offset, `${path}.offset`]);
+    } else if (node instanceof PySlice) {
+      pending.push([node.start, `${path}.start`], [node.stop, `${path}.stop`], [node.step, `${path}.step`]);
     } else {
       throw new Error(`foreign object ${(node as object).constructor?.name ?? 'null-prototype'} at ${path}`);
     }
