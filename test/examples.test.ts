@@ -20,7 +20,7 @@ const scripts = (await import('../package.json', { with: { type: 'json' } })).de
 describeWithPython('examples', () => {
   it('every example has its npm script, and the demo is the Python interop one', () => {
     expect(scripts.demo).toBe('tsx examples/python-interop/main.ts');
-    for (const name of ['versioned-model', 'renamed-module', 'multiple-pickles']) {
+    for (const name of ['versioned-model', 'renamed-module', 'numpy-array', 'multiple-pickles']) {
       expect(scripts[`example:${name}`]).toBe(`tsx examples/${name}/main.ts`);
     }
   });
@@ -46,6 +46,13 @@ describeWithPython('examples', () => {
     expect(out).toContain('loaded a Tokenizer from a Keras 2 pickle: 3 words');
     expect(out).toContain("encode('The pickle jar') = [2, 3, 1]");
     expect(out).toContain('written back under keras.src.legacy.preprocessing.text: true');
+  });
+
+  it('numpy-array: numpy arrays read as typed arrays and sent back with dtype, shape and order', () => {
+    const out = runExample('numpy-array');
+    expect(out).toContain('weights: <f4 shape [2,3] Float32Array [0,0.25,0.5,0.75,1,1.25]');
+    expect(out).toContain('counts: >i8 shape [3] values [3,-1,1099511627776]');
+    expect(out).toContain('python: got back float32 (2, 3) doubled, and a float64 (2, 3) Fortran-order array: [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]');
   });
 
   it('multiple-pickles: appended pickles read back one by one, and by python3 as well', () => {
