@@ -39,3 +39,14 @@ export {
   type NumpyScalarValue,
 } from './values/ndarray.js';
 export { numpyHandlers, registerNumpy, type NumpyHandlerOptions } from './standard/numpy/index.js';
+export {
+  dis,
+  disassemble,
+  DisassemblyError,
+  type DisassembleOptions,
+  type Disassembly,
+  type DisassemblyMemo,
+  type DisassemblyErrorType,
+} from './disassemble.js';
+export { pformat, pyRepr, FormatLimitError, type PythonFormatOptions } from './python-format.js';
+export { toJson, fromJson, JsonMappingError, type ToJsonOptions, type FromJsonOptions } from './json-mapping.js';

@@ -1,0 +1,81 @@
+// `pickle-mapper dis`: what `python -m pickletools` prints, with its options and defaults.
+import { DisassemblyError, type DisassemblyMemo, disassemble } from '../disassemble.js';
+import { intOption, type ParsedArgs, stringOption, UsageError } from './args.js';
+import { type CommandContext, report } from './context.js';
+import { InputError, readInput } from './input.js';
+import { fileOutput, type Output } from './output.js';
+
+export const DIS_OPTIONS = [
+  { long: 'memo', short: 'm' },
+  { long: 'indentlevel', short: 'l', value: true },
+  { long: 'annotate', short: 'a' },
+  { long: 'preamble', short: 'p', value: true },
+  { long: 'output', short: 'o', value: true },
+  { long: 'all' },
+] as const;
+
+export const DIS_USAGE = `Usage: pickle-mapper dis [options] FILE|- [FILE|-...]
+
+Disassemble pickles exactly as \`python -m pickletools\` does: offsets, opcodes, arguments
+(Python reprs), MARK indentation, memo annotations and "highest protocol among opcodes = N".
+A malformed pickle prints what was disassembled before the fault, then pickletools' error
+(on stderr), and exits with status 1.
+
+Options:
+  -m, --memo             keep the memo between pickles (several files, or --all)
+  -l, --indentlevel N    blanks per MARK level (default 4)
+  -a, --annotate         add a short description of each opcode
+  -p, --preamble TEXT    printed before each file when there are several
+                         (default "==> {name} <==")
+  -o, --output FILE      write the disassembly to FILE instead of stdout
+      --all              every pickle in each file, one after another (pickletools
+                         shows only the first)
+  -h, --help             show this help
+
+FILE may be - for stdin; gzip input is recognised by its magic bytes.`;
+
+/** Python's str.format with the one field pickletools offers: {name}. */
+function formatPreamble(template: string, name: string): string {
+  return template.replace(/\{\{|\}\}|\{name\}/g, (m) => (m === '{{' ? '{' : m === '}}' ? '}' : name));
+}
+
+export function runDis(args: ParsedArgs, context: CommandContext): number {
+  if (args.positionals.length === 0) throw new UsageError('dis needs a FILE (or - for stdin)');
+  const indentLevel = intOption(args, 'indentlevel', 4);
+  const annotate = args.options.has('annotate') ? 30 : 0;
+  const preamble = stringOption(args, 'preamble') ?? '==> {name} <==';
+  const all = args.options.has('all');
+  const several = args.positionals.length > 1;
+  // As pickletools: one file gets a fresh memo; several share one with --memo.
+  const sharedMemo: DisassemblyMemo | undefined = args.options.has('memo') && (several || all) ? new Map() : undefined;
+  const outputPath = stringOption(args, 'output');
+  let out: Output = context.stdout;
+  if (outputPath !== undefined) {
+    try {
+      out = fileOutput(outputPath);
+    } catch (error) {
+      throw new InputError(outputPath, `cannot write: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  try {
+    for (const path of args.positionals) {
+      const input = readInput(path, context.stdin);
+      if (several) out.write(formatPreamble(preamble, input.name) + '\n');
+      let start = 0;
+      do {
+        try {
+          const result = disassemble(input.data, { indentLevel, annotate, memo: sharedMemo, start, write: (text) => out.write(text) });
+          start = result.end;
+        } catch (error) {
+          if (!(error instanceof DisassemblyError)) throw error;
+          out.flush();
+          report(context, input.name, `${error.message} (at byte ${error.offset})`);
+          return 1;
+        }
+      } while (all && start < input.data.length);
+    }
+  } finally {
+    out.close();
+  }
+  return 0;
+}

@@ -1,0 +1,45 @@
+// Loading the pickles of an input for show, json and inspect.
+import { type LoadOptions, type Python2StringEncoding, Unpickler } from '../unpickler.js';
+import { type ParsedArgs, stringOption, UsageError } from './args.js';
+import { type Input, InputError } from './input.js';
+import { PickleError } from '../errors.js';
+
+export const ENCODINGS: readonly Python2StringEncoding[] = ['ascii', 'latin1', 'utf-8', 'bytes'];
+
+/** The `--encoding` option: how Python 2 str values decode (Python's default is ASCII). */
+export function encodingOption(args: ParsedArgs): Python2StringEncoding {
+  const raw = stringOption(args, 'encoding') ?? 'ascii';
+  const normalized = raw.toLowerCase().replace(/_/g, '-');
+  const encoding = normalized === 'latin-1' || normalized === 'iso-8859-1' ? 'latin1' : normalized === 'utf8' ? 'utf-8' : normalized;
+  if (!(ENCODINGS as readonly string[]).includes(encoding)) {
+    throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}, not '${raw}'`);
+  }
+  return encoding as Python2StringEncoding;
+}
+
+/**
+ * The first pickle of the input (as `python -m pickle` loads it), or with `all` every pickle in
+ * it, each with a fresh memo as repeated `pickle.dump` calls write them.
+ */
+export function* loadValues(input: Input, all: boolean, options: LoadOptions): Generator<unknown> {
+  const reader = new Unpickler(input.data, options);
+  yield reader.load();
+  if (all) while (!reader.atEnd) yield reader.load();
+}
+
+/**
+ * Runs `body` for one input; a failure (an UnpicklingError, a value nested too deeply to print)
+ * becomes an InputError naming the input and the error class.
+ */
+export function forInput<T>(input: Input, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new InputError(input.name, 'the value is nested too deeply to print');
+    }
+    if (error instanceof PickleError) throw new InputError(input.name, `${error.name}: ${error.message}`);
+    throw error;
+  }
+}
