@@ -66,7 +66,12 @@ export function PyField(nameOrOptions?: string | FieldOptions) {
   ): void {
     if (typeof context === 'object') {
       // TC39: (undefined, context); the fields live in the class's metadata object.
-      if (context.kind !== 'field' && context.kind !== 'accessor') throw new TypeError('@PyField decorates fields');
+      if (context.kind === 'accessor') {
+        // An accessor's storage is a private field only the constructor creates, and loading
+        // makes instances without running it: such a field could never be set.
+        throw new TypeError(`@PyField cannot decorate the accessor '${String(context.name)}': use a plain field`);
+      }
+      if (context.kind !== 'field') throw new TypeError('@PyField decorates fields');
       const metadata = context.metadata as Record<symbol, unknown> | undefined;
       if (metadata) {
         if (!Object.prototype.hasOwnProperty.call(metadata, FIELDS)) metadata[FIELDS] = new Map();

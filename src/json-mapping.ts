@@ -704,5 +704,11 @@ class Decoder {
 
 /** The value a `toJson` text describes, in the value model `loads` gives. */
 export function fromJson(text: string, options: FromJsonOptions = {}): unknown {
-  return new Decoder(options).decode(parseJson(text));
+  try {
+    return new Decoder(options).decode(parseJson(text));
+  } catch (error) {
+    // The decoder recurses per nesting level: past the JavaScript stack, say so plainly.
+    if (error instanceof RangeError) throw new JsonMappingError(`JSON nested too deeply to decode (${error.message})`);
+    throw error;
+  }
 }

@@ -17,6 +17,8 @@ export interface LoadContext {
   findGlobal(module: string, name: string): PyGlobal;
   /** The handler the load's registry has for a JavaScript class (to build nested instances). */
   handlerForClass(cls: unknown): PyClassHandler | undefined;
+  /** Storage that lives for one load, by key: `perLoad(KEY, () => new WeakMap())`. */
+  perLoad<T>(key: symbol, make: () => T): T;
 }
 
 /** What the pickler offers a handler while it reduces a value. */

@@ -44,6 +44,7 @@ export function replaceReferences(
       for (const item of node) pending.push(item);
     } else if (node instanceof PyObject) {
       node.state = swap(node.state);
+      if (node.kwargs === from) (node as { kwargs: unknown }).kwargs = to;
       pending.push(node.cls, node.args, node.state, node.listItems, node.dictItems, node.kwargs);
     } else {
       const record = node as Record<string, unknown>;
@@ -52,6 +53,12 @@ export function replaceReferences(
       for (const key of keys) {
         if (record[key] === from) record[key] = to;
         pending.push(record[key]);
+      }
+      // Symbol-keyed properties too: a mapped instance keeps undeclared state under one.
+      for (const symbol of Object.getOwnPropertySymbols(record)) {
+        const held = (record as Record<symbol, unknown>)[symbol];
+        if (held === from) (record as Record<symbol, unknown>)[symbol] = to;
+        else pending.push(held);
       }
     }
   }

@@ -155,6 +155,7 @@ export class Unpickler implements LoadContext {
   #escapedDicts: WeakSet<object> | undefined;
   /** State dicts made by merging two BUILDs: private to the placeholder, so merged into in place. */
   #mergedStates: WeakSet<object> | undefined;
+  #perLoadStore = new Map<symbol, unknown>();
 
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView, options: LoadOptions = {}) {
     this.#data = toBytes(data);
@@ -235,6 +236,7 @@ export class Unpickler implements LoadContext {
     this.#replacedDicts = undefined;
     this.#escapedDicts = undefined;
     this.#mergedStates = undefined;
+    this.#perLoadStore = new Map();
     // Handlers may copy what they are given. A pickle written by Python needs well under one
     // element copy per input byte (each element costs at least a byte to write); four per byte,
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
@@ -250,6 +252,7 @@ export class Unpickler implements LoadContext {
         const code = data[this.#pos++]!;
         if (code === 0x2e /* STOP */) {
           const value = this.#pop();
+          if (this.#keepMemo && this.#replacedDicts) this.#repointMemo(this.#replacedDicts);
           return value;
         }
         this.#dispatch(code);
@@ -402,6 +405,20 @@ export class Unpickler implements LoadContext {
     }
   }
 
+  /** Points memo entries at the Maps that replaced their dicts (the next load reads this memo). */
+  #repointMemo(replaced: Map<object, Map<unknown, unknown>>): void {
+    const memo = this.#memo;
+    for (const index in memo) {
+      const value = memo[index as unknown as number];
+      const map = typeof value === 'object' && value !== null ? replaced.get(value) : undefined;
+      if (map) memo[index as unknown as number] = map;
+    }
+    for (const [index, value] of this.#memoBig ?? []) {
+      const map = typeof value === 'object' && value !== null ? replaced.get(value) : undefined;
+      if (map) this.#memoBig!.set(index, map);
+    }
+  }
+
   #memoGrow(): void {
     if (++this.#memoSize > this.#maxMemo) fail(`memo exceeds maxMemo (${this.#maxMemo}) entries`);
   }
@@ -466,6 +483,16 @@ export class Unpickler implements LoadContext {
   }
 
   // ---- globals and objects ------------------------------------------------------------------
+
+  /** LoadContext: storage that lives for one load. */
+  perLoad<T>(key: symbol, make: () => T): T {
+    let value = this.#perLoadStore.get(key) as T | undefined;
+    if (value === undefined) {
+      value = make();
+      this.#perLoadStore.set(key, value);
+    }
+    return value;
+  }
 
   /** LoadContext: a global by name, resolved as GLOBAL resolves it. */
   findGlobal(module: string, name: string): PyGlobal {

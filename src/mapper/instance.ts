@@ -1,6 +1,14 @@
 // Instances of mapped classes: made without running the constructor (as `cls.__new__` does),
 // given the class's defaults, and carrying the state keys their schema does not declare.
+import { Tuple } from '../values/tuple.js';
 import type { MappedClass } from './schema.js';
+
+const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
+
+/** Whether a class was registered with registerClass (in any registry). */
+function isMapped(cls: MappedClass): boolean {
+  return (globalThis as { [SCHEMAS_KEY]?: WeakMap<MappedClass, unknown> })[SCHEMAS_KEY]?.has(cls) ?? false;
+}
 
 /** Where an instance keeps state keys its class does not declare, to write them back. */
 const EXTRA_STATE = Symbol.for('pickle-mapper.extraState');
@@ -45,9 +53,20 @@ function templateOf(cls: MappedClass): Record<string, unknown> | null {
  * copied structurally (same prototype, copied own properties) without running a constructor.
  */
 function cloneDefault(value: unknown, seen = new Map<object, unknown>()): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   const known = seen.get(value);
   if (known !== undefined) return known;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  const builtin = proto === Array.prototype || proto === Map.prototype || proto === Set.prototype;
+  if ((Array.isArray(value) || value instanceof Map || value instanceof Set) && !builtin && !(value instanceof Tuple)) {
+    return value; // a subclass (PyDeque, PyCounter, …) may need its constructor: shared, not copied
+  }
+  if (proto !== Object.prototype && !builtin && !(value instanceof Tuple) && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+    // Class instances: copied structurally only when they are mapped classes (public fields);
+    // anything else (Decimal, datetime, enum members…) may hold private state, so it is shared.
+    const ctor = (proto as { constructor?: MappedClass } | null)?.constructor;
+    if (!ctor || !isMapped(ctor)) return value;
+  }
   if (Array.isArray(value)) {
     const copy = new (value.constructor as ArrayConstructor)();
     seen.set(value, copy);

@@ -41,14 +41,30 @@ function where(schema: ClassSchema, field: FieldSchema): string {
   return `${schema.module}.${schema.name}.${field.pythonName}${renamed}`;
 }
 
-/** Nested instances are built by the handler of the registry being loaded, as NEWOBJ + BUILD. */
+const NESTED_INSTANCES = Symbol('pickle-mapper.nestedInstances');
+
+/**
+ * Nested instances are built by the handler of the registry being loaded, as NEWOBJ + BUILD.
+ * One instance per state dict and class in a load: a dict shared through the memo gives one
+ * shared instance (and a dict that reaches itself, a cycle), never a copy per path to it.
+ */
 function instanceMaker(context: LoadContext): InstanceMaker {
+  const made = context.perLoad(NESTED_INSTANCES, () => new WeakMap<object, Map<unknown, unknown>>());
   return (cls, state) => {
+    const byClass = typeof state === 'object' && state !== null ? made.get(state) : undefined;
+    const known = byClass?.get(cls);
+    if (known !== undefined) return known;
     const handler = context.handlerForClass(cls);
     if (!handler?.newInstance || !handler.setState) {
       throw new FieldTypeError(`${cls.name} is not a class registered in the registry being loaded`);
     }
+    context.charge(1);
     const instance = handler.newInstance([], undefined, context);
+    if (typeof state === 'object' && state !== null) {
+      let entry = made.get(state);
+      if (!entry) made.set(state, (entry = new Map()));
+      entry.set(cls, instance); // before its state is set, so a cycle finds it
+    }
     handler.setState(instance, state, context);
     return instance;
   };
@@ -177,7 +193,12 @@ function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> 
     kind: 'class',
     jsClass: schema.cls as MappedClass<T>,
     call: (args) => new cls(...args),
-    newInstance: () => newInstance(schema.cls as MappedClass<T>),
+    // NEWOBJ's arguments go to a static __new__(...args) when the class has one (Python's
+    // cls.__new__(cls, *args)); otherwise the instance is made without its constructor.
+    newInstance: (args) => {
+      const construct = (schema.cls as unknown as { __new__?: (...args: unknown[]) => T }).__new__;
+      return typeof construct === 'function' ? construct.apply(schema.cls, [...args]) : newInstance(schema.cls as MappedClass<T>);
+    },
     setState: (obj, state, context) => setState(obj, state, schema, context),
     reduce: (obj, protocol, context) => reduce(obj, protocol, schema, context),
   };

@@ -55,9 +55,14 @@ function arity(callee: string, args: readonly unknown[], min: number, max: numbe
 // ---- decimal.Decimal ------------------------------------------------------------------------
 
 /** `Decimal(value='0', context=None)`: a string, an int, a float (exactly), a Decimal or a tuple. */
-function makeDecimal(args: readonly unknown[]): PyDecimal {
+function makeDecimal(args: readonly unknown[], context: LoadContext): PyDecimal {
   arity('Decimal', args, 0, 2);
   const value = asText(args.length === 0 ? '0' : args[0]);
+  if (typeof value === 'bigint') {
+    // bigint → decimal text costs more than linear time in its size: charge it so.
+    const words = Math.ceil(value.toString(16).length / 16);
+    context.charge(Math.ceil((words * words) / 64) + words);
+  }
   if (typeof value === 'string' || typeof value === 'bigint' || value instanceof PyDecimal) return PyDecimal.from(value);
   if (typeof value === 'number') return PyDecimal.from(value);
   if (value instanceof PyFloat) return PyDecimal.from(value.value);
@@ -74,8 +79,8 @@ const decimalHandler: PyClassHandler<PyDecimal> = {
   module: 'decimal',
   name: 'Decimal',
   jsClass: PyDecimal,
-  call: (args) => makeDecimal(args),
-  newInstance: (args) => makeDecimal(args),
+  call: (args, context) => makeDecimal(args, context),
+  newInstance: (args, _kwargs, context) => makeDecimal(args, context),
   reduce: (d) => [DECIMAL, [d.toString()]],
 };
 

@@ -432,6 +432,15 @@ const UUID_MAX = 1n << 128n;
  * Python's `uuid.UUID`: 128 bits (as `hex`, `int`, `bytes`) and `isSafe` (Python's `is_safe`).
  * `toString()` gives the hyphenated form.
  */
+/** Python's `str.strip('{}')`, with index loops: an anchored regex backtracks quadratically. */
+function stripBraces(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === '{' || text[start] === '}')) start++;
+  while (end > start && (text[end - 1] === '{' || text[end - 1] === '}')) end--;
+  return text.slice(start, end);
+}
+
 export class PyUUID {
   #hex: string;
   #isSafe: SafeUUID;
@@ -441,7 +450,7 @@ export class PyUUID {
    * allowed around the 32 hex digits.
    */
   constructor(hex: string, options: { isSafe?: SafeUUID } = {}) {
-    const digits = String(hex).replace('urn:', '').replace('uuid:', '').replace(/^[{}]+|[{}]+$/g, '').replace(/-/g, '');
+    const digits = stripBraces(String(hex).replace('urn:', '').replace('uuid:', '')).replace(/-/g, '');
     if (!/^[0-9a-fA-F]{32}$/.test(digits)) throw new SyntaxError(`badly formed hexadecimal UUID string: ${JSON.stringify(hex)}`);
     this.#hex = digits.toLowerCase();
     this.#isSafe = PyUUID.#checkSafe(options.isSafe ?? 'unknown');

@@ -150,10 +150,11 @@ export function parseDtype(text: string): DtypeSpec {
     rest = rest.slice(1);
   }
   let unitPart: { unit: string; unitCount: number } | undefined;
-  const bracket = /^(.*)\[([^\]]*)\]$/.exec(rest);
-  if (bracket) {
-    rest = bracket[1]!;
-    unitPart = parseUnit(bracket[2]!, text);
+  // 'M8[ms]': the unit in a trailing [...] (lastIndexOf, not a regex that backtracks on '[[[…').
+  const open = rest.endsWith(']') ? rest.lastIndexOf('[') : -1;
+  if (open >= 0 && !rest.slice(open + 1, -1).includes(']')) {
+    unitPart = parseUnit(rest.slice(open + 1, -1), text);
+    rest = rest.slice(0, open);
   }
   let kind: NdKind | undefined;
   let itemsize: number | undefined;

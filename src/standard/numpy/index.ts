@@ -69,9 +69,13 @@ function latin1(text: string, what: string): Uint8Array {
 }
 
 /** bytes, bytearray, or a Python 2 str loaded as text: the bytes. */
-function bytesArgument(value: unknown, what: string): Uint8Array {
+function bytesArgument(value: unknown, what: string, context: LoadContext): Uint8Array {
   if (value instanceof Uint8Array) return value;
-  if (typeof value === 'string') return latin1(value, what);
+  if (typeof value === 'string') {
+    // A Python 2 str is copied into fresh bytes every time it is used: always charged.
+    context.charge(value.length);
+    return latin1(value, what);
+  }
   throw new Error(`${what} must be bytes, not ${describeValue(value)}`);
 }
 
@@ -131,7 +135,7 @@ function setArrayState(array: NdArray, state: unknown, context: LoadContext): vo
     }
   } else {
     if (Array.isArray(raw)) throw new Error(`a ${dtype.name} array's state must hold bytes, not a list`);
-    const bytes = bytesArgument(raw, 'array data');
+    const bytes = bytesArgument(raw, 'array data', context);
     const decoded = decodeElements(bytes, dtype.storage, dtype.itemsize, dtype.byteorder, size, false);
     chargeReuse(context, bytes, Math.ceil(bytes.length / 8), decoded.copied);
     data = decoded.data;
@@ -172,7 +176,7 @@ function frombufferHandler(module: NumpyModule): PyClassHandler {
     call(args, context) {
       if (args.length !== 4 && args.length !== 5) throw new Error(`_frombuffer() takes 4 or 5 arguments (${args.length} given)`);
       const [buffer, dtypeValue, shapeValue, orderValue, axisOrderValue] = args;
-      const bytes = bytesArgument(buffer, 'the buffer');
+      const bytes = bytesArgument(buffer, 'the buffer', context);
       // numpy.frombuffer over bytes (or a read-only out-of-band buffer) gives a read-only array.
       const readonly = !(bytes instanceof PyByteArray);
       const dtype = dtypeArgument(dtypeValue);
@@ -217,7 +221,7 @@ function scalarHandler(module: NumpyModule, reduce: (value: NumpyScalar) => Redu
       if (args.length !== 1 && args.length !== 2) throw new Error(`scalar() takes 1 or 2 arguments (${args.length} given)`);
       const dtype = dtypeArgument(args[0]);
       if (dtype.storage === 'object') return args[1] ?? null;
-      const bytes = bytesArgument(args[1], 'scalar data');
+      const bytes = bytesArgument(args[1], 'scalar data', context);
       if (bytes.length < dtype.itemsize) throw new Error('initialization string is too small');
       chargeReuse(context, bytes, Math.ceil(dtype.itemsize / 8), true);
       return NumpyScalar.fromBytes(dtype, bytes.subarray(0, dtype.itemsize), { pickleModule: module });
