@@ -20,6 +20,17 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number): nu
     for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[start + i]!;
     return negative ? value - 2 ** (8 * length) : value;
   }
+  if (length <= 8) {
+    // Two 32-bit halves: no string building for the common 64-bit case.
+    let low = 0;
+    let high = 0;
+    for (let i = Math.min(length, 4) - 1; i >= 0; i--) low = low * 256 + bytes[start + i]!;
+    for (let i = length - 1; i >= 4; i--) high = high * 256 + bytes[start + i]!;
+    const unsigned = high * 0x1_0000_0000 + low;
+    if (unsigned <= Number.MAX_SAFE_INTEGER) return negative ? unsigned - 2 ** (8 * length) : unsigned;
+    const big = (BigInt(high) << 32n) | BigInt(low);
+    return normalizeInt(negative ? BigInt.asIntN(8 * length, big) : big);
+  }
   let hex = '';
   for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[bytes[start + i]!];
   let value = BigInt('0x' + hex);

@@ -23,22 +23,52 @@ function fromCharCodes(codes: ArrayLike<number>, start: number, end: number): st
 /** Decodes bytes[start, end) as UTF-8, keeping encoded lone surrogates; null when invalid. */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | null {
   const length = end - start;
-  if (length < 48) {
-    // Short strings: a plain loop beats TextDecoder's call overhead, and most keys are ASCII.
-    let out = '';
-    let i = start;
-    for (; i < end; i++) {
-      const b = bytes[i]!;
-      if (b >= 0x80) break;
-      out += String.fromCharCode(b);
-    }
-    if (i === end) return out;
+  if (length < 64) {
+    // Short strings: a plain loop beats TextDecoder's call overhead (and its subarray garbage).
+    const short = decodeShortUtf8(bytes, start, end);
+    if (short !== undefined) return short;
   }
   try {
     return utf8Decoder.decode(bytes.subarray(start, end));
   } catch {
     return decodeUtf8Surrogatepass(bytes, start, end);
   }
+}
+
+const shortUnits: number[] = [];
+
+/**
+ * Decodes a short run of well-formed UTF-8 (1- to 3-byte sequences, encoded surrogates allowed as
+ * surrogatepass does); undefined for anything else, which the full decoder then judges.
+ */
+function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const units = shortUnits;
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    const b0 = bytes[i]!;
+    if (b0 < 0x80) {
+      units[n++] = b0;
+      i++;
+    } else if (b0 >= 0xc2 && b0 <= 0xdf && i + 1 < end) {
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80) return undefined;
+      units[n++] = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef && i + 2 < end) {
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (cp < 0x800) return undefined; // overlong
+      units[n++] = cp;
+      i += 3;
+    } else {
+      return undefined; // 4-byte sequences and errors: the full decoder
+    }
+  }
+  units.length = n;
+  return String.fromCharCode.apply(null, units);
 }
 
 /** The slow path: a full UTF-8 decoder that accepts encoded surrogates (U+D800..U+DFFF). */
