@@ -112,17 +112,53 @@ export function pythonFloatRepr(value: number): string {
   return negative ? `-${body}` : body;
 }
 
-/** The bytes of a Python int in little-endian two's complement, as few as CPython's LONG1 uses. */
+const HEX_VALUE: readonly number[] = (() => {
+  const table: number[] = new Array(128).fill(0);
+  for (let i = 0; i < 16; i++) table['0123456789abcdef'.charCodeAt(i)] = i;
+  return table;
+})();
+
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+const INT64_MIN = -(1n << 63n);
+const INT64_LIMIT = 1n << 63n;
+
+/**
+ * The bytes of a Python int in little-endian two's complement, as few as CPython's LONG1 writes
+ * (it always gives the minimal form: no redundant 0x00 or 0xff at the top).
+ */
 export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
-  // CPython takes (bit length of the magnitude >> 3) + 1 bytes, then drops a redundant 0xff
-  // from a negative number whose next byte already carries the sign.
-  const magnitude = value < 0n ? -value : value;
-  const n = (magnitude.toString(2).length >> 3) + 1;
-  const twos = value < 0n ? (1n << BigInt(8 * n)) + value : value;
-  const hex = twos.toString(16).padStart(2 * n, '0');
+  if (value >= INT64_MIN && value < INT64_LIMIT) {
+    scratchView.setBigInt64(0, value, true);
+    let n = 8;
+    while (n > 1) {
+      const top = scratch[n - 1]!;
+      const next = scratch[n - 2]!;
+      if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) n--;
+      else break;
+    }
+    return scratch.slice(0, n);
+  }
+  // Wider ints: the two's complement as hex text (BigInt arithmetic is slower in V8), decoded
+  // two digits a byte, then trimmed to the minimal form.
+  const signed = value.toString(16);
+  const digits = signed.length - (value < 0n ? 1 : 0);
+  const n = Math.floor((digits * 4 + 1) / 8) + 1;
+  const hex = BigInt.asUintN(8 * n, value).toString(16);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = parseInt(hex.slice(2 * (n - 1 - i), 2 * (n - i)), 16);
-  if (value < 0n && n > 1 && out[n - 1] === 0xff && (out[n - 2]! & 0x80) !== 0) return out.subarray(0, n - 1);
-  return out;
+  // Byte i (little-endian) is the hex pair ending 2*i digits from the right.
+  for (let i = 0, end = hex.length; i < n; i++, end -= 2) {
+    const low = end - 1 >= 0 ? HEX_VALUE[hex.charCodeAt(end - 1)]! : 0;
+    const high = end - 2 >= 0 ? HEX_VALUE[hex.charCodeAt(end - 2)]! : 0;
+    out[i] = high * 16 + low;
+  }
+  let length = n;
+  while (length > 1) {
+    const top = out[length - 1]!;
+    const next = out[length - 2]!;
+    if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
+    else break;
+  }
+  return length === n ? out : out.subarray(0, length);
 }

@@ -154,6 +154,11 @@ export class Pickler {
     }
   }
 
+  /** Lets a later Pickler reuse this one's output buffer; this Pickler must not dump again. */
+  release(): void {
+    this.#out.release();
+  }
+
   /** Forgets what earlier dumps memoized (only matters with keepMemo). */
   clearMemo(): void {
     this.#memo = new Map();
@@ -1032,5 +1037,10 @@ export class Pickler {
 
 /** Pickles `value` with the given options (protocol 4 by default). */
 export function dumps(value: unknown, options?: DumpOptions): Uint8Array {
-  return new Pickler(options).dump(value);
+  const pickler = new Pickler(options);
+  try {
+    return pickler.dump(value);
+  } finally {
+    pickler.release();
+  }
 }

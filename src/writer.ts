@@ -9,8 +9,27 @@ export const FRAME_SIZE_TARGET = 64 * 1024;
 const FRAME_SIZE_MIN = 4;
 
 export class PickleWriter {
-  #buf = new Uint8Array(256);
+  /** A buffer a finished one-shot writer left behind, so `dumps` does not regrow from scratch. */
+  static #spare: Uint8Array | null = null;
+  #buf: Uint8Array = PickleWriter.#takeSpare();
   #view = new DataView(this.#buf.buffer);
+
+  static #takeSpare(): Uint8Array {
+    const spare = PickleWriter.#spare;
+    PickleWriter.#spare = null;
+    return spare ?? new Uint8Array(256);
+  }
+
+  /** Hands this writer's buffer on to the next writer made; this one must not be used again. */
+  release(): void {
+    const spare = PickleWriter.#spare;
+    if (this.#buf.length <= 64 * 1024 * 1024 && (!spare || spare.length < this.#buf.length)) {
+      PickleWriter.#spare = this.#buf;
+    }
+    this.#buf = new Uint8Array(0);
+    this.#view = new DataView(this.#buf.buffer);
+    this.#len = 0;
+  }
   #len = 0;
   #framing = false;
   #frameStart = -1;
