@@ -137,7 +137,7 @@ export function PyClass(target: string | PythonName, options: PyClassOptions = {
 }
 
 export { useClassTransformerMetadata } from './class-transformer.js';
-export { registerClass, aliasModule, schemaOf } from '../src/mapper/register.js';
+export { registerClass, aliasModule, aliasName, schemaOf } from '../src/mapper/register.js';
 export { extraState } from '../src/mapper/instance.js';
 export type { ClassOptions, FieldOptions, FieldType, MappedClass, PythonName } from '../src/mapper/schema.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from '../src/registry.js';

@@ -6,9 +6,9 @@ export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type 
 export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
 export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';
 export * from './values/index.js';
-export { registerClass, aliasModule, schemaOf, type RegisterOptions } from './mapper/register.js';
+export { registerClass, aliasModule, aliasName, schemaOf, type RegisterOptions } from './mapper/register.js';
 export { extraState } from './mapper/instance.js';
-export type { ClassOptions, FieldOptions, FieldType, MappedClass, PythonName } from './mapper/schema.js';
+export type { ClassOptions, ClassSchema, FieldSchema, FieldOptions, FieldType, MappedClass, PythonName } from './mapper/schema.js';
 export { type DumpContext } from './registry.js';
 export { PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, PyEnumMember, PyEnumType } from './values/collections.js';
 export {

@@ -191,3 +191,13 @@ describe('registry: instance hooks', () => {
     expect(value.args).toBeInstanceOf(Tuple);
   });
 });
+
+describe('aliasName, the function form', () => {
+  it('makes an old qualified name load as the current one', async () => {
+    const { aliasName } = await import('../src/index.js');
+    class Person {}
+    const registry = new Registry().register({ module: 'person', name: 'Person', jsClass: Person, newInstance: () => new Person() });
+    aliasName('__main__.Person', 'person.Person', registry);
+    expect(loads(bytes('\x80\x02c__main__\nPerson\n)\x81.'), { registry })).toBeInstanceOf(Person);
+  });
+});

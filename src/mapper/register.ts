@@ -6,7 +6,15 @@ import { PyGlobal } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
 import { extraState, newInstance, peekExtraState } from './instance.js';
-import { buildSchema, type ClassOptions, type ClassSchema, type FieldSchema, type MappedClass, parsePythonName } from './schema.js';
+import {
+  buildSchema,
+  type ClassOptions,
+  type ClassSchema,
+  type FieldSchema,
+  type MappedClass,
+  parsePythonName,
+  type PythonName,
+} from './schema.js';
 
 const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
 
@@ -236,4 +244,15 @@ export function registerClass<T extends object>(
 /** Makes every name of a renamed Python module load from its new module. */
 export function aliasModule(oldModule: string, module: string, registry: Registry = defaultRegistry()): void {
   registry.aliasModule(oldModule, module);
+}
+
+/** Makes an old qualified name load as a current one: `aliasName('__main__.Person', 'person.Person')`. */
+export function aliasName(
+  oldName: string | PythonName,
+  name: string | PythonName,
+  registry: Registry = defaultRegistry(),
+): void {
+  const from = parsePythonName(oldName);
+  const to = parsePythonName(name);
+  registry.aliasName(from.module, from.name, to.module, to.name);
 }
