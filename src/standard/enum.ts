@@ -6,7 +6,7 @@
 //   REDUCE(getattr, (cls, name)) classes that set __reduce_ex__ = enum.pickle_by_enum_name
 //
 // Both load as the member; `dumps` writes the first form (the second with `byName: true`).
-import type { PythonName } from '../mapper/schema.js';
+import { parsePythonName, type PythonName } from '../mapper/schema.js';
 import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
 import { PyEnumMember, PyEnumType } from '../values/collections.js';
 import { PyGlobal } from '../values/global.js';
@@ -42,14 +42,6 @@ export type PyEnumMembers<M> = { readonly [K in EnumMemberName<M>]: PyEnumMember
 const GETATTR = new PyGlobal('builtins', 'getattr');
 
 const typesByMembers = new WeakMap<object, PyEnumType>();
-
-/** Splits `'pkg.mod.Name'` at its last dot; `{ module, name }` passes through (nested qualnames). */
-function pythonName(name: string | PythonName): PythonName {
-  if (typeof name !== 'string') return name;
-  const dot = name.lastIndexOf('.');
-  if (dot <= 0 || dot === name.length - 1) throw new TypeError(`'${name}' is not a qualified Python name such as 'module.Class'`);
-  return { module: name.slice(0, dot), name: name.slice(dot + 1) };
-}
 
 /**
  * The members of a TypeScript enum or const object, in definition order. A numeric TypeScript
@@ -118,14 +110,14 @@ export function registerEnum<const M extends object>(
   members: M,
   options: RegisterEnumOptions = {},
 ): PyEnumMembers<M> {
-  const { module, name } = pythonName(python);
+  const { module, name } = parsePythonName(python);
   if (!module || !name) throw new TypeError('registerEnum needs the Python module and name');
   const entries = memberEntries(members);
   const type = new PyEnumType<unknown>(module, name, entries, options.flag ?? false);
   const registry = options.registry ?? defaultRegistry();
   registry.register(enumHandler(type, options));
   for (const alias of options.aliases ?? []) {
-    const old = pythonName(alias);
+    const old = parsePythonName(alias);
     registry.aliasName(old.module, old.name, module, name);
   }
   const result: Record<string, PyEnumMember> = {};

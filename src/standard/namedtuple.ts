@@ -8,7 +8,7 @@
 //
 // A subclass with a `__dict__` adds BUILD of its attributes, kept in `extraState(instance)`.
 import { extraState } from '../mapper/instance.js';
-import type { MappedClass, PythonName } from '../mapper/schema.js';
+import { type MappedClass, parsePythonName, type PythonName } from '../mapper/schema.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
@@ -43,14 +43,6 @@ export interface NamedTupleOptions extends PythonName {
 const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
 const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
 const TUPLE = new PyGlobal('builtins', 'tuple');
-
-/** Splits `'pkg.mod.Name'` at its last dot; `{ module, name }` passes through. */
-function pythonName(name: string | PythonName): PythonName {
-  if (typeof name !== 'string') return name;
-  const dot = name.lastIndexOf('.');
-  if (dot <= 0 || dot === name.length - 1) throw new TypeError(`'${name}' is not a qualified Python name such as 'module.Class'`);
-  return { module: name.slice(0, dot), name: name.slice(dot + 1) };
-}
 
 interface ResolvedField {
   readonly name: string;
@@ -163,7 +155,7 @@ export function registerNamedTuple<T extends object>(cls: MappedClass<T>, option
   const registry = options.registry ?? defaultRegistry();
   registry.register(handler);
   for (const alias of options.aliases ?? []) {
-    const old = pythonName(alias);
+    const old = parsePythonName(alias);
     registry.aliasName(old.module, old.name, module, name);
   }
   return handler;
