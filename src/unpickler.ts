@@ -79,6 +79,8 @@ const DEFAULTS = {
   maxIntDigits: 4300,
 };
 
+const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
+
 /** Memo indices at or beyond this go to a Map: JavaScript array indices stop below 2^32 - 1. */
 const ARRAY_INDEX_LIMIT = 0xffff_fffe;
 
@@ -852,7 +854,8 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x29: // EMPTY_TUPLE
-        this.#push(new Tuple());
+        // Python's () is a single immutable object; one frozen Tuple serves every load.
+        this.#push(EMPTY_TUPLE);
         return;
       case 0x85: { // TUPLE1
         const a = this.#pop();

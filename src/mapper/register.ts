@@ -1,7 +1,7 @@
 // registerClass: a class schema turned into a registry handler. This is everything the
 // decorators do, as a plain function for JavaScript users and classes one cannot decorate.
 import { defaultRegistry, type DumpContext, type LoadContext, type PyClassHandler, type Reduction, Registry } from '../registry.js';
-import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
+import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PyGlobal } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
@@ -50,6 +50,7 @@ function where(schema: ClassSchema, field: FieldSchema): string {
 }
 
 const NESTED_INSTANCES = Symbol('pickle-mapper.nestedInstances');
+const INSTANCE_MAKER = Symbol('pickle-mapper.instanceMaker');
 
 /**
  * Nested instances are built by the handler of the registry being loaded, as NEWOBJ + BUILD.
@@ -80,10 +81,17 @@ function instanceMaker(context: LoadContext): InstanceMaker {
 
 /** BUILD: `__setstate__` when the class has one, else the schema's mapping of the state dict. */
 function setState(obj: object, state: unknown, schema: ClassSchema, context: LoadContext): void {
-  const makeInstance = instanceMaker(context);
   const own = obj as PythonProtocol;
   if (typeof own.__setstate__ === 'function') {
     own.__setstate__(state);
+    return;
+  }
+  // One instance maker per load, made on first use (BUILD is hot: no allocation per call).
+  const makeInstance = context.perLoad(INSTANCE_MAKER, () => instanceMaker(context));
+  if (isPlainDict(state)) {
+    // The common case, a plain __dict__: walk its keys without building an entries array.
+    const keys = Object.keys(state);
+    for (let i = 0; i < keys.length; i++) assignState(obj, keys[i]!, state[keys[i]!], schema, makeInstance);
     return;
   }
   let parts: unknown[];
@@ -101,24 +109,27 @@ function setState(obj: object, state: unknown, schema: ClassSchema, context: Loa
       `the state of ${schema.module}.${schema.name} is ${describeValue(state)}; define __setstate__ on ${schema.cls.name} to read it`,
     );
   }
-  const target = obj as Record<string, unknown>;
   for (const part of parts) {
     if (part === null) continue;
-    for (const [key, value] of dictEntries(part as Record<string, unknown>)) {
-      const field = typeof key === 'string' ? schema.byPythonName.get(key) : undefined;
-      if (field) {
-        try {
-          target[field.property] = fromPython(value, field.type, makeInstance);
-        } catch (error) {
-          if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
-          throw error;
-        }
-      } else if (typeof key === 'string' && schema.implicit && !schema.exclude.has(key)) {
-        setPlainDictItem(target, key, value);
-      } else {
-        extraState(obj).set(key, value);
-      }
+    for (const [key, value] of dictEntries(part as Record<string, unknown>)) assignState(obj, key, value, schema, makeInstance);
+  }
+}
+
+/** One state entry: a declared field (converted), a same-named property (implicit), or extra state. */
+function assignState(obj: object, key: unknown, value: unknown, schema: ClassSchema, makeInstance: InstanceMaker): void {
+  const field = typeof key === 'string' ? schema.byPythonName.get(key) : undefined;
+  if (field) {
+    try {
+      (obj as Record<string, unknown>)[field.property] =
+        field.type === undefined ? value : fromPython(value, field.type, makeInstance);
+    } catch (error) {
+      if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+      throw error;
     }
+  } else if (typeof key === 'string' && schema.implicit && !schema.exclude.has(key)) {
+    setPlainDictItem(obj as Record<string, unknown>, key, value);
+  } else {
+    extraState(obj).set(key, value);
   }
 }
 
