@@ -526,7 +526,7 @@ export class Pickler {
       else out.opU32(0x42, size); // BINBYTES
     };
     if (size >= FRAME_SIZE_TARGET) {
-      out.largePayload(header, () => out.bytes(value));
+      out.largeBytes(header, value);
     } else {
       header();
       out.bytes(value);

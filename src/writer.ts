@@ -33,10 +33,13 @@ export class PickleWriter {
   #len = 0;
   #framing = false;
   #frameStart = -1;
+  /** Finished parts of the output (large payloads kept as the caller's arrays, not copied). */
+  #chunks: Uint8Array[] = [];
+  #chunkedLength = 0;
 
   /** Bytes written so far. */
   get length(): number {
-    return this.#len;
+    return this.#chunkedLength + this.#len;
   }
 
   /** Turns framing on (protocol 4+) or off; a frame in progress is committed when turned off. */
@@ -170,16 +173,46 @@ export class PickleWriter {
     this.#framing = framing;
   }
 
+  /**
+   * A header and a payload of 64 KiB or more, outside any frame (as largePayload), with the
+   * payload referenced rather than copied into the buffer: it is copied once, by result().
+   */
+  largeBytes(writeHeader: () => void, payload: Uint8Array): void {
+    const framing = this.#framing;
+    this.commitFrame();
+    this.#framing = false;
+    writeHeader();
+    this.#chunks.push(this.#buf.subarray(0, this.#len), payload);
+    this.#chunkedLength += this.#len + payload.length;
+    // Later writes go to a fresh buffer: the old one now belongs to the chunk list.
+    this.#buf = new Uint8Array(Math.max(256, Math.min(this.#buf.length, 1 << 20)));
+    this.#view = new DataView(this.#buf.buffer);
+    this.#len = 0;
+    this.#framing = framing;
+  }
+
   /** Empties the buffer for the next pickle, keeping its memory. */
   reset(): void {
     this.#len = 0;
     this.#frameStart = -1;
     this.#framing = false;
+    this.#chunks = [];
+    this.#chunkedLength = 0;
   }
 
   /** The bytes written, as a new array of exactly their length. */
   result(): Uint8Array {
     this.commitFrame();
-    return this.#buf.slice(0, this.#len);
+    if (this.#chunks.length === 0) return this.#buf.slice(0, this.#len);
+    const out = new Uint8Array(this.#chunkedLength + this.#len);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    out.set(this.#buf.subarray(0, this.#len), at);
+    this.#chunks = [];
+    this.#chunkedLength = 0;
+    return out;
   }
 }
