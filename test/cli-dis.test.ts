@@ -2,64 +2,20 @@
 // fixture and corpus pickle, thousands of truncated and corrupted variants of them (where
 // pickletools raises, the same output up to the fault and the same exception), the options
 // (-a, -l, -m, -p, -o), several files, several pickles in one file, gzip, stdin and bad input.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DisassemblyError, disassemble, dis } from '../src/disassemble.js';
 import { dumps, tuple } from '../src/index.js';
-import { describeWithPython, PYTHON, runPython } from './helpers/python.js';
+import { describeWithPython, runPython } from './helpers/python.js';
+import { CORPUS_FILES, readCorpus, runPythonModule, useBuiltCli } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIRS = ['test/fixtures/pickles', 'test/robustness/corpus'];
-const FILES = DIRS.flatMap((dir) =>
-  readdirSync(join(ROOT, dir))
-    .filter((name) => name.endsWith('.pkl'))
-    .sort()
-    .map((name) => `${dir}/${name}`),
-);
-const read = (file: string) => new Uint8Array(readFileSync(join(ROOT, file)));
+const FILES = CORPUS_FILES;
+const read = readCorpus;
 
-let work: string;
-let cli: string;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pickle-mapper-cli-dis-'));
-  cli = join(work, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: cli,
-    keepNames: true, // as tsup.config.ts builds it: class names survive bundling
-    logLevel: 'silent',
-  });
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function runCli(args: string[], input?: Uint8Array) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
-  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
-
-function runPythonModule(args: string[], input?: Uint8Array) {
-  const result = spawnSync(PYTHON, args, {
-    cwd: ROOT,
-    input,
-    maxBuffer: 1 << 30,
-    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' },
-  });
-  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
+const cliEnv = useBuiltCli('cli-dis');
+const runCli = cliEnv.run;
 
 /** The last line of a Python traceback: "ValueError: ...". */
 const lastLine = (stderr: string) => stderr.trimEnd().split('\n').pop()!;
@@ -354,14 +310,14 @@ describeWithPython('dis matches python -m pickletools', () => {
         expect(actual.status, options.join(' ')).toBe(expected.status === 0 ? 0 : 1);
         if (expected.status !== 0) expect(actual.stderr).toContain(lastLine(expected.stderr));
       }
-      const target = join(work, 'out.txt');
+      const target = join(cliEnv.work, 'out.txt');
       expect(runCli(['dis', '-o', target, files[0]!]).stdout).toBe('');
       expect(readFileSync(target, 'utf8')).toBe(runPythonModule(['-m', 'pickletools', files[0]!]).stdout);
     });
 
     it('shows only the first of several pickles in a file, as pickletools does; --all shows each', () => {
       const parts = [dumps([1, 2], { protocol: 0 }), dumps({ a: tuple(1) }, { protocol: 2 }), dumps('x', { protocol: 5 })];
-      const file = join(work, 'multi.pkl');
+      const file = join(cliEnv.work, 'multi.pkl');
       writeFileSync(file, Buffer.concat(parts));
       const first = runPythonModule(['-m', 'pickletools', file]);
       expect(runCli(['dis', file]).stdout).toBe(first.stdout);
@@ -380,7 +336,7 @@ describeWithPython('dis matches python -m pickletools', () => {
     it('reads gzip files and stdin (-)', () => {
       const file = 'test/fixtures/pickles/floats.p1.pkl';
       const expected = runPythonModule(['-m', 'pickletools', file]).stdout;
-      const gz = join(work, 'floats.pkl.gz');
+      const gz = join(cliEnv.work, 'floats.pkl.gz');
       writeFileSync(gz, gzipSync(read(file)));
       expect(runCli(['dis', gz]).stdout).toBe(expected);
       expect(runCli(['dis', '-'], read(file)).stdout).toBe(expected);
@@ -390,7 +346,7 @@ describeWithPython('dis matches python -m pickletools', () => {
     it('on a bad pickle prints what pickletools printed, its exception, and exits 1', () => {
       const data = read('test/fixtures/pickles/nested_containers.p4.pkl');
       for (const bad of [data.subarray(0, 40), new Uint8Array([...data.subarray(0, 2), 0xff, ...data.subarray(3)])]) {
-        const file = join(work, 'bad.pkl');
+        const file = join(cliEnv.work, 'bad.pkl');
         writeFileSync(file, bad);
         const expected = runPythonModule(['-m', 'pickletools', file]);
         expect(expected.status).not.toBe(0);

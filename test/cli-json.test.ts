@@ -1,59 +1,25 @@
 // `pickle-mapper json` and the library's toJson/fromJson: the mapping's rules, a lossless round
 // trip for every fixture and corpus pickle (same values, same sharing, same pickle bytes), and
 // Python decoding our JSON back into exactly the object pickle.load gives.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dumps, PyByteArray, PyComplex, PyFloat, PyFrozenSet, PyGlobal, PyObject, pyFloat, tuple, Tuple, Unpickler } from '../src/index.js';
 import { fromJson, JsonMappingError, toJson } from '../src/json-mapping.js';
 import { pyKind } from '../src/python-view.js';
 import { pyDiff } from './fixtures/py-equal.js';
 import { describeWithPython, runPython } from './helpers/python.js';
+import { CORPUS_FILES, readCorpus, useBuiltCli } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIRS = ['test/fixtures/pickles', 'test/robustness/corpus'];
-const FILES = DIRS.flatMap((dir) =>
-  readdirSync(join(ROOT, dir))
-    .filter((name) => name.endsWith('.pkl'))
-    .sort()
-    .map((name) => `${dir}/${name}`),
-);
-const read = (file: string) => new Uint8Array(readFileSync(join(ROOT, file)));
+const FILES = CORPUS_FILES;
+const read = readCorpus;
 /** What the json command loads: floats keep their type, dicts their order. */
 const OPTIONS = { keepFloatType: true, dicts: 'map' } as const;
 const load = (data: Uint8Array) => new Unpickler(data, OPTIONS).load();
 
-let work: string;
-let cli: string;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pickle-mapper-cli-json-'));
-  cli = join(work, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: cli,
-    keepNames: true, // as tsup.config.ts builds it: class names survive bundling
-    logLevel: 'silent',
-  });
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function runCli(args: string[], input?: Uint8Array) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
-  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
+const cliEnv = useBuiltCli('cli-json');
+const runCli = cliEnv.run;
 
 /** True when the value holds a JavaScript object of a registered class (no placeholder form). */
 function holdsClassInstances(root: unknown): boolean {
@@ -290,7 +256,7 @@ describeWithPython('json decoded by Python equals pickle.load', () => {
     expect(direct.status).toBe(0);
     expect(direct.stdout).toBe(expected);
     expect(runCli(['json', '-'], read(file)).stdout).toBe(expected);
-    const gz = join(work, 'keys.pkl.gz');
+    const gz = join(cliEnv.work, 'keys.pkl.gz');
     writeFileSync(gz, gzipSync(read(file)));
     expect(runCli(['json', gz]).stdout).toBe(expected);
     const results: Record<string, string> = JSON.parse(
@@ -302,7 +268,7 @@ describeWithPython('json decoded by Python equals pickle.load', () => {
 
 describe('the json command', () => {
   it('writes the first pickle, or with --all an array of every pickle', () => {
-    const file = join(work, 'multi.pkl');
+    const file = join(cliEnv.work, 'multi.pkl');
     writeFileSync(file, Buffer.concat([dumps([1], { protocol: 0 }), dumps(tuple('a')), dumps(pyFloat(3))]));
     expect(runCli(['json', '--compact', file]).stdout).toBe('[1]\n');
     expect(runCli(['json', '--compact', '--all', file]).stdout).toBe('[[1],{"$tuple":["a"]},3.0]\n');
@@ -312,7 +278,7 @@ describe('the json command', () => {
   });
 
   it('decodes Python 2 strings as told', () => {
-    const file = join(work, 'py2.pkl');
+    const file = join(cliEnv.work, 'py2.pkl');
     writeFileSync(file, Buffer.from("(S'caf\\xe9'\nS'ok'\nl.", 'latin1'));
     const ascii = runCli(['json', file]);
     expect(ascii.status).toBe(1);
@@ -322,7 +288,7 @@ describe('the json command', () => {
   });
 
   it('exits 1 with the offset and opcode of an unpickling error, 2 on usage errors', () => {
-    const file = join(work, 'bad.pkl');
+    const file = join(cliEnv.work, 'bad.pkl');
     writeFileSync(file, new Uint8Array([0x80, 0x04, 0x8c, 0x05, 0x61]));
     const bad = runCli(['json', file]);
     expect(bad.status).toBe(1);
@@ -334,7 +300,7 @@ describe('the json command', () => {
   });
 
   it('the inspect command still prints every pickle as JavaScript values', () => {
-    const file = join(work, 'two.pkl');
+    const file = join(cliEnv.work, 'two.pkl');
     writeFileSync(file, Buffer.concat([dumps(tuple(1, 'a')), dumps(new Set([2]))]));
     const result = runCli(['inspect', file]);
     expect(result.status).toBe(0);

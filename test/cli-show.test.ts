@@ -1,66 +1,22 @@
 // `pickle-mapper show` and the library's pformat/pyRepr against Python: for every fixture and
 // corpus pickle whose value is made of builtin types only, the text equals Python's pprint
 // (what `python -m pickle FILE` prints) and repr(); placeholders print as module.Name(...).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dumps, loads, PyByteArray, PyComplex, PyFrozenSet, PyGlobal, PyObject, pyFloat, tuple, Unpickler } from '../src/index.js';
 import { FormatLimitError, pformat, pyRepr } from '../src/python-format.js';
-import { describeWithPython, PYTHON, runPython } from './helpers/python.js';
+import { describeWithPython, runPython } from './helpers/python.js';
+import { CORPUS_FILES, readCorpus, runPythonModule, useBuiltCli } from './helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIRS = ['test/fixtures/pickles', 'test/robustness/corpus'];
-const FILES = DIRS.flatMap((dir) =>
-  readdirSync(join(ROOT, dir))
-    .filter((name) => name.endsWith('.pkl'))
-    .sort()
-    .map((name) => `${dir}/${name}`),
-);
-const read = (file: string) => new Uint8Array(readFileSync(join(ROOT, file)));
+const FILES = CORPUS_FILES;
+const read = readCorpus;
 /** What `show` loads: floats keep their type, dicts their order. */
 const load = (data: Uint8Array) => new Unpickler(data, { keepFloatType: true, dicts: 'map' }).load();
 
-let work: string;
-let cli: string;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'pickle-mapper-cli-show-'));
-  cli = join(work, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: cli,
-    keepNames: true, // as tsup.config.ts builds it: class names survive bundling
-    logLevel: 'silent',
-  });
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function runCli(args: string[], input?: Uint8Array) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
-  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
-
-function runPythonModule(args: string[], input?: Uint8Array) {
-  const result = spawnSync(PYTHON, args, {
-    cwd: ROOT,
-    input,
-    maxBuffer: 1 << 30,
-    env: { ...process.env, PYTHONHASHSEED: '0', PYTHONIOENCODING: 'utf-8' },
-  });
-  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
+const cliEnv = useBuiltCli('cli-show');
+const runCli = cliEnv.run;
 
 // For each file: pprint and repr of the value when Python can load it and it holds builtin
 // types only (anything else prints with an address), within a time limit (a memo graph can
@@ -227,7 +183,7 @@ describeWithPython('show matches python -m pickle (pprint) for builtin values', 
         expect(actual.status, file).toBe(0);
         expect(actual.stdout, file).toBe(expected.stdout);
         expect(runCli(['show', '-'], read(file)).stdout).toBe(expected.stdout);
-        const gz = join(work, 'value.pkl.gz');
+        const gz = join(cliEnv.work, 'value.pkl.gz');
         writeFileSync(gz, gzipSync(read(file)));
         expect(runCli(['show', gz]).stdout).toBe(expected.stdout);
       }
@@ -236,7 +192,7 @@ describeWithPython('show matches python -m pickle (pprint) for builtin values', 
     });
 
     it('shows the first pickle of a file, as python -m pickle; --all shows each', () => {
-      const file = join(work, 'multi.pkl');
+      const file = join(cliEnv.work, 'multi.pkl');
       writeFileSync(file, Buffer.concat([dumps([1, 'a'.repeat(100)], { protocol: 0 }), dumps({ b: tuple(2) }), dumps(pyFloat(3))]));
       expect(runCli(['show', file]).stdout).toBe(runPythonModule(['-m', 'pickle', file]).stdout);
       const loop = runPython(
@@ -248,7 +204,7 @@ describeWithPython('show matches python -m pickle (pprint) for builtin values', 
     });
 
     it('prints the standard types (datetime, Decimal, collections...) as Python does', () => {
-      const dir = mkdtempSync(join(work, 'std-'));
+      const dir = mkdtempSync(join(cliEnv.work, 'std-'));
       runPython(
         String.raw`
 import collections, datetime, decimal, fractions, os, pickle, sys, uuid
@@ -318,7 +274,7 @@ describe('show on placeholders and bad input', () => {
   });
 
   it('exits 1 with the offset and opcode of an unpickling error', () => {
-    const file = join(work, 'truncated.pkl');
+    const file = join(cliEnv.work, 'truncated.pkl');
     writeFileSync(file, read('test/fixtures/pickles/nested_containers.p4.pkl').subarray(0, 30));
     const result = runCli(['show', file]);
     expect(result.status).toBe(1);
