@@ -64,6 +64,8 @@ const POP = 0x30;
 const POP_MARK = 0x31;
 const BATCH_SIZE = 1000;
 
+/** `()`: never memoized, so one shared instance serves every NEWOBJ without arguments. */
+const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
 const BYTES = new PyGlobal('builtins', 'bytes');
 const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
 const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');
@@ -872,7 +874,8 @@ export class Pickler {
       );
     } else if (this.protocol >= 2 && isCopyreg(callable, '__newobj__')) {
       if (args.length === 0) failure('copyreg.__newobj__ needs the class as its first argument');
-      steps.push(this.#part(args[0], '<class>'), this.#part(Tuple.from(args.slice(1)), '<args>'), () => out.byte(0x81)); // NEWOBJ
+      const clsArgs = args.length === 1 ? EMPTY_TUPLE : Tuple.from(args.slice(1));
+      steps.push(this.#part(args[0], '<class>'), this.#part(clsArgs, '<args>'), () => out.byte(0x81)); // NEWOBJ
     } else {
       // Includes copyreg.__newobj_ex__ below protocol 4, which Python calls as a function.
       steps.push(this.#part(callable, '<callable>'), this.#part(asTuple(args), '<args>'), () => out.byte(REDUCE));

@@ -136,6 +136,23 @@ function assignState(obj: object, key: unknown, value: unknown, schema: ClassSch
 /** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
 function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
   const source = obj as Record<string, unknown>;
+  if (!schema.implicit && schema.slots.size === 0 && peekExtraState(obj) === undefined) {
+    // The common case (declared fields only, nothing kept on the side): a plain dict, built directly.
+    const record: Record<string, unknown> = {};
+    let any = false;
+    for (const field of schema.fields) {
+      let value: unknown;
+      try {
+        value = toPython(source[field.property], field.type, context.cache);
+      } catch (error) {
+        if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+        throw error;
+      }
+      setPlainDictItem(record, field.pythonName, value);
+      any = true;
+    }
+    return any ? record : null;
+  }
   const dict = new Map<unknown, unknown>();
   const slots = new Map<unknown, unknown>();
   if (schema.implicit) {
@@ -174,6 +191,15 @@ function defaultState(obj: object, schema: ClassSchema, context: DumpContext): u
   return asDict(dict);
 }
 
+const classGlobals = new WeakMap<ClassSchema, PyGlobal>();
+
+/** The PyGlobal naming a schema's class, made once (reduce runs per instance). */
+function classGlobal(schema: ClassSchema): PyGlobal {
+  let global = classGlobals.get(schema);
+  if (!global) classGlobals.set(schema, (global = new PyGlobal(schema.module, schema.name)));
+  return global;
+}
+
 function isTruthyState(state: unknown): boolean {
   if (state === null || state === undefined || state === false || state === 0 || state === '') return false;
   if (Array.isArray(state)) return state.length > 0;
@@ -187,7 +213,7 @@ function reduce(obj: object, protocol: number, schema: ClassSchema, context: Dum
   const own = obj as PythonProtocol;
   if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
   if (typeof own.__reduce__ === 'function') return own.__reduce__();
-  const cls = new PyGlobal(schema.module, schema.name);
+  const cls = classGlobal(schema);
   const state = typeof own.__getstate__ === 'function' ? own.__getstate__() : defaultState(obj, schema, context);
   if (protocol >= 2) {
     let args: readonly unknown[] = [];
