@@ -41,14 +41,19 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number): nu
 const INT_LITERAL =
   /^([+-]?)(?:(0[xX](?:_?[0-9a-fA-F])+)|(0[oO](?:_?[0-7])+)|(0[bB](?:_?[01])+)|(0(?:_?0)*)|([1-9](?:_?[0-9])*))$/;
 
-/** Python's str.strip(): whitespace as int() and float() strip it around a literal. */
-function pythonStrip(text: string): string {
-  const isSpace = (c: number) => (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0;
-  // Index loops, not a regex: an anchored /\s+$/ backtracks quadratically on long runs of spaces.
+/** Python's whitespace, as str.strip(), int() and float() see it. */
+function isPythonSpace(code: number): boolean {
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 || code === 0xa0 ||
+    code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
+    code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** Python's str.strip(). Index loops, not a regex: an anchored /\s+$/ backtracks quadratically. */
+export function pythonStrip(text: string): string {
   let start = 0;
   let end = text.length;
-  while (start < end && isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
+  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
   return text.slice(start, end);
 }
 

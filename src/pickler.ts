@@ -16,7 +16,7 @@ import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
 import { PyFrozenSet } from './values/frozenset.js';
-import { PyGlobal } from './values/global.js';
+import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from './values/global.js';
 import { PyObject } from './values/object.js';
 import { PickleBuffer } from './values/picklebuffer.js';
 import { Tuple } from './values/tuple.js';
@@ -73,10 +73,6 @@ const COMPLEX = new PyGlobal('builtins', 'complex');
 const SET = new PyGlobal('builtins', 'set');
 const FROZENSET = new PyGlobal('builtins', 'frozenset');
 const GETATTR = new PyGlobal('builtins', 'getattr');
-const OBJECT = new PyGlobal('builtins', 'object');
-const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
-const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
-const NEWOBJ_EX = new PyGlobal('copyreg', '__newobj_ex__');
 
 /** Thrown inside a save; the dump reports it with the path of the value being saved. */
 class SaveFailure extends Error {
@@ -229,17 +225,6 @@ export class Pickler {
       this.#tasks.push(steps[i]!);
       this.#taskPaths.push(this.#path);
     }
-  }
-
-  /**
-   * Saves a part of the current value, then runs `next`: right away when the part was written
-   * at once, otherwise after the tasks the part scheduled. Returns whether `next` already ran.
-   */
-  #saveThen(value: unknown, kind: StepKind | undefined, key: unknown, next: Task): boolean {
-    const mark = this.#tasks.length;
-    if (this.#save(value, kind, key)) return true;
-    this.#insertAt(mark, next);
-    return false;
   }
 
   /** Schedules `task` below the tasks scheduled since the stack was `mark` tasks high. */

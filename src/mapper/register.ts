@@ -2,7 +2,7 @@
 // decorators do, as a plain function for JavaScript users and classes one cannot decorate.
 import { defaultRegistry, type DumpContext, type LoadContext, type PyClassHandler, type Reduction, Registry } from '../registry.js';
 import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
-import { PyGlobal } from '../values/global.js';
+import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
 import { extraState, newInstance, peekExtraState } from './instance.js';
@@ -29,10 +29,6 @@ export function schemaOf(cls: MappedClass): ClassSchema | undefined {
   return schemaStore().get(cls);
 }
 
-const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
-const NEWOBJ_EX = new PyGlobal('copyreg', '__newobj_ex__');
-const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
-const OBJECT = new PyGlobal('builtins', 'object');
 
 /** What Python's dunder methods look like on a mapped class. */
 interface PythonProtocol {

@@ -12,7 +12,7 @@ import { type MappedClass, parsePythonName, type PythonName } from '../mapper/sc
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
-import { PyGlobal } from '../values/global.js';
+import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 
 /** One field of a namedtuple: its Python name, the property holding it, and whether it is a float. */
@@ -40,8 +40,6 @@ export interface NamedTupleOptions extends PythonName {
   registry?: Registry;
 }
 
-const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
-const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
 const TUPLE = new PyGlobal('builtins', 'tuple');
 
 interface ResolvedField {

@@ -14,7 +14,7 @@
 //   slice    → (slice, (start, stop, step))
 import type { LoadContext, PyClassHandler, Reduction } from '../registry.js';
 import { PyFloat } from '../values/float.js';
-import { PyGlobal } from '../values/global.js';
+import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
 import { PyDecimal, PyFraction, type PyInt, PyRange, PySlice, PyUUID } from '../values/numeric.js';
 import { Tuple } from '../values/tuple.js';
 
@@ -23,9 +23,6 @@ const FRACTION = new PyGlobal('fractions', 'Fraction');
 const UUID = new PyGlobal('uuid', 'UUID');
 const RANGE = new PyGlobal('builtins', 'range');
 const SLICE = new PyGlobal('builtins', 'slice');
-const OBJECT = new PyGlobal('builtins', 'object');
-const NEWOBJ = new PyGlobal('copyreg', '__newobj__');
-const RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
 
 /** Python 2 text loaded with encoding 'bytes' arrives as bytes: read it as ASCII. */
 function asText(value: unknown): unknown {

@@ -33,3 +33,12 @@ export class PyGlobal {
     return this.qualifiedName;
   }
 }
+
+/** `copyreg.__newobj__`: a reduction calling it is written as NEWOBJ (args: [cls, ...args]). */
+export const COPYREG_NEWOBJ = new PyGlobal('copyreg', '__newobj__');
+/** `copyreg.__newobj_ex__`: written as NEWOBJ_EX from protocol 4 (args: [cls, args, kwargs]). */
+export const COPYREG_NEWOBJ_EX = new PyGlobal('copyreg', '__newobj_ex__');
+/** `copyreg._reconstructor`: how protocols 0 and 1 make instances. */
+export const COPYREG_RECONSTRUCTOR = new PyGlobal('copyreg', '_reconstructor');
+/** `builtins.object`. */
+export const BUILTINS_OBJECT = new PyGlobal('builtins', 'object');

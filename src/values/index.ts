@@ -2,7 +2,7 @@ export { Tuple, tuple, isTuple } from './tuple.js';
 export { PyByteArray } from './bytearray.js';
 export { PyFrozenSet } from './frozenset.js';
 export { PyComplex } from './complex.js';
-export { PyGlobal } from './global.js';
+export { PyGlobal, COPYREG_NEWOBJ, COPYREG_NEWOBJ_EX, COPYREG_RECONSTRUCTOR, BUILTINS_OBJECT } from './global.js';
 export { PyObject, type PyObjectCreation } from './object.js';
 export { type PyDict, isDict, isPlainDict, setPlainDictItem, dictEntries } from './dict.js';
 export { PickleBuffer } from './picklebuffer.js';

@@ -3,6 +3,7 @@
 // back to what Python wrote: a Decimal's digits, exponent and sign (NaN payloads and -0 too), a
 // Fraction's exact terms, a UUID's 128 bits and `is_safe`.
 
+import { pythonStrip } from '../numbers.js';
 /** A Python int in the value model: a number when safe, a bigint beyond ±(2^53 − 1). */
 export type PyInt = number | bigint;
 
@@ -15,21 +16,6 @@ function toBigInt(value: unknown, what: string): bigint {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (typeof value === 'boolean') return value ? 1n : 0n;
   throw new TypeError(`${what} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
-}
-
-/** Python's str.strip() whitespace. */
-function isPythonSpace(code: number): boolean {
-  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 || code === 0xa0 ||
-    code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000;
-}
-
-function pythonStrip(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
-  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
 }
 
 const DECIMAL_DIGIT = /\p{Nd}/u;
