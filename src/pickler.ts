@@ -91,8 +91,93 @@ function failure(message: string, cause?: unknown): never {
 const isCopyreg = (callable: unknown, name: string): boolean =>
   callable instanceof PyGlobal && callable.module === 'copyreg' && callable.name === name;
 
-/** A task: work to do after everything scheduled above it, at the path it was scheduled from. */
-type Task = () => void;
+/** What a frame works through; each kind has one step method. */
+const Kind = {
+  /** A list's items, MARK … APPENDS per batch of 1000 (protocol 1+, two or more items). */
+  List: 0,
+  /** A list's items, APPEND after each (protocol 0, or a single item). */
+  ListEach: 1,
+  /** A dict's pairs, SETITEM each or MARK … SETITEMS per batch. */
+  Dict: 2,
+  /** A set's items, MARK … ADDITEMS per batch (protocol 4+). */
+  Set: 3,
+  /** A frozenset's items, then FROZENSET (protocol 4+). */
+  FrozenSet: 4,
+  /** A tuple's items, then TUPLE1-3 or TUPLE. */
+  Tuple: 5,
+  /** A reduction or placeholder: a program of parts to save and opcodes to write, in order. */
+  Program: 6,
+  /** The list items of a reduction (batch_list). */
+  AppendItems: 7,
+  /** The dict items of a reduction (batch_dict). */
+  SetItems: 8,
+} as const;
+
+/** Program instructions, three slots each: [op, a, b]. */
+const Op = {
+  /** Save `a`; `b` labels it in error paths. */
+  Save: 0,
+  /** Save `a` without asking persistentId (a persistent id itself). */
+  SaveRaw: 1,
+  /** Write the byte `a`. */
+  Byte: 2,
+  /** Write the Latin-1 text `a`. */
+  Latin1: 3,
+  /** Memoize the object `a`, or, when saving its parts memoized it already, POP and fetch it. */
+  MemoizeOrPop: 4,
+  /**
+   * Save a tuple the pickler made (so nothing else can refer to it) of the items `a`: labelled
+   * `b` when `b` is a string, each item labelled `b[i]` when it is an array.
+   */
+  FreshTuple: 5,
+  /** The list items of a reduction, from the iterable `a`, labelled `b`. */
+  AppendItems: 6,
+  /** The dict items of a reduction, from the iterable `a` of pairs, labelled `b`. */
+  SetItems: 7,
+  /** Memoize the global named `a` (its memo key). */
+  MemoizeGlobal: 8,
+} as const;
+
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * One container being written. Frames live in a pool indexed by depth and are reused, so
+ * saving a container allocates nothing for the bookkeeping.
+ */
+class Frame {
+  kind = 0;
+  /** The nesting depth of the values this frame saves. */
+  depth = 0;
+  /** The container (or tuple), checked against the memo when it is finished. */
+  value: unknown = undefined;
+  /** Items, dict keys, set items, pairs or program instructions. */
+  items: readonly unknown[] = NO_ITEMS;
+  /** The Map whose keys `items` are, for a Map dict. */
+  map: Map<unknown, unknown> | undefined = undefined;
+  /** Labels in error paths: one for all items (string) or one per item (array). */
+  labels: string | readonly string[] | undefined = undefined;
+  /** The item being saved. */
+  i = 0;
+  n = 0;
+  /** Dict and dict items: 0 while a key is saved, 1 while its value is. */
+  phase = 0;
+  /** Item i is a container being saved by the frames above: finish it when this frame resumes. */
+  pending = false;
+  /** List and dict: written in batches. Tuple: the short TUPLE1-3 form. Tuple: fresh (not memo-checked). */
+  batched = false;
+  fresh = false;
+}
+
+/** `.args[i]` labels, made once per argument count (placeholders are written per instance). */
+const argLabelCache: string[][] = [];
+function argLabels(n: number): readonly string[] {
+  let labels = argLabelCache[n];
+  if (!labels) {
+    labels = Array.from({ length: n }, (_, i) => `.args[${i}]`);
+    if (n < 64) argLabelCache[n] = labels;
+  }
+  return labels;
+}
 
 /**
  * Writes pickles. `dump()` returns one complete pickle (and hands it to the `write` option);
@@ -110,7 +195,7 @@ export class Pickler {
   readonly #keepMemo: boolean;
   readonly #write: DumpOptions['write'];
   readonly #out = new PickleWriter();
-  /** Memo by identity for objects. */
+  /** Memo by identity for objects (globals too, besides their memo by name). */
   #memo = new Map<unknown, number>();
   /** Memo by value for strings (JavaScript strings have no identity). */
   #stringMemo = new Map<string, number>();
@@ -119,11 +204,9 @@ export class Pickler {
   /** Globals are names, so they are memoized by qualified name. */
   #globalMemo = new Map<string, number>();
   #context: DumpContext = { protocol: 0, cache: new Map() };
-  /** The task stack (LIFO) and, beside it, the path each task runs at. */
-  #tasks: Task[] = [];
-  #taskPaths: Array<PathStep | undefined> = [];
-  /** Where in the value the pickler is now. */
-  #path: PathStep | undefined;
+  /** The frames of the containers being written, bottom first; `#top` of them are in use. */
+  readonly #frames: Frame[] = [];
+  #top = 0;
 
   constructor(options: DumpOptions = {}) {
     let protocol = options.protocol ?? DEFAULT_PROTOCOL;
@@ -174,14 +257,11 @@ export class Pickler {
       ? { objects: new Map(this.#memo), strings: new Map(this.#stringMemo), globals: new Map(this.#globalMemo), count: this.#memoCount }
       : undefined;
     this.#context = { protocol: this.protocol, cache: new Map() };
-    this.#tasks = [];
-    this.#taskPaths = [];
-    this.#path = undefined;
+    this.#top = 0;
     try {
       if (this.protocol >= 2) out.byte2(0x80, this.protocol);
       if (this.protocol >= 4) out.setFraming(true);
-      this.#save(value);
-      this.#drain();
+      if (!this.#save(value)) this.#run();
       out.byte(0x2e); // STOP
       out.setFraming(false);
     } catch (error) {
@@ -194,12 +274,11 @@ export class Pickler {
       }
       if (error instanceof PicklingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new PicklingError(message, formatPath(this.#path), {
+      throw new PicklingError(message, this.#failurePath(), {
         cause: error instanceof SaveFailure ? error.cause : error,
       });
     } finally {
-      this.#tasks = [];
-      this.#taskPaths = [];
+      while (this.#top > 0) this.#pop();
       this.#context.cache.clear();
     }
     const pickle = out.result();
@@ -207,42 +286,123 @@ export class Pickler {
     return pickle;
   }
 
-  // ---- the task stack -----------------------------------------------------------------------
+  // ---- frames -------------------------------------------------------------------------------
 
-  #drain(): void {
-    const tasks = this.#tasks;
-    const paths = this.#taskPaths;
-    while (tasks.length > 0) {
-      const task = tasks.pop()!;
-      this.#path = paths.pop();
-      task();
+  /** Runs the frames until every container is written. Only this loop resumes frames. */
+  #run(): void {
+    const frames = this.#frames;
+    while (this.#top > 0) {
+      const frame = frames[this.#top - 1]!;
+      switch (frame.kind) {
+        case Kind.List:
+          this.#stepList(frame);
+          break;
+        case Kind.ListEach:
+          this.#stepListEach(frame);
+          break;
+        case Kind.Dict:
+          this.#stepDict(frame);
+          break;
+        case Kind.Set:
+          this.#stepSet(frame);
+          break;
+        case Kind.FrozenSet:
+          this.#stepFrozenSet(frame);
+          break;
+        case Kind.Tuple:
+          this.#stepTuple(frame);
+          break;
+        case Kind.Program:
+          this.#stepProgram(frame);
+          break;
+        case Kind.AppendItems:
+          this.#stepAppendItems(frame);
+          break;
+        case Kind.SetItems:
+          this.#stepSetItems(frame);
+          break;
+      }
     }
   }
 
-  /** Schedules `steps` to run in order, after whatever is scheduled from now on. */
-  #sequence(...steps: Task[]): void {
-    for (let i = steps.length - 1; i >= 0; i--) {
-      this.#tasks.push(steps[i]!);
-      this.#taskPaths.push(this.#path);
+  #push(kind: number, depth: number, value: unknown, items: readonly unknown[]): Frame {
+    let frame = this.#frames[this.#top];
+    if (!frame) {
+      frame = new Frame();
+      this.#frames.push(frame);
     }
+    this.#top++;
+    frame.kind = kind;
+    frame.depth = depth;
+    frame.value = value;
+    frame.items = items;
+    frame.i = 0;
+    frame.n = items.length;
+    frame.phase = 0;
+    frame.pending = false;
+    frame.map = undefined;
+    frame.labels = undefined;
+    frame.batched = false;
+    frame.fresh = false;
+    return frame;
   }
 
-  /** Schedules `task` below the tasks scheduled since the stack was `mark` tasks high. */
-  #insertAt(mark: number, task: Task): void {
-    this.#tasks.splice(mark, 0, task);
-    this.#taskPaths.splice(mark, 0, this.#path);
+  /** Drops the top frame, letting go of what it referred to. */
+  #pop(): void {
+    const frame = this.#frames[--this.#top]!;
+    frame.value = undefined;
+    frame.items = NO_ITEMS;
+    frame.map = undefined;
+    frame.labels = undefined;
   }
 
-  /** A step of the path below the current one, refusing nesting beyond maxDepth. */
-  #enter(kind: StepKind | undefined, key: unknown, label?: string): PathStep | undefined {
-    if (kind === undefined) return this.#path;
-    const child = step(this.#path, kind, key, label);
-    // The value itself is at depth 1.
-    if (child.depth >= this.#maxDepth) {
-      this.#path = child;
-      failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+  /** The nesting depth of a value saved now: the top frame's, or 0 for the value itself. */
+  #depth(): number {
+    return this.#top === 0 ? 0 : this.#frames[this.#top - 1]!.depth;
+  }
+
+  /** Where the failing value sits: each frame contributes the step to the item it is saving. */
+  #failurePath(): string {
+    let node: PathStep | undefined;
+    for (let k = 0; k < this.#top; k++) {
+      const frame = this.#frames[k]!;
+      const { i, items } = frame;
+      switch (frame.kind) {
+        case Kind.List:
+        case Kind.ListEach:
+          node = step(node, StepKind.Index, i);
+          break;
+        case Kind.Tuple:
+          if (Array.isArray(frame.labels)) node = step(node, StepKind.Label, frame.labels[i]);
+          else node = step(node, StepKind.Index, i);
+          break;
+        case Kind.Dict: {
+          const key = items[i];
+          if (frame.phase === 0) node = step(node, StepKind.DictKey, i);
+          else node = step(node, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key);
+          break;
+        }
+        case Kind.Set:
+          node = step(node, StepKind.SetItem, i);
+          break;
+        case Kind.FrozenSet:
+          node = step(node, StepKind.FrozenSetItem, i);
+          break;
+        case Kind.AppendItems:
+          node = step(node, StepKind.LabelIndex, i, frame.labels as string);
+          break;
+        case Kind.SetItems:
+          node = step(node, StepKind.LabelIndex, frame.phase, `${frame.labels as string}[${i}]`);
+          break;
+        case Kind.Program: {
+          const op = items[i];
+          const label = items[i + 2];
+          if (op === Op.Save || (op === Op.FreshTuple && typeof label === 'string')) node = step(node, StepKind.Label, label);
+          break;
+        }
+      }
     }
-    return child;
+    return formatPath(node);
   }
 
   // ---- memo ---------------------------------------------------------------------------------
@@ -268,51 +428,31 @@ export class Pickler {
     else out.opU32(0x6a, index); // LONG_BINGET
   }
 
-  /** After a part that may have memoized `value` itself (recursion): fetch it instead. */
-  #memoizeOrFetch(value: object, dropped: () => void): void {
-    const index = this.#memo.get(value);
-    if (index === undefined) {
-      this.#memoize(value);
-    } else {
-      dropped();
-      this.#writeGet(index);
-    }
-  }
-
   // ---- save ---------------------------------------------------------------------------------
 
   /**
-   * Saves one value (a part of the current one when `kind` is given). Returns true when it is
-   * completely written, false when the rest of it is scheduled as tasks.
+   * Saves one value at the current position. Returns true when it is completely written, false
+   * when it pushed a frame for the rest (which the run loop then works through).
    */
-  #save(value: unknown, kind?: StepKind, key?: unknown, label?: string, persistentDone = false): boolean {
+  #save(value: unknown, persistentDone = false): boolean {
     this.#out.opcodeBoundary();
-    if (!persistentDone && this.#persistentId) {
+    if (this.#persistentId !== undefined && !persistentDone) {
       const pid = this.#persistentId(value);
-      if (pid !== undefined && pid !== null) return this.#savePersistent(pid, kind, key, label);
+      if (pid !== undefined && pid !== null) return this.#savePersistent(pid);
     }
     switch (typeof value) {
-      case 'undefined':
-        this.#out.byte(0x4e); // NONE
-        return true;
-      case 'boolean':
-        this.#saveBool(value);
-        return true;
-      case 'number':
-        // Safe integers are ints; anything else (fractions, -0, NaN, ±inf, and integral values
-        // beyond 2^53, which loads gives as bigint when they were ints) is a float.
-        if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#saveInt(value);
-        else this.#saveFloat(value);
-        return true;
-      case 'bigint':
-        this.#saveBigInt(value);
-        return true;
       case 'string': {
         const index = this.#stringMemo.get(value);
         if (index !== undefined) this.#writeGet(index);
         else this.#saveString(value);
         return true;
       }
+      case 'number':
+        // Safe integers are ints; anything else (fractions, -0, NaN, ±inf, and integral values
+        // beyond 2^53, which loads gives as bigint when they were ints) is a float.
+        if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#saveInt(value);
+        else this.#saveFloat(value);
+        return true;
       case 'object': {
         if (value === null) {
           this.#out.byte(0x4e); // NONE
@@ -323,39 +463,50 @@ export class Pickler {
           this.#writeGet(index);
           return true;
         }
-        const outer = this.#path;
-        this.#path = this.#enter(kind, key, label);
-        const done = this.#saveObject(value);
-        this.#path = outer;
-        return done;
+        return this.#saveObject(value);
       }
+      case 'undefined':
+        this.#out.byte(0x4e); // NONE
+        return true;
+      case 'boolean':
+        this.#saveBool(value);
+        return true;
+      case 'bigint':
+        this.#saveBigInt(value);
+        return true;
       default:
-        this.#path = this.#enter(kind, key, label);
         failure(`cannot pickle a ${typeof value}`);
     }
   }
 
+  /** An object not in the memo. The exact builtin classes first; then the general order. */
   #saveObject(value: object): boolean {
-    if (this.#reducedByHandler(value)) return this.#saveByReduction(value);
+    const depth = this.#depth();
+    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto === Object.prototype) return this.#saveDict(value as Record<string, unknown>, undefined, Object.keys(value), depth + 1);
+    if (proto === Array.prototype) return this.#saveList(value as unknown[], depth + 1);
+    if (proto === Tuple.prototype) return this.#saveTuple(value as Tuple, depth + 1);
+    if (proto === PyGlobal.prototype) return this.#saveGlobal(value as PyGlobal, depth + 1);
+    if (this.#reducedByHandler(value, proto)) return this.#saveByReduction(value, depth + 1);
     if (value instanceof Uint8Array) {
-      return value instanceof PyByteArray ? this.#saveByteArray(value) : this.#saveBytes(value);
+      return value instanceof PyByteArray ? this.#saveByteArray(value, depth + 1) : this.#saveBytes(value, depth + 1);
     }
-    if (Array.isArray(value)) return value instanceof Tuple ? this.#saveTuple(value) : this.#saveList(value);
-    if (value instanceof Map) return this.#saveDict(value, [...value.keys()]);
-    if (isPlainDict(value)) return this.#saveDict(value, Object.keys(value));
-    if (value instanceof Set) return value instanceof PyFrozenSet ? this.#saveFrozenSet(value) : this.#saveSet(value);
-    if (value instanceof PyGlobal) return this.#saveGlobal(value.module, value.name);
-    if (value instanceof PyObject) return this.#savePlaceholder(value);
+    if (Array.isArray(value)) return value instanceof Tuple ? this.#saveTuple(value, depth + 1) : this.#saveList(value, depth + 1);
+    if (value instanceof Map) return this.#saveDict(value, value, [...value.keys()], depth + 1);
+    if (value instanceof Set) return value instanceof PyFrozenSet ? this.#saveFrozenSet(value, depth + 1) : this.#saveSet(value, depth + 1);
+    if (value instanceof PyGlobal) return this.#saveGlobal(value, depth + 1);
+    if (value instanceof PyObject) return this.#savePlaceholder(value, depth + 1);
     if (value instanceof PyFloat) {
       this.#saveFloat(value.value);
       return true;
     }
     if (value instanceof PyComplex) {
       // complex.__reduce__ gives (complex, (real, imag)): both parts floats, even when integral.
-      return this.#saveReduce([COMPLEX, Tuple.from([new PyFloat(value.real), new PyFloat(value.imag)])], value);
+      return this.#saveReduce([COMPLEX, Tuple.from([new PyFloat(value.real), new PyFloat(value.imag)])], value, depth + 1);
     }
     if (value instanceof PickleBuffer) return this.#savePickleBuffer(value);
-    return this.#saveByReduction(value);
+    return this.#saveByReduction(value, depth + 1);
   }
 
   /**
@@ -363,17 +514,14 @@ export class Pickler {
    * PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, or a user's) is written by its reduction,
    * not as the builtin list, dict or set it extends. The exact builtin classes skip the lookup.
    */
-  #reducedByHandler(value: object): boolean {
-    const proto = Object.getPrototypeOf(value) as object | null;
-    if (proto === Object.prototype || proto === Array.prototype || proto === Map.prototype || proto === Set.prototype) {
-      return false;
-    }
+  #reducedByHandler(value: object, proto: object | null): boolean {
+    if (proto === Map.prototype || proto === Set.prototype) return false;
     if (!(Array.isArray(value) || value instanceof Map || value instanceof Set)) return false;
     const handler = this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
     return handler?.reduce !== undefined;
   }
 
-  #saveByReduction(value: object): boolean {
+  #saveByReduction(value: object, depth: number): boolean {
     let reduction: Reduction | undefined;
     try {
       reduction = this.#reducerOverride?.(value);
@@ -390,23 +538,22 @@ export class Pickler {
       failure(error instanceof Error ? error.message : String(error), error);
     }
     if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
-    return this.#saveReduce(reduction, value);
+    return this.#saveReduce(reduction, value, depth);
   }
 
-  #savePersistent(pid: unknown, kind: StepKind | undefined, key: unknown, label: string | undefined): boolean {
+  /** A value persistentId named: its id (saved as is, never asked for an id of its own), then BINPERSID. */
+  #savePersistent(pid: unknown): boolean {
     if (this.protocol >= 1) {
-      // The id itself is saved as is (never asked for a persistent id of its own), then BINPERSID.
-      const mark = this.#tasks.length;
-      const binpersid: Task = () => this.#out.byte(0x51);
-      if (this.#save(pid, kind, key, label, true)) {
-        binpersid();
-        return true;
+      if (typeof pid === 'object' && pid !== null) {
+        // The id is a container: BINPERSID has to wait until its frames are done.
+        this.#push(Kind.Program, this.#depth(), undefined, [Op.SaveRaw, pid, undefined, Op.Byte, 0x51, undefined]);
+        return false;
       }
-      this.#insertAt(mark, binpersid);
-      return false;
+      this.#save(pid, true);
+      this.#out.byte(0x51); // BINPERSID
+      return true;
     }
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
-      this.#path = this.#enter(kind, key, label);
       failure('persistent IDs in protocol 0 must be ASCII strings without a newline');
     }
     this.#out.latin1(`P${pid}\n`);
@@ -487,15 +634,15 @@ export class Pickler {
     this.#writePut(index);
   }
 
-  #saveBytes(value: Uint8Array): boolean {
+  #saveBytes(value: Uint8Array, depth: number): boolean {
     if (this.protocol < 3) {
       // No bytes opcode: CPython writes _codecs.encode(latin1 text, 'latin1'), or bytes() when empty.
-      if (value.length === 0) return this.#saveReduce([BYTES, new Tuple()], value);
+      if (value.length === 0) return this.#saveReduce([BYTES, new Tuple()], value, depth);
       let text = '';
       for (let i = 0; i < value.length; i += 0x2000) {
         text += String.fromCharCode(...value.subarray(i, Math.min(value.length, i + 0x2000)));
       }
-      return this.#saveReduce([CODECS_ENCODE, Tuple.from([text, 'latin1'])], value);
+      return this.#saveReduce([CODECS_ENCODE, Tuple.from([text, 'latin1'])], value, depth);
     }
     this.#writeBytesData(value, false);
     this.#memoize(value);
@@ -520,10 +667,10 @@ export class Pickler {
     }
   }
 
-  #saveByteArray(value: PyByteArray): boolean {
+  #saveByteArray(value: PyByteArray, depth: number): boolean {
     if (this.protocol < 5) {
       const args = value.length === 0 ? new Tuple() : Tuple.from([new Uint8Array(value)]);
-      return this.#saveReduce([BYTEARRAY, args], value);
+      return this.#saveReduce([BYTEARRAY, args], value, depth);
     }
     this.#writeBytesData(value, true);
     this.#memoize(value);
@@ -548,9 +695,9 @@ export class Pickler {
   /**
    * A tuple: items then TUPLE1-3 (protocol 2+) or MARK ... TUPLE. When saving the items
    * memoized the tuple itself (it is recursive), the items are dropped and it is fetched.
-   * `itemPath` names the items in error paths when the tuple is one the pickler assembled.
+   * A fresh tuple (one the pickler assembled) cannot be in the memo: it skips the memo checks.
    */
-  #saveTuple(value: Tuple, itemPath?: (index: number) => [StepKind, unknown]): boolean {
+  #saveTuple(value: readonly unknown[], depth: number, fresh = false, labels?: readonly string[]): boolean {
     const out = this.#out;
     const n = value.length;
     if (n === 0) {
@@ -560,85 +707,103 @@ export class Pickler {
     }
     const short = n <= 3 && this.protocol >= 2;
     if (!short) out.byte(MARK);
-    const finish: Task = () =>
-      this.#memoizeOrFetch(value, () => {
-        if (short) for (let i = 0; i < n; i++) out.byte(POP);
-        else if (this.protocol >= 1) out.byte(POP_MARK);
-        else for (let i = 0; i <= n; i++) out.byte(POP); // the MARK too
-      });
-    const items = (from: number): boolean => {
-      for (let i = from; i < n; i++) {
-        const [kind, key] = itemPath ? itemPath(i) : [StepKind.Index, i];
-        const mark = this.#tasks.length;
-        if (this.#save(value[i], kind, key)) continue;
-        this.#insertAt(mark, () => {
-          if (items(i + 1)) writeEnd();
-        });
-        return false;
-      }
-      return true;
-    };
-    const writeEnd = (): void => {
-      const index = this.#memo.get(value);
-      if (index === undefined) out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
-      finish();
-    };
-    // Items are saved by a task, never from inside this call: nesting must not recurse.
-    this.#sequence(() => {
-      if (items(0)) writeEnd();
-    });
+    // Items are saved by the frame, never from inside this call: nesting must not recurse.
+    const frame = this.#push(Kind.Tuple, depth, value, value);
+    frame.batched = short;
+    frame.fresh = fresh;
+    frame.labels = labels;
     return false;
   }
 
-  #saveList(list: unknown[]): boolean {
+  #stepTuple(frame: Frame): void {
+    const items = frame.items;
+    const n = frame.n;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      i++;
+    }
+    for (; i < n; i++) {
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
+        return;
+      }
+    }
+    const { value, batched: short, fresh } = frame;
+    this.#pop();
+    const out = this.#out;
+    if (fresh) {
+      out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
+      this.#writePut(this.#memoCount++);
+      return;
+    }
+    const index = this.#memo.get(value);
+    if (index === undefined) {
+      out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
+      this.#memoize(value as object);
+      return;
+    }
+    // Recursive: saving the items memoized the tuple. Drop them and fetch it.
+    if (short) for (let k = 0; k < n; k++) out.byte(POP);
+    else if (this.protocol >= 1) out.byte(POP_MARK);
+    else for (let k = 0; k <= n; k++) out.byte(POP); // the MARK too
+    this.#writeGet(index);
+  }
+
+  #saveList(list: unknown[], depth: number): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x5d); // EMPTY_LIST
     else out.byte2(MARK, 0x6c); // MARK LIST
     this.#memoize(list);
     if (list.length === 0) return true;
-    if (this.protocol === 0 || list.length === 1) this.#sequence(() => this.#appendEach(list, 0));
-    else this.#sequence(() => this.#appendBatches(list, 0));
+    this.#push(this.protocol === 0 || list.length === 1 ? Kind.ListEach : Kind.List, depth, list, list);
     return false;
   }
 
   /** Protocol 0 lists (and one-item lists): item APPEND, item APPEND, … */
-  #appendEach(list: unknown[], from: number): boolean {
+  #stepListEach(frame: Frame): void {
     const out = this.#out;
-    for (let i = from; i < list.length; i++) {
-      const mark = this.#tasks.length;
-      if (this.#save(list[i], StepKind.Index, i)) {
-        out.byte(APPEND);
-        continue;
-      }
-      this.#insertAt(mark, () => {
-        out.byte(APPEND);
-        this.#appendEach(list, i + 1);
-      });
-      return false;
+    const items = frame.items;
+    const n = frame.n;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      out.byte(APPEND);
+      i++;
     }
-    return true;
+    for (; i < n; i++) {
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
+        return;
+      }
+      out.byte(APPEND);
+    }
+    this.#pop();
   }
 
   /** The C pickler's exact-list batching: every batch, even a last one of one item, is MARK ... APPENDS. */
-  #appendBatches(list: unknown[], from: number): boolean {
+  #stepList(frame: Frame): void {
     const out = this.#out;
-    const n = list.length;
-    for (let i = from; i < n; i++) {
-      if (i % BATCH_SIZE === 0) out.byte(MARK);
-      const mark = this.#tasks.length;
-      const saved = this.#save(list[i], StepKind.Index, i);
-      const batchEnds = (i + 1) % BATCH_SIZE === 0 || i + 1 === n;
-      if (saved) {
-        if (batchEnds) out.byte(APPENDS);
-        continue;
-      }
-      this.#insertAt(mark, () => {
-        if (batchEnds) out.byte(APPENDS);
-        this.#appendBatches(list, i + 1);
-      });
-      return false;
+    const items = frame.items;
+    const n = frame.n;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
+      i++;
     }
-    return true;
+    for (; i < n; i++) {
+      if (i % BATCH_SIZE === 0) out.byte(MARK);
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
+        return;
+      }
+      if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
+    }
+    this.#pop();
   }
 
   /**
@@ -647,14 +812,15 @@ export class Pickler {
    * pairs with one more, empty, batch after a last full one (it loops while a batch came out full).
    * `keys` are the dict's keys in order; values are read as the pairs are written.
    */
-  #saveDict(dict: Map<unknown, unknown> | Record<string, unknown>, keys: unknown[]): boolean {
+  #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
     this.#memoize(dict);
     if (keys.length === 0) return true;
-    const batched = this.protocol >= 1 && keys.length > 1;
-    this.#sequence(() => this.#dictPairs(dict, keys, 0, 0, batched));
+    const frame = this.#push(Kind.Dict, depth, dict, keys);
+    frame.map = map;
+    frame.batched = this.protocol >= 1 && keys.length > 1;
     return false;
   }
 
@@ -668,109 +834,127 @@ export class Pickler {
     }
   }
 
-  #dictPairs(dict: Map<unknown, unknown> | Record<string, unknown>, keys: unknown[], from: number, phase: 0 | 1, batched: boolean): void {
+  #stepDict(frame: Frame): void {
     const out = this.#out;
-    const n = keys.length;
-    const map = dict instanceof Map ? dict : undefined;
-    for (let i = from; i < n; i++) {
+    const keys = frame.items;
+    const n = frame.n;
+    const map = frame.map;
+    const dict = frame.value as Record<string, unknown>;
+    const batched = frame.batched;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      if (frame.phase === 0) {
+        frame.phase = 1; // the key is written: its value next
+      } else {
+        this.#afterPair(i, n, batched);
+        frame.phase = 0;
+        i++;
+      }
+    }
+    for (; i < n; i++) {
       const key = keys[i];
-      if (phase === 0) {
+      frame.i = i;
+      if (frame.phase === 0) {
         if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
-        const mark = this.#tasks.length;
-        if (!this.#save(key, StepKind.DictKey, i)) {
-          this.#insertAt(mark, () => this.#dictPairs(dict, keys, i, 1, batched));
+        if (!this.#save(key)) {
+          frame.pending = true;
           return;
         }
+        frame.phase = 1;
       }
-      phase = 0;
-      const value = map ? map.get(key) : (dict as Record<string, unknown>)[key as string];
-      const mark = this.#tasks.length;
-      if (this.#save(value, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key)) {
-        this.#afterPair(i, n, batched);
-        continue;
+      if (!this.#save(map ? map.get(key) : dict[key as string])) {
+        frame.pending = true;
+        return;
       }
-      this.#insertAt(mark, () => {
-        this.#afterPair(i, n, batched);
-        this.#dictPairs(dict, keys, i + 1, 0, batched);
-      });
-      return;
+      frame.phase = 0;
+      this.#afterPair(i, n, batched);
     }
+    this.#pop();
   }
 
-  #saveSet(set: Set<unknown>): boolean {
-    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([[...set]])], set);
+  #saveSet(set: Set<unknown>, depth: number): boolean {
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([[...set]])], set, depth);
     this.#out.byte(0x8f); // EMPTY_SET
     this.#memoize(set);
     if (set.size === 0) return true;
-    const items = [...set];
-    this.#sequence(() => this.#addBatches(items, 0));
+    this.#push(Kind.Set, depth, set, [...set]);
     return false;
   }
 
   /** Set items: MARK ... ADDITEMS per 1000, with the C pickler's extra empty batch after a full one. */
-  #addBatches(items: unknown[], from: number): boolean {
+  #stepSet(frame: Frame): void {
     const out = this.#out;
-    const n = items.length;
-    for (let i = from; i < n; i++) {
-      if (i % BATCH_SIZE === 0) out.byte(MARK);
-      const mark = this.#tasks.length;
-      const saved = this.#save(items[i], StepKind.SetItem, i);
-      const after = (): void => {
-        if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
-          out.byte(ADDITEMS);
-          if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, ADDITEMS);
-        }
-      };
-      if (saved) {
-        after();
-        continue;
-      }
-      this.#insertAt(mark, () => {
-        after();
-        this.#addBatches(items, i + 1);
-      });
-      return false;
+    const items = frame.items;
+    const n = frame.n;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      this.#afterSetItem(i, n);
+      i++;
     }
-    return true;
-  }
-
-  #saveFrozenSet(set: PyFrozenSet): boolean {
-    const out = this.#out;
-    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([[...set]])], set);
-    out.byte(MARK);
-    const items = [...set];
-    const finish = (): void => {
-      if (this.#memo.has(set)) {
-        out.byte(POP_MARK); // recursive: fetch it from the memo instead
-        this.#writeGet(this.#memo.get(set)!);
+    for (; i < n; i++) {
+      if (i % BATCH_SIZE === 0) out.byte(MARK);
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
         return;
       }
-      out.byte(0x91); // FROZENSET
-      this.#memoize(set);
-    };
-    const each = (from: number): boolean => {
-      for (let i = from; i < items.length; i++) {
-        const mark = this.#tasks.length;
-        if (this.#save(items[i], StepKind.FrozenSetItem, i)) continue;
-        this.#insertAt(mark, () => {
-          if (each(i + 1)) finish();
-        });
-        return false;
-      }
-      return true;
-    };
-    this.#sequence(() => {
-      if (each(0)) finish();
-    });
+      this.#afterSetItem(i, n);
+    }
+    this.#pop();
+  }
+
+  #afterSetItem(i: number, n: number): void {
+    if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
+      this.#out.byte(ADDITEMS);
+      if (i + 1 === n && n % BATCH_SIZE === 0) this.#out.byte2(MARK, ADDITEMS);
+    }
+  }
+
+  #saveFrozenSet(set: PyFrozenSet, depth: number): boolean {
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([[...set]])], set, depth);
+    this.#out.byte(MARK);
+    this.#push(Kind.FrozenSet, depth, set, [...set]);
     return false;
+  }
+
+  #stepFrozenSet(frame: Frame): void {
+    const items = frame.items;
+    const n = frame.n;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      i++;
+    }
+    for (; i < n; i++) {
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
+        return;
+      }
+    }
+    const set = frame.value as PyFrozenSet;
+    this.#pop();
+    const index = this.#memo.get(set);
+    if (index !== undefined) {
+      this.#out.byte(POP_MARK); // recursive: fetch it from the memo instead
+      this.#writeGet(index);
+      return;
+    }
+    this.#out.byte(0x91); // FROZENSET
+    this.#memoize(set);
   }
 
   // ---- globals ------------------------------------------------------------------------------
 
-  #saveGlobal(module: string, name: string): boolean {
+  #saveGlobal(global: PyGlobal, depth: number): boolean {
+    const { module, name } = global;
     const key = `${module}\n${name}`;
     const known = this.#globalMemo.get(key);
     if (known !== undefined) {
+      // This object is memoized too, so the next save of it is a plain memo hit.
+      this.#memo.set(global, known);
       this.#writeGet(known);
       return true;
     }
@@ -785,11 +969,6 @@ export class Pickler {
         return true;
       }
     }
-    const memoizeGlobal = (): void => {
-      const index = this.#memoCount++;
-      this.#globalMemo.set(key, index);
-      this.#writePut(index);
-    };
     const lastDot = name.lastIndexOf('.');
     if (this.protocol >= 4) {
       this.#save(module);
@@ -798,8 +977,9 @@ export class Pickler {
     } else if (lastDot > 0) {
       // A nested qualname below protocol 4: getattr(parent, last name), as CPython writes it.
       const parent = new PyGlobal(module, name.slice(0, lastDot));
-      this.#sequence(memoizeGlobal); // below the reduction's tasks, so it runs after them
-      this.#saveReduce([GETATTR, Tuple.from([parent, name.slice(lastDot + 1)])], undefined);
+      const ops = this.#reduceOps([GETATTR, [parent, name.slice(lastDot + 1)]], undefined);
+      ops.push(Op.MemoizeGlobal, key, undefined);
+      this.#push(Kind.Program, depth, undefined, ops);
       return false;
     } else {
       let [m, n] = [module, name];
@@ -822,205 +1002,296 @@ export class Pickler {
         encodeUtf8Into(text, out.buffer, at);
       }
     }
-    memoizeGlobal();
+    this.#memoizeGlobal(key);
+    this.#memo.set(global, this.#memoCount - 1);
     return true;
   }
 
-  // ---- reductions ---------------------------------------------------------------------------
-
-  /** A task that saves one part of the current value, labelled in error paths. */
-  #part(value: unknown, label: string): Task {
-    return () => {
-      this.#save(value, StepKind.Label, label);
-    };
+  #memoizeGlobal(key: string): void {
+    const index = this.#memoCount++;
+    this.#globalMemo.set(key, index);
+    this.#writePut(index);
   }
+
+  // ---- reductions ---------------------------------------------------------------------------
 
   /**
    * Writes a reduction `[callable, args, state?, listItems?, dictItems?, stateSetter?]` as
    * CPython's save_reduce does: NEWOBJ for copyreg.__newobj__, NEWOBJ_EX for __newobj_ex__,
    * REDUCE otherwise; then memoizes `obj`, appends items, and BUILDs the state.
    */
-  #saveReduce(reduction: Reduction, obj: object | undefined): boolean {
+  #saveReduce(reduction: Reduction, obj: object | undefined, depth: number): boolean {
+    this.#push(Kind.Program, depth, obj, this.#reduceOps(reduction, obj));
+    return false;
+  }
+
+  /** The program that writes a reduction. */
+  #reduceOps(reduction: Reduction, obj: object | undefined): unknown[] {
     if (!Array.isArray(reduction) || reduction.length < 2 || reduction.length > 6) {
       failure('a reduction must be [callable, args, state?, listItems?, dictItems?, stateSetter?]');
     }
     const [callable, args, state, listItems, dictItems, stateSetter] = reduction;
     if (!Array.isArray(args)) failure('the arguments of a reduction must be a tuple');
-    const out = this.#out;
-    const asTuple = (items: readonly unknown[]): Tuple => (items instanceof Tuple ? items : Tuple.from(items));
-    const steps: Task[] = [];
+    // A Tuple given by the reduction keeps its identity (it may be shared); other arrays become fresh tuples.
+    const tupleOp = (items: readonly unknown[]): number => (items instanceof Tuple ? Op.Save : Op.FreshTuple);
+    let ops: unknown[];
     if (this.protocol >= 4 && isCopyreg(callable, '__newobj_ex__')) {
       const [cls, clsArgs, kwargs] = args;
-      steps.push(
-        this.#part(cls, '<class>'),
-        this.#part(asTuple((clsArgs ?? []) as unknown[]), '<args>'),
-        this.#part(kwargs ?? {}, '<kwargs>'),
-        () => out.byte(0x92), // NEWOBJ_EX
-      );
+      const argItems = (clsArgs ?? []) as unknown[];
+      ops = [
+        Op.Save, cls, '<class>',
+        tupleOp(argItems), argItems, '<args>',
+        Op.Save, kwargs ?? {}, '<kwargs>',
+        Op.Byte, 0x92, undefined, // NEWOBJ_EX
+      ];
     } else if (this.protocol >= 2 && isCopyreg(callable, '__newobj__')) {
       if (args.length === 0) failure('copyreg.__newobj__ needs the class as its first argument');
-      const clsArgs = args.length === 1 ? EMPTY_TUPLE : Tuple.from(args.slice(1));
-      steps.push(this.#part(args[0], '<class>'), this.#part(clsArgs, '<args>'), () => out.byte(0x81)); // NEWOBJ
+      ops = [Op.Save, args[0], '<class>', Op.FreshTuple, args.length === 1 ? NO_ITEMS : args.slice(1), '<args>', Op.Byte, 0x81, undefined];
     } else {
       // Includes copyreg.__newobj_ex__ below protocol 4, which Python calls as a function.
-      steps.push(this.#part(callable, '<callable>'), this.#part(asTuple(args), '<args>'), () => out.byte(REDUCE));
+      ops = [Op.Save, callable, '<callable>', tupleOp(args), args, '<args>', Op.Byte, REDUCE, undefined];
     }
-    if (obj !== undefined) steps.push(() => this.#memoizeOrFetch(obj, () => out.byte(POP)));
-    if (listItems !== undefined && listItems !== null) {
-      steps.push(() => this.#appendItems([...(listItems as Iterable<unknown>)], 0, '<list items>'));
-    }
-    if (dictItems !== undefined && dictItems !== null) {
-      steps.push(() => this.#setItems([...(dictItems as Iterable<readonly [unknown, unknown]>)], 0, 0, '<dict items>'));
-    }
+    if (obj !== undefined) ops.push(Op.MemoizeOrPop, obj, undefined);
+    if (listItems !== undefined && listItems !== null) ops.push(Op.AppendItems, listItems, '<list items>');
+    if (dictItems !== undefined && dictItems !== null) ops.push(Op.SetItems, dictItems, '<dict items>');
     if (state !== undefined && state !== null) {
       if (stateSetter === undefined || stateSetter === null) {
-        steps.push(this.#part(state, '<state>'), () => out.byte(BUILD));
+        ops.push(Op.Save, state, '<state>', Op.Byte, BUILD, undefined);
       } else {
-        steps.push(this.#part(stateSetter, '<state setter>'), this.#part(obj, ''), this.#part(state, '<state>'), () => {
-          out.byte(0x86); // TUPLE2
-          out.byte(REDUCE);
-          out.byte(POP);
-        });
+        ops.push(
+          Op.Save, stateSetter, '<state setter>',
+          Op.Save, obj, '',
+          Op.Save, state, '<state>',
+          Op.Byte, 0x86, undefined, // TUPLE2
+          Op.Byte, REDUCE, undefined,
+          Op.Byte, POP, undefined,
+        );
       }
     }
-    this.#sequence(...steps);
-    return false;
+    return ops;
+  }
+
+  #stepProgram(frame: Frame): void {
+    const ops = frame.items;
+    const n = frame.n;
+    const out = this.#out;
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      i += 3;
+    }
+    for (; i < n; i += 3) {
+      frame.i = i;
+      const a = ops[i + 1];
+      switch (ops[i]) {
+        case Op.Save:
+          if (this.#save(a)) continue;
+          break;
+        case Op.SaveRaw:
+          if (this.#save(a, true)) continue;
+          break;
+        case Op.Byte:
+          out.byte(a as number);
+          continue;
+        case Op.Latin1:
+          out.latin1(a as string);
+          continue;
+        case Op.MemoizeOrPop: {
+          const index = this.#memo.get(a);
+          if (index === undefined) this.#memoize(a as object);
+          else {
+            out.byte(POP); // saving its parts memoized it (recursion): fetch it instead
+            this.#writeGet(index);
+          }
+          continue;
+        }
+        case Op.FreshTuple: {
+          const label = ops[i + 2];
+          let depth = frame.depth;
+          out.opcodeBoundary();
+          if (typeof label === 'string') {
+            // Labelled as one part: the tuple is a value of its own, as if saved by Op.Save
+            // (so persistentId sees it too).
+            if (this.#persistentId !== undefined) {
+              const pid = this.#persistentId(Tuple.from(a as unknown[]));
+              if (pid !== undefined && pid !== null) {
+                if (this.#savePersistent(pid)) continue;
+                break;
+              }
+            }
+            if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+            depth++;
+          }
+          if (this.#saveTuple(a as unknown[], depth, true, typeof label === 'string' ? undefined : (label as string[]))) continue;
+          break;
+        }
+        case Op.AppendItems: {
+          const items = [...(a as Iterable<unknown>)];
+          if (items.length === 0) continue;
+          const child = this.#push(Kind.AppendItems, frame.depth, undefined, items);
+          child.labels = ops[i + 2] as string;
+          break;
+        }
+        case Op.SetItems: {
+          const pairs = [...(a as Iterable<readonly [unknown, unknown]>)];
+          for (const pair of pairs) {
+            if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
+          }
+          if (pairs.length === 0) continue;
+          const child = this.#push(Kind.SetItems, frame.depth, undefined, pairs);
+          child.labels = ops[i + 2] as string;
+          break;
+        }
+        case Op.MemoizeGlobal:
+          this.#memoizeGlobal(a as string);
+          continue;
+      }
+      // A frame was pushed for this instruction's value: resume after it.
+      frame.pending = true;
+      return;
+    }
+    this.#pop();
   }
 
   /** Items of a reduction's list part (batch_list): batches, a trailing single item as APPEND. */
-  #appendItems(items: unknown[], from: number, label: string): void {
+  #stepAppendItems(frame: Frame): void {
     const out = this.#out;
-    const n = items.length;
-    for (let i = from; i < n; i++) {
+    const items = frame.items;
+    const n = frame.n;
+    const single = (i: number): boolean => {
       const batchStart = i - (i % BATCH_SIZE);
-      const batchEnd = Math.min(n, batchStart + BATCH_SIZE);
-      const single = this.protocol === 0 || batchEnd - batchStart === 1;
-      if (!single && i === batchStart) out.byte(MARK);
-      const after = (): void => {
-        if (single) out.byte(APPEND);
-        else if (i + 1 === batchEnd) out.byte(APPENDS);
-      };
-      const mark = this.#tasks.length;
-      if (this.#save(items[i], StepKind.LabelIndex, i, label)) {
-        after();
-        continue;
-      }
-      this.#insertAt(mark, () => {
-        after();
-        this.#appendItems(items, i + 1, label);
-      });
-      return;
+      return this.protocol === 0 || Math.min(n, batchStart + BATCH_SIZE) - batchStart === 1;
+    };
+    const after = (i: number): void => {
+      if (single(i)) out.byte(APPEND);
+      else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
+    };
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      after(i);
+      i++;
     }
+    for (; i < n; i++) {
+      if (i % BATCH_SIZE === 0 && !single(i)) out.byte(MARK);
+      frame.i = i;
+      if (!this.#save(items[i])) {
+        frame.pending = true;
+        return;
+      }
+      after(i);
+    }
+    this.#pop();
   }
 
   /** Pairs of a reduction's dict part (batch_dict): batches, a trailing single pair as SETITEM. */
-  #setItems(pairs: ReadonlyArray<readonly [unknown, unknown]>, from: number, phase: 0 | 1, label: string): void {
+  #stepSetItems(frame: Frame): void {
     const out = this.#out;
-    const n = pairs.length;
-    for (let i = from; i < n; i++) {
-      const pair = pairs[i];
-      if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
+    const pairs = frame.items as ReadonlyArray<readonly [unknown, unknown]>;
+    const n = frame.n;
+    const single = (i: number): boolean => {
       const batchStart = i - (i % BATCH_SIZE);
-      const batchEnd = Math.min(n, batchStart + BATCH_SIZE);
-      const single = this.protocol === 0 || batchEnd - batchStart === 1;
-      if (phase === 0) {
-        if (!single && i === batchStart) out.byte(MARK);
-        const mark = this.#tasks.length;
-        if (!this.#save(pair[0], StepKind.LabelIndex, 0, `${label}[${i}]`)) {
-          this.#insertAt(mark, () => this.#setItems(pairs, i, 1, label));
+      return this.protocol === 0 || Math.min(n, batchStart + BATCH_SIZE) - batchStart === 1;
+    };
+    const after = (i: number): void => {
+      if (single(i)) out.byte(SETITEM);
+      else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(SETITEMS);
+    };
+    let i = frame.i;
+    if (frame.pending) {
+      frame.pending = false;
+      if (frame.phase === 0) frame.phase = 1;
+      else {
+        after(i);
+        frame.phase = 0;
+        i++;
+      }
+    }
+    for (; i < n; i++) {
+      const pair = pairs[i]!;
+      frame.i = i;
+      if (frame.phase === 0) {
+        if (i % BATCH_SIZE === 0 && !single(i)) out.byte(MARK);
+        if (!this.#save(pair[0])) {
+          frame.pending = true;
           return;
         }
+        frame.phase = 1;
       }
-      phase = 0;
-      const after = (): void => {
-        if (single) out.byte(SETITEM);
-        else if (i + 1 === batchEnd) out.byte(SETITEMS);
-      };
-      const mark = this.#tasks.length;
-      if (this.#save(pair[1], StepKind.LabelIndex, 1, `${label}[${i}]`)) {
-        after();
-        continue;
+      if (!this.#save(pair[1])) {
+        frame.pending = true;
+        return;
       }
-      this.#insertAt(mark, () => {
-        after();
-        this.#setItems(pairs, i + 1, 0, label);
-      });
-      return;
+      frame.phase = 0;
+      after(i);
     }
+    this.#pop();
   }
 
   // ---- placeholders -------------------------------------------------------------------------
 
-  /** Saves a tuple the pickler assembles from a placeholder's parts, with their own paths. */
-  #partsTuple(items: Array<[unknown, string]>): Task {
-    const tuple = Tuple.from(items.map(([value]) => value));
-    return () => {
-      this.#saveTuple(tuple, (index) => [StepKind.Label, items[index]![1]]);
-    };
-  }
-
   /** A placeholder is written back in the form it was read in. */
-  #savePlaceholder(value: PyObject): boolean {
-    const out = this.#out;
+  #savePlaceholder(value: PyObject, depth: number): boolean {
     const { cls, args } = value;
-    const argParts = (): Array<[unknown, string]> => args.map((arg, i) => [arg, `.args[${i}]`]);
-    const steps: Task[] = [];
-    const call = (callable: unknown, label: string, parts: Array<[unknown, string]>): void => {
-      steps.push(this.#part(callable, label), this.#partsTuple(parts), () => out.byte(REDUCE));
-    };
+    let ops: unknown[];
+    /** callable(parts…) by REDUCE, the parts in a fresh tuple labelled one by one. */
+    const call = (callable: unknown, label: string, parts: unknown[], labels: readonly string[]): unknown[] => [
+      Op.Save, callable, label,
+      Op.FreshTuple, parts, labels,
+      Op.Byte, REDUCE, undefined,
+    ];
     switch (value.creation) {
       case 'newobj':
         if (this.protocol >= 2) {
-          steps.push(this.#part(cls, '.cls'), this.#partsTuple(argParts()), () => out.byte(0x81)); // NEWOBJ
+          ops = [Op.Save, cls, '.cls', Op.FreshTuple, args, argLabels(args.length), Op.Byte, 0x81, undefined]; // NEWOBJ
         } else if (args.length === 0 && value.listItems === undefined && value.dictItems === undefined) {
           // Protocols 0 and 1 have no NEWOBJ: object.__new__(cls) is copyreg._reconstructor(cls, object, None).
-          call(RECONSTRUCTOR, '<copyreg._reconstructor>', [[cls, '.cls'], [OBJECT, '<object>'], [null, '<None>']]);
+          ops = call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, OBJECT, null], ['.cls', '<object>', '<None>']);
         } else {
-          call(NEWOBJ, '<copyreg.__newobj__>', [[cls, '.cls'], ...argParts()]);
+          ops = call(NEWOBJ, '<copyreg.__newobj__>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
         }
         break;
       case 'newobj_ex':
         if (this.protocol >= 4) {
-          steps.push(
-            this.#part(cls, '.cls'),
-            this.#partsTuple(argParts()),
-            this.#part(value.kwargs ?? {}, '.kwargs'),
-            () => out.byte(0x92), // NEWOBJ_EX
-          );
+          ops = [
+            Op.Save, cls, '.cls',
+            Op.FreshTuple, args, argLabels(args.length),
+            Op.Save, value.kwargs ?? {}, '.kwargs',
+            Op.Byte, 0x92, undefined, // NEWOBJ_EX
+          ];
         } else {
           // No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs) is the same call.
-          call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [[cls, '.cls'], [args, '.args'], [value.kwargs ?? {}, '.kwargs']]);
+          ops = call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [cls, args, value.kwargs ?? {}], ['.cls', '.args', '.kwargs']);
         }
         break;
       case 'reduce':
-        call(cls, '.cls', argParts());
+        ops = call(cls, '.cls', [...args], argLabels(args.length));
         break;
       case 'reconstructor':
-        call(RECONSTRUCTOR, '<copyreg._reconstructor>', [[cls, '.cls'], ...argParts()]);
+        ops = call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
         break;
       case 'inst': {
         if (!(cls instanceof PyGlobal)) failure('an INST placeholder needs a global class');
         const line = `i${cls.module}\n${cls.name}\n`;
         if (!/^i[\x00-\x09\x0b-\x7f]*\n[\x00-\x09\x0b-\x7f]*\n$/.test(line)) failure('INST names must be ASCII');
-        steps.push(() => out.byte(MARK));
-        args.forEach((arg, i) => steps.push(this.#part(arg, `.args[${i}]`)));
-        steps.push(() => out.latin1(line));
+        ops = [Op.Byte, MARK, undefined];
+        args.forEach((arg, i) => ops.push(Op.Save, arg, `.args[${i}]`));
+        ops.push(Op.Latin1, line, undefined);
         break;
       }
       case 'obj':
-        steps.push(() => out.byte(MARK), this.#part(cls, '.cls'));
-        args.forEach((arg, i) => steps.push(this.#part(arg, `.args[${i}]`)));
-        steps.push(() => out.byte(0x6f)); // OBJ
+        ops = [Op.Byte, MARK, undefined, Op.Save, cls, '.cls'];
+        args.forEach((arg, i) => ops.push(Op.Save, arg, `.args[${i}]`));
+        ops.push(Op.Byte, 0x6f, undefined); // OBJ
         break;
     }
-    steps.push(() => this.#memoizeOrFetch(value, () => out.byte(POP)));
-    if (value.listItems !== undefined) steps.push(() => this.#appendItems(value.listItems!, 0, '.listItems'));
-    if (value.dictItems !== undefined) steps.push(() => this.#setItems(value.dictItems!, 0, 0, '.dictItems'));
-    if (value.state !== undefined) steps.push(this.#part(value.state, '.state'), () => out.byte(BUILD));
-    this.#sequence(...steps);
+    ops.push(Op.MemoizeOrPop, value, undefined);
+    if (value.listItems !== undefined) ops.push(Op.AppendItems, value.listItems, '.listItems');
+    if (value.dictItems !== undefined) ops.push(Op.SetItems, value.dictItems, '.dictItems');
+    if (value.state !== undefined) ops.push(Op.Save, value.state, '.state', Op.Byte, BUILD, undefined);
+    this.#push(Kind.Program, depth, value, ops);
     return false;
   }
-
 }
 
 /** Pickles `value` with the given options (protocol 4 by default). */
