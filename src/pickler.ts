@@ -91,6 +91,19 @@ function failure(message: string, cause?: unknown): never {
 const isCopyreg = (callable: unknown, name: string): boolean =>
   callable instanceof PyGlobal && callable.module === 'copyreg' && callable.name === name;
 
+/** Bytes to write as the Latin-1 text CPython gives `_codecs.encode` below protocol 3. */
+class Latin1Text {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+function latin1Text(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x2000) {
+    text += String.fromCharCode(...bytes.subarray(i, Math.min(bytes.length, i + 0x2000)));
+  }
+  return text;
+}
+
 /** What a frame works through; each kind has one step method. */
 const Kind = {
   /** A list's items, MARK … APPENDS per batch of 1000 (protocol 1+, two or more items). */
@@ -136,6 +149,8 @@ const Op = {
   SetItems: 7,
   /** Memoize the global named `a` (its memo key). */
   MemoizeGlobal: 8,
+  /** Save the dict `a`, labelled `b`, that nothing else refers to: no memo lookup or entry. */
+  FreshDict: 9,
 } as const;
 
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
@@ -397,7 +412,9 @@ export class Pickler {
         case Kind.Program: {
           const op = items[i];
           const label = items[i + 2];
-          if (op === Op.Save || (op === Op.FreshTuple && typeof label === 'string')) node = step(node, StepKind.Label, label);
+          if (op === Op.Save || op === Op.FreshDict || (op === Op.FreshTuple && typeof label === 'string')) {
+            node = step(node, StepKind.Label, label);
+          }
           break;
         }
       }
@@ -506,6 +523,10 @@ export class Pickler {
       return this.#saveReduce([COMPLEX, Tuple.from([new PyFloat(value.real), new PyFloat(value.imag)])], value, depth + 1);
     }
     if (value instanceof PickleBuffer) return this.#savePickleBuffer(value);
+    if (value instanceof Latin1Text) {
+      this.#saveLatin1Text(value.bytes);
+      return true;
+    }
     return this.#saveByReduction(value, depth + 1);
   }
 
@@ -523,14 +544,20 @@ export class Pickler {
 
   #saveByReduction(value: object, depth: number): boolean {
     let reduction: Reduction | undefined;
+    const context = this.#context;
+    let fresh: object | undefined;
     try {
       reduction = this.#reducerOverride?.(value);
       if (reduction === undefined) {
         const handler: PyClassHandler | undefined =
           this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
         const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
-        if (handler?.reduce) reduction = handler.reduce(value, this.protocol, this.#context);
-        else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;
+        if (handler?.reduce) {
+          context.fresh = undefined;
+          reduction = handler.reduce(value, this.protocol, context);
+          fresh = context.fresh;
+          context.fresh = undefined;
+        } else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;
         else if (typeof own.__reduce__ === 'function') reduction = own.__reduce__() as Reduction;
       }
     } catch (error) {
@@ -538,7 +565,8 @@ export class Pickler {
       failure(error instanceof Error ? error.message : String(error), error);
     }
     if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
-    return this.#saveReduce(reduction, value, depth);
+    // persistentId must see the state dict, as any other value: then it goes the usual way.
+    return this.#saveReduce(reduction, value, depth, this.#persistentId === undefined ? fresh : undefined);
   }
 
   /** A value persistentId named: its id (saved as is, never asked for an id of its own), then BINPERSID. */
@@ -602,15 +630,24 @@ export class Pickler {
 
   #saveString(value: string): void {
     const out = this.#out;
+    const length = value.length;
     if (this.protocol === 0) {
       out.latin1(`V${encodeRawUnicodeEscape(value)}\n`);
-    } else if (value.length <= 85 && this.protocol >= 4) {
+    } else if (length <= 85 && this.protocol >= 4) {
       // At most 255 bytes whatever the characters: SHORT_BINUNICODE, length patched in after.
-      const at = out.reserve(2 + 3 * value.length);
+      const at = out.reserve(2 + 3 * length);
       const end = encodeUtf8Into(value, out.buffer, at + 2);
       out.buffer[at] = 0x8c;
       out.buffer[at + 1] = end - at - 2;
-      out.unreserve(at + 2 + 3 * value.length - end);
+      out.unreserve(at + 2 + 3 * length - end);
+    } else if (length <= 0x5555 && (length > 0xff || this.protocol < 4)) {
+      // Below 64 KiB whatever the characters, and too long for SHORT_BINUNICODE (or below
+      // protocol 4): BINUNICODE into a worst-case reservation, length patched in after.
+      const at = out.reserve(5 + 3 * length);
+      const end = encodeUtf8Into(value, out.buffer, at + 5);
+      out.buffer[at] = 0x58; // BINUNICODE
+      out.view.setUint32(at + 1, end - at - 5, true);
+      out.unreserve(at + 5 + 3 * length - end);
     } else {
       const size = utf8Length(value);
       const header = (): void => {
@@ -634,15 +671,44 @@ export class Pickler {
     this.#writePut(index);
   }
 
+  /** BINUNICODE of bytes read as Latin-1: each byte above 0x7f is two bytes of UTF-8. Not memoized by value. */
+  #saveLatin1Text(bytes: Uint8Array): void {
+    const out = this.#out;
+    const n = bytes.length;
+    if (this.protocol === 0) {
+      out.latin1(`V${encodeRawUnicodeEscape(latin1Text(bytes))}\n`);
+      this.#writePut(this.#memoCount++);
+      return;
+    }
+    if (2 * n > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4');
+    const at = out.reserve(5 + 2 * n);
+    const buf = out.buffer;
+    let p = at + 5;
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i]!;
+      if (b < 0x80) buf[p++] = b;
+      else {
+        buf[p++] = 0xc0 | (b >> 6);
+        buf[p++] = 0x80 | (b & 0x3f);
+      }
+    }
+    buf[at] = 0x58; // BINUNICODE
+    out.view.setUint32(at + 1, p - at - 5, true);
+    out.unreserve(at + 5 + 2 * n - p);
+    this.#writePut(this.#memoCount++);
+  }
+
   #saveBytes(value: Uint8Array, depth: number): boolean {
     if (this.protocol < 3) {
       // No bytes opcode: CPython writes _codecs.encode(latin1 text, 'latin1'), or bytes() when empty.
       if (value.length === 0) return this.#saveReduce([BYTES, new Tuple()], value, depth);
-      let text = '';
-      for (let i = 0; i < value.length; i += 0x2000) {
-        text += String.fromCharCode(...value.subarray(i, Math.min(value.length, i + 0x2000)));
+      // The text is a fresh str in CPython (never shared, except one-character strings, which
+      // CPython caches): written straight from the bytes, unless persistentId must see it as a
+      // string.
+      if (value.length > 1 && this.#persistentId === undefined) {
+        return this.#saveReduce([CODECS_ENCODE, Tuple.from([new Latin1Text(value), 'latin1'])], value, depth);
       }
-      return this.#saveReduce([CODECS_ENCODE, Tuple.from([text, 'latin1'])], value, depth);
+      return this.#saveReduce([CODECS_ENCODE, Tuple.from([latin1Text(value), 'latin1'])], value, depth);
     }
     this.#writeBytesData(value, false);
     this.#memoize(value);
@@ -812,11 +878,12 @@ export class Pickler {
    * pairs with one more, empty, batch after a last full one (it loops while a batch came out full).
    * `keys` are the dict's keys in order; values are read as the pairs are written.
    */
-  #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number): boolean {
+  #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number, fresh = false): boolean {
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
-    this.#memoize(dict);
+    if (fresh) this.#writePut(this.#memoCount++);
+    else this.#memoize(dict);
     if (keys.length === 0) return true;
     const frame = this.#push(Kind.Dict, depth, dict, keys);
     frame.map = map;
@@ -1020,13 +1087,13 @@ export class Pickler {
    * CPython's save_reduce does: NEWOBJ for copyreg.__newobj__, NEWOBJ_EX for __newobj_ex__,
    * REDUCE otherwise; then memoizes `obj`, appends items, and BUILDs the state.
    */
-  #saveReduce(reduction: Reduction, obj: object | undefined, depth: number): boolean {
-    this.#push(Kind.Program, depth, obj, this.#reduceOps(reduction, obj));
+  #saveReduce(reduction: Reduction, obj: object | undefined, depth: number, fresh?: object): boolean {
+    this.#push(Kind.Program, depth, obj, this.#reduceOps(reduction, obj, fresh));
     return false;
   }
 
-  /** The program that writes a reduction. */
-  #reduceOps(reduction: Reduction, obj: object | undefined): unknown[] {
+  /** The program that writes a reduction. `fresh` is a state dict nothing else refers to. */
+  #reduceOps(reduction: Reduction, obj: object | undefined, fresh?: object): unknown[] {
     if (!Array.isArray(reduction) || reduction.length < 2 || reduction.length > 6) {
       failure('a reduction must be [callable, args, state?, listItems?, dictItems?, stateSetter?]');
     }
@@ -1056,7 +1123,8 @@ export class Pickler {
     if (dictItems !== undefined && dictItems !== null) ops.push(Op.SetItems, dictItems, '<dict items>');
     if (state !== undefined && state !== null) {
       if (stateSetter === undefined || stateSetter === null) {
-        ops.push(Op.Save, state, '<state>', Op.Byte, BUILD, undefined);
+        const freshDict = state === fresh && (isPlainDict(state) || state instanceof Map);
+        ops.push(freshDict ? Op.FreshDict : Op.Save, state, '<state>', Op.Byte, BUILD, undefined);
       } else {
         ops.push(
           Op.Save, stateSetter, '<state setter>',
@@ -1145,6 +1213,13 @@ export class Pickler {
         case Op.MemoizeGlobal:
           this.#memoizeGlobal(a as string);
           continue;
+        case Op.FreshDict: {
+          out.opcodeBoundary();
+          if (frame.depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+          const map = a instanceof Map ? a : undefined;
+          if (this.#saveDict(a as object, map, map ? [...map.keys()] : Object.keys(a as object), frame.depth + 1, true)) continue;
+          break;
+        }
       }
       // A frame was pushed for this instruction's value: resume after it.
       frame.pending = true;

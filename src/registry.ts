@@ -30,6 +30,13 @@ export interface DumpContext {
    * container shared between fields is converted (and written) once.
    */
   readonly cache: Map<object, unknown>;
+  /**
+   * A `reduce` may set this to the state dict it just built for this call and shares with
+   * nothing else. The pickler then writes that dict without looking it up in (or adding it to)
+   * its memo, which nothing could find it by anyway; that is most of the cost of writing many
+   * small instances. The pickler clears it around each `reduce` call.
+   */
+  fresh?: object;
 }
 
 /**

@@ -428,6 +428,14 @@ function targetedCases(): TargetedCase[] {
     return [t, b, ba, s, f, t, b, ba, s, f, new Set([t, f])];
   });
 
+  // Below protocol 3 bytes are _codecs.encode(text, 'latin1'): a fresh text per bytes object,
+  // never the value's equal string, except one-character texts, which CPython caches.
+  add('bytes below protocol 3: fresh Latin-1 texts', () => {
+    const text = 'ab\xff';
+    const b = Uint8Array.of(0x61, 0x62, 0xff);
+    return [b, text, Uint8Array.of(0x61, 0x62, 0xff), PyByteArray.fromBytes([0x61, 0x62, 0xff]), b, Uint8Array.of(0x79), 'y'];
+  });
+
   // Empty and one-element containers, alone and nested.
   const small: Array<[string, () => unknown]> = [
     ['[]', () => []],

@@ -210,7 +210,12 @@ function reduce(obj: object, protocol: number, schema: ClassSchema, context: Dum
   if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
   if (typeof own.__reduce__ === 'function') return own.__reduce__();
   const cls = classGlobal(schema);
-  const state = typeof own.__getstate__ === 'function' ? own.__getstate__() : defaultState(obj, schema, context);
+  let state: unknown;
+  if (typeof own.__getstate__ === 'function') state = own.__getstate__();
+  else {
+    state = defaultState(obj, schema, context);
+    if (typeof state === 'object' && state !== null) context.fresh = state; // built for this call only
+  }
   if (protocol >= 2) {
     let args: readonly unknown[] = [];
     let kwargs: Record<string, unknown> | Map<string, unknown> | undefined;

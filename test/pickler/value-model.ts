@@ -7,11 +7,11 @@
 //   value (JavaScript strings have no identity), CPython by identity, so a repeated equal string
 //   is written once by us and twice by CPython. A repeat gets a "#n" suffix.
 // - Strings never equal a string CPython's pickler writes by itself for these types ('latin1'
-//   below protocol 3, 'builtins'/'bytearray' for bytearray at protocol 4), nor, below protocol 3,
-//   the Latin-1 text that bytes/bytearray are written as (`_codecs.encode(text, 'latin1')`): those
-//   are other Python objects than the value's equal strings, and we would share them.
-// - Below protocol 3 the Latin-1 texts of distinct bytes/bytearray objects differ too (equal
-//   plain bytes become one shared object instead; a bytearray's content is extended).
+//   below protocol 3, 'builtins'/'bytearray' for bytearray at protocol 4): those are other Python
+//   objects than the value's equal strings, and we would share them. (The Latin-1 texts bytes are
+//   written as below protocol 3 are fresh objects in CPython, and written as such by us, except
+//   one-character ones, which are CPython's cached strings and shared by both; so a string may
+//   equal one.)
 // - CPython's empty and one-byte bytes are singletons, so such bytes are one shared JS object.
 // - Plain-object keys are never integer-like (JavaScript would put them first); a digit-only
 //   key gets a "_" prefix.
@@ -199,14 +199,6 @@ function patternBytes(size: number, seed: number): number[] {
   return out;
 }
 
-function latin1(data: ArrayLike<number>): string {
-  let text = '';
-  for (let i = 0; i < data.length; i += 0x2000) {
-    text += String.fromCharCode(...Array.prototype.slice.call(data, i, Math.min(data.length, i + 0x2000)));
-  }
-  return text;
-}
-
 /** Python == for hashable values, as a string (NaN never reaches here). */
 export function pyEqKey(v: unknown): string {
   if (v === null || v === undefined) return 'N';
@@ -257,25 +249,15 @@ class Materializer {
   }
 
   #bytes(kind: 'bytes' | 'bytearray', spec: number[] | { size: number; seed: number }): Uint8Array {
-    let data = Array.isArray(spec) ? spec : patternBytes(spec.size, spec.seed);
+    const data = Array.isArray(spec) ? spec : patternBytes(spec.size, spec.seed);
     const content = Buffer.from(data).toString('hex');
-    const shareable = kind === 'bytes' && (this.#protocol < 3 || data.length <= 1);
+    const shareable = kind === 'bytes' && data.length <= 1;
     if (shareable) {
       const known = this.#bytesByContent.get(content);
       if (known) return known;
     }
-    if (this.#protocol < 3 && data.length > 0) {
-      // The Latin-1 text this is written as must be new (see the top of this file).
-      let extra = 0;
-      data = [...data];
-      while (this.#strings.has(latin1(data))) data.push(extra++ & 0xff);
-      this.#strings.add(latin1(data));
-    }
     const obj = kind === 'bytearray' ? PyByteArray.fromBytes(data) : Uint8Array.from(data);
-    if (shareable) {
-      this.#bytesByContent.set(content, obj);
-      this.#bytesByContent.set(Buffer.from(data).toString('hex'), obj);
-    }
+    if (shareable) this.#bytesByContent.set(content, obj);
     this.#done.push(obj);
     if (kind === 'bytes') this.#doneHashable.push(obj);
     return obj;
