@@ -1,14 +1,16 @@
 // npm run bench: this package's loads/dumps side by side with CPython's C pickle (spawned
 // python3, gc on and off), pickleparser's loader and JSON.parse/stringify, on the same bytes, in
-// one run. Prints ratios (ours / theirs: below 1.0 means we are faster). `--quick` for a smoke run.
+// one run. Prints ratios (ours / theirs: below 1.0 means we are faster), then the memory table
+// (memory.ts). `--quick` for a smoke run, `--only=NAME` for one workload.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser } from 'pickleparser';
 import { Bench } from 'tinybench';
 import { dumps, loads, Registry, registerClass } from '../src/index.js';
+import { memoryBenchmark } from './memory.js';
 
 interface PythonRow {
   workload: string;
@@ -24,14 +26,16 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pickle-mapper-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // about 1 GB of pickles in a full run
 
 console.log(`generating workloads and timing CPython (${quick ? 'quick' : 'full'} run)…`);
-const python = spawnSync(process.env.PYTHON ?? 'python3', [join(here, 'workloads.py'), dir, ...(quick ? ['--quick'] : [])], {
+const pythonFlags = [...(quick ? ['--quick'] : []), ...(only ? [`--only=${only}`] : [])];
+const python = spawnSync(process.env.PYTHON ?? 'python3', [join(here, 'workloads.py'), dir, ...pythonFlags], {
   encoding: 'utf8',
   maxBuffer: 1 << 26,
 });
 if (python.status !== 0) throw new Error(`python3 failed: ${python.stderr}`);
-const report = JSON.parse(python.stdout) as { python: string; results: PythonRow[] };
+const report = JSON.parse(python.stdout) as { python: string; results: PythonRow[]; notes: string[] };
 
 class Point {
   x = 0;
@@ -56,7 +60,6 @@ const ratio = (ours: number, theirs: number | undefined): string =>
 
 const rows: string[][] = [];
 for (const row of report.results) {
-  if (only && row.workload !== only) continue;
   const file = join(dir, `${row.workload}.p${row.protocol}.pkl`);
   const data = new Uint8Array(readFileSync(file));
   const variants: Array<[string, Parameters<typeof loads>[1] | undefined]> =
@@ -107,3 +110,13 @@ console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 
+console.log(`\nmeasuring memory while loading, one fresh node process per pickle…`);
+const memory = await memoryBenchmark({ dir, quick, only });
+console.log(
+  '\nMemory of `loads`, above the process before loading (input already read): values = what the loaded value' +
+    ' holds after a full gc; peak = most heap + external memory during the load, garbage included (the 2× target' +
+    " is on peak / values); peak RSS = the resident set's high-water mark; views input = the value shares memory" +
+    ' with the input bytes\n',
+);
+for (const line of memory.table) console.log(line);
+for (const note of new Set([...report.notes, ...memory.notes])) console.log(`\nnote: ${note}`);

@@ -1,9 +1,10 @@
 """Benchmark workloads, written and timed by CPython.
 
-Usage: python3 workloads.py OUT_DIR [--quick]
+Usage: python3 workloads.py OUT_DIR [--quick] [--only=NAME]
 Writes OUT_DIR/<workload>.p<protocol>.pkl (and <workload>.json when the data is JSON-representable)
 and prints a JSON report of CPython's C pickle timings on the same bytes: loads and dumps, with
 the garbage collector on (as users run it) and off (a harder reference), best-of-N medians.
+A workload this python3 cannot make (numpy-float64 without numpy) is skipped with a note.
 """
 import gc
 import json
@@ -14,6 +15,11 @@ import statistics
 import sys
 import time
 import types
+
+try:
+    import numpy
+except ImportError:  # only the numpy workload needs it
+    numpy = None
 
 bench = types.ModuleType('bench')
 sys.modules['bench'] = bench
@@ -31,48 +37,66 @@ bench.Point = Point
 
 QUICK = '--quick' in sys.argv
 SCALE = 10 if QUICK else 1
+ONLY = next((arg[len('--only='):] for arg in sys.argv if arg.startswith('--only=')), None)
 rng = random.Random(1234)
 
 
-def records():
+class Unavailable(Exception):
+    """This python3 lacks what a workload needs."""
+
+
+def records(n):
     tags = ['red', 'green', 'blue', 'new', 'sale']
     return [
         {'id': i, 'name': f'user{i:06d}', 'score': rng.random() * 100, 'tags': rng.sample(tags, 2)}
-        for i in range(200_000 // SCALE)
+        for i in range(n)
     ]
 
 
-def floats():
-    return [rng.random() * 1e6 - 5e5 for _ in range(1_000_000 // SCALE)]
+def floats(n):
+    return [rng.random() * 1e6 - 5e5 for _ in range(n)]
 
 
-def ints():
+def ints(n):
     widths = [0xff, 0xffff, 0x7fffffff, 2**62, 2**100]
-    return [rng.randrange(-w, w) for _ in range(1_000_000 // SCALE) for w in [widths[rng.randrange(5)]]]
+    return [rng.randrange(-w, w) for _ in range(n) for w in [widths[rng.randrange(5)]]]
 
 
-def strings():
+def strings(n):
     words = ['alpha', 'beta', 'gamma', 'héllo', 'wörld', '中文', 'emoji😀']
-    return [f'{rng.choice(words)}-{i}-{rng.choice(words)}' for i in range(200_000 // SCALE)]
+    return [f'{rng.choice(words)}-{i}-{rng.choice(words)}' for i in range(n)]
 
 
-def blobs():
-    return [os.urandom(1 << 20) for _ in range(64 // SCALE)]
+def blobs(n, size=1 << 20):
+    return [os.urandom(size) for _ in range(n)]
 
 
-def instances():
-    return [Point(i, i * 0.5, f'p{i}') for i in range(100_000 // SCALE)]
+def instances(n):
+    return [Point(i, i * 0.5, f'p{i}') for i in range(n)]
 
 
+def numpy_float64(n):
+    if numpy is None:
+        raise Unavailable('python3 has no numpy')
+    return numpy.random.default_rng(1234).standard_normal(n)
+
+
+# name: (make, element count of a full run, written as JSON too)
 WORKLOADS = {
-    'records': (records, True),
-    'floats': (floats, True),
-    'ints': (ints, False),  # 2**100 is beyond JSON numbers
-    'strings': (strings, True),
-    'bytes': (blobs, False),
-    'instances': (instances, False),
+    'records': (records, 200_000, True),
+    'floats': (floats, 1_000_000, True),
+    'ints': (ints, 1_000_000, False),  # 2**100 is beyond JSON numbers
+    'strings': (strings, 200_000, True),
+    'bytes': (blobs, 64, False),
+    'instances': (instances, 100_000, False),
+    'numpy-float64': (numpy_float64, 10_000_000, False),
 }
 PROTOCOLS = (2, 4, 5)
+
+
+def write(path, data):
+    with open(path, 'wb') as f:
+        f.write(data)
 
 
 def timed(fn, repeat):
@@ -88,16 +112,21 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     repeat = 3 if QUICK else 7
-    report = {'python': sys.version.split()[0], 'results': []}
-    for name, (make, jsonable) in WORKLOADS.items():
-        value = make()
+    report = {'python': sys.version.split()[0], 'results': [], 'notes': []}
+    for name, (make, count, jsonable) in WORKLOADS.items():
+        if ONLY is not None and name != ONLY:
+            continue
+        try:
+            value = make(count // SCALE)
+        except Unavailable as why:
+            report['notes'].append(f'{name}: skipped, {why}')
+            continue
         if jsonable:
             with open(os.path.join(out, f'{name}.json'), 'w') as f:
                 json.dump(value, f)
         for protocol in PROTOCOLS:
             data = pickle.dumps(value, protocol=protocol)
-            with open(os.path.join(out, f'{name}.p{protocol}.pkl'), 'wb') as f:
-                f.write(data)
+            write(os.path.join(out, f'{name}.p{protocol}.pkl'), data)
             row = {'workload': name, 'protocol': protocol, 'bytes': len(data)}
             for gc_on in (True, False):
                 gc.enable() if gc_on else gc.disable()

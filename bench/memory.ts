@@ -1,0 +1,66 @@
+// The memory part of `npm run bench`: CPython writes ~100 MB pickles (memory_workloads.py), and
+// each is loaded by our `loads` in a fresh node process (memory-child.ts), so that one load's
+// garbage, heap growth and peak RSS cannot leak into the next. Issue 7's target: the peak while
+// loading stays within 2× of the memory the loaded values hold.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { MemoryResult } from './memory-child.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TARGET_RATIO = 2;
+
+interface MemoryFile {
+  workload: string;
+  protocol: number;
+  file: string;
+  bytes: number;
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+// Rounded up, so that a ratio shown as 2.00× never fails the 2× target.
+const times = (ratio: number): string => `${(Math.ceil(ratio * 100) / 100).toFixed(2)}×`;
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.error}`);
+  return result.stdout;
+}
+
+/** Runs the memory benchmark; returns the markdown table and any notes (skipped workloads). */
+export async function memoryBenchmark(options: { dir: string; quick: boolean; only?: string }): Promise<{ table: string[]; notes: string[] }> {
+  const python = process.env.PYTHON ?? 'python3';
+  const flags = [...(options.quick ? ['--quick'] : []), ...(options.only ? [`--only=${options.only}`] : [])];
+  const report = JSON.parse(run(python, [join(here, 'memory_workloads.py'), options.dir, ...flags])) as {
+    files: MemoryFile[];
+    notes: string[];
+  };
+
+  // The child runs as one plain bundled file rather than under tsx's loader, so that no compiler,
+  // loader thread or their garbage shares the measured process with the load.
+  const child = join(options.dir, 'memory-child.mjs');
+  await build({ entryPoints: [join(here, 'memory-child.ts')], outfile: child, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+
+  const header = ['workload', 'proto', 'pickle', 'load', 'values', 'peak', 'peak / values', `within ${TARGET_RATIO}×`, 'peak RSS', 'peak RSS / values', 'views input'];
+  const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const { workload, protocol, file } of report.files) {
+    const result = JSON.parse(run(process.execPath, ['--expose-gc', child, file])) as MemoryResult;
+    const ratio = result.peak / result.values;
+    const rssRatio = result.peakRss / result.values;
+    table.push(`| ${[
+      workload,
+      String(protocol),
+      megabytes(result.pickleBytes),
+      `${result.loadMs.toFixed(0)} ms`,
+      megabytes(result.values),
+      megabytes(result.peak),
+      times(ratio),
+      ratio <= TARGET_RATIO ? 'yes' : '**no**',
+      `${result.peakRssHidden ? '≤ ' : ''}${megabytes(result.peakRss)}`,
+      `${result.peakRssHidden ? '≤ ' : ''}${times(rssRatio)}`,
+      result.viewsInput ? 'yes' : 'no',
+    ].join(' | ')} |`);
+  }
+  return { table, notes: report.notes };
+}
