@@ -59,4 +59,25 @@ describe('loads: basic opcodes', () => {
     expect(error.offset).toBe(4);
     expect(error.opcode).toBe('TUPLE2');
   });
+
+  it("decodes bytes written as _codecs.encode(text, 'latin1'), short and long, and refuses what Latin-1 cannot hold", () => {
+    const encodeCall = (text: string, codec: string): Uint8Array => {
+      const utf8 = Buffer.from(text, 'utf8');
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(utf8.length);
+      const name = Buffer.from(codec, 'latin1');
+      return Uint8Array.from(
+        Buffer.concat([bytes('\x80\x02c_codecs\nencode\nX'), size, utf8, bytes(`X${String.fromCharCode(name.length)}\x00\x00\x00`), name, bytes('\x86R.')]),
+      );
+    };
+    for (const length of [5, 100_000]) {
+      const data = Uint8Array.from({ length }, (_, i) => (i * 7919) & 0xff);
+      const text = Buffer.from(data).toString('latin1');
+      const loaded = loads(encodeCall(text, 'latin1')) as Uint8Array;
+      expect(Object.getPrototypeOf(loaded)).toBe(Uint8Array.prototype);
+      expect(Buffer.from(loaded).equals(Buffer.from(data))).toBe(true);
+      expect(() => loads(encodeCall(`${text}\u0100`, 'latin1'))).toThrow(`'latin1' codec can't encode character at position ${length}`);
+      expect(() => loads(encodeCall(text, 'ascii'))).toThrow("'ascii' codec can't encode character at position 1");
+    }
+  });
 });
