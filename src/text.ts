@@ -2,6 +2,8 @@
 // (lone surrogates survive), strict Latin-1 and ASCII, raw-unicode-escape (protocol 0 UNICODE)
 // and Python's string-escape (protocol 0 STRING). Each returns null on input it must reject.
 
+import { decodeLatin1Utf8, LATIN1_TEXT_MIN } from './text-latin1.js';
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const CHUNK = 0x2000;
@@ -27,6 +29,10 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
     // Short strings: a plain loop beats TextDecoder's call overhead (and its subarray garbage).
     const short = decodeShortUtf8(bytes, start, end);
     if (short !== undefined) return short;
+  }
+  if (length >= LATIN1_TEXT_MIN) {
+    const latin1 = decodeLatin1Utf8(bytes, start, end);
+    if (latin1 !== undefined) return latin1;
   }
   try {
     return utf8Decoder.decode(bytes.subarray(start, end));
