@@ -92,6 +92,15 @@ describe('mapper: BUILD with state keys that change between instances', () => {
     expect(() => loads(pickle([{ v: true }]), { registry: reg })).toThrow(/expected float/);
   });
 
+  it('a state key named __proto__ is kept as extra state and changes no prototype', () => {
+    const [a, b] = loads(pickle([{ v: 1, ['__proto__']: { polluted: 1 } }, { ['__proto__']: 2, v: 3 }]), { registry: registry() }) as Reading[];
+    expect(Object.getPrototypeOf(a)).toBe(Reading.prototype);
+    expect([a!.value, b!.value]).toEqual([1, 3]);
+    expect([...extraState(a!)]).toEqual([['__proto__', { polluted: 1 }]]);
+    expect([...extraState(b!)]).toEqual([['__proto__', 2]]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('enumerable properties inherited from Object.prototype are not state', () => {
     Object.defineProperty(Object.prototype, 'note', { value: 'polluted', enumerable: true, configurable: true, writable: true });
     try {
