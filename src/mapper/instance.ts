@@ -31,20 +31,36 @@ export function peekExtraState(instance: object): Map<unknown, unknown> | undefi
   return (instance as WithExtras)[EXTRA_STATE];
 }
 
-const templates = new WeakMap<MappedClass, Record<string, unknown> | null>();
+/** A class's defaults: the own properties of one instance made by `new Class()` (learned once). */
+interface Defaults {
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+}
 
-/** One instance made by `new Class()` per class, whose own properties are the defaults. */
-function templateOf(cls: MappedClass): Record<string, unknown> | null {
-  let template = templates.get(cls);
-  if (template === undefined) {
+const defaultsByClass = new WeakMap<MappedClass, Defaults | null>();
+
+/** The defaults of a class: the own properties of one `new Class()`, or null when it needs arguments. */
+function defaultsOf(cls: MappedClass): Defaults | null {
+  let defaults = defaultsByClass.get(cls);
+  if (defaults === undefined) {
+    let template: Record<string, unknown> | undefined;
     try {
       template = new (cls as new () => Record<string, unknown>)();
     } catch {
-      template = null; // a constructor that needs arguments: no defaults to learn
+      // a constructor that needs arguments: no defaults to learn
     }
-    templates.set(cls, template);
+    if (template) {
+      // Read once: the template is this module's own, and object defaults are copied per instance.
+      const keys = Object.keys(template);
+      const values = [];
+      for (const key of keys) values.push(template[key]);
+      defaults = { keys, values };
+    } else {
+      defaults = null;
+    }
+    defaultsByClass.set(cls, defaults);
   }
-  return template;
+  return defaults;
 }
 
 /**
@@ -52,8 +68,9 @@ function templateOf(cls: MappedClass): Record<string, unknown> | null {
  * maps, sets, typed arrays, dates and plain objects are copied deeply; other class instances are
  * copied structurally (same prototype, copied own properties) without running a constructor.
  */
-function cloneDefault(value: unknown, seen = new Map<object, unknown>()): unknown {
+function cloneDefault(value: unknown, seen?: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  seen ??= new Map<object, unknown>();
   const known = seen.get(value);
   if (known !== undefined) return known;
   const proto = Object.getPrototypeOf(value) as object | null;
@@ -93,13 +110,33 @@ function cloneDefault(value: unknown, seen = new Map<object, unknown>()): unknow
   return copy;
 }
 
+/** Makes an instance of `cls` with fresh copies of its defaults (see `newInstance`). */
+function fill<T>(cls: MappedClass<T>, defaults: Defaults | null): T {
+  const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+  if (defaults) {
+    const { keys, values } = defaults;
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i];
+      // Primitives need no copy: skip the call for the common defaults (0, '', null…).
+      instance[keys[i]!] = typeof value === 'object' && value !== null ? cloneDefault(value) : value;
+    }
+  }
+  return instance as T;
+}
+
 /**
  * `cls.__new__(cls)`: an instance of `cls` made without running its constructor, holding
  * fresh copies of the defaults a no-argument `new cls()` sets (learned once per class).
  */
 export function newInstance<T>(cls: MappedClass<T>): T {
-  const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
-  const template = templateOf(cls);
-  if (template) for (const key of Object.keys(template)) instance[key] = cloneDefault(template[key]);
-  return instance as T;
+  return fill(cls, defaultsOf(cls));
+}
+
+/**
+ * `newInstance` for one class, with its defaults looked up once (on first use, as
+ * `newInstance` learns them) rather than per instance.
+ */
+export function instanceFactory<T>(cls: MappedClass<T>): () => T {
+  let defaults: Defaults | null | undefined;
+  return () => fill(cls, defaults === undefined ? (defaults = defaultsOf(cls)) : defaults);
 }

@@ -5,12 +5,13 @@ import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/di
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
-import { extraState, newInstance, peekExtraState } from './instance.js';
+import { extraState, instanceFactory, peekExtraState } from './instance.js';
 import {
   buildSchema,
   type ClassOptions,
   type ClassSchema,
   type FieldSchema,
+  type FieldType,
   type MappedClass,
   parsePythonName,
   type PythonName,
@@ -75,19 +76,58 @@ function instanceMaker(context: LoadContext): InstanceMaker {
   };
 }
 
+/** The load's maker of nested instances, made on first use (most classes never need one). */
+function instanceMakerOf(context: LoadContext): InstanceMaker {
+  return context.perLoad(INSTANCE_MAKER, () => instanceMaker(context));
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** How BUILD maps state keys onto a schema's fields, with the lookups of recent states remembered. */
+interface StatePlan {
+  readonly schema: ClassSchema;
+  /**
+   * The field name (or alias) last found at each position of a state dict, and its field. The
+   * states of one class nearly always share one key order, so the field of a key is then found
+   * by one string comparison instead of a lookup by name. Only the schema's own strings are kept.
+   */
+  readonly names: Array<string | undefined>;
+  readonly fields: Array<FieldSchema | undefined>;
+}
+
+/** Positions whose fields a StatePlan remembers: enough for any ordinary class. */
+const REMEMBERED_POSITIONS = 64;
+
+function statePlan(schema: ClassSchema): StatePlan {
+  return { schema, names: [], fields: [] };
+}
+
+/** The field a state key names (by Python name or alias), if any; `position` is the key's index in the state. */
+function fieldFor(plan: StatePlan, key: unknown, position: number): FieldSchema | undefined {
+  if (typeof key !== 'string') return undefined;
+  if (plan.names[position] === key) return plan.fields[position];
+  const field = plan.schema.byPythonName.get(key);
+  if (field && position < REMEMBERED_POSITIONS) {
+    plan.names[position] = field.pythonName === key ? field.pythonName : field.aliases.find((alias) => alias === key);
+    plan.fields[position] = field;
+  }
+  return field;
+}
+
 /** BUILD: `__setstate__` when the class has one, else the schema's mapping of the state dict. */
-function setState(obj: object, state: unknown, schema: ClassSchema, context: LoadContext): void {
+function setState(obj: object, state: unknown, plan: StatePlan, context: LoadContext): void {
   const own = obj as PythonProtocol;
   if (typeof own.__setstate__ === 'function') {
     own.__setstate__(state);
     return;
   }
-  // One instance maker per load, made on first use (BUILD is hot: no allocation per call).
-  const makeInstance = context.perLoad(INSTANCE_MAKER, () => instanceMaker(context));
   if (isPlainDict(state)) {
-    // The common case, a plain __dict__: walk its keys without building an entries array.
-    const keys = Object.keys(state);
-    for (let i = 0; i < keys.length; i++) assignState(obj, keys[i]!, state[keys[i]!], schema, makeInstance);
+    // The common case, a plain __dict__: its own keys in order (as Object.keys gives them), without
+    // building an array of them; for-in reads each value straight from the dict's layout.
+    let position = 0;
+    for (const key in state) {
+      if (hasOwn.call(state, key)) assignState(obj, key, state[key], plan, position++, context);
+    }
     return;
   }
   let parts: unknown[];
@@ -101,23 +141,49 @@ function setState(obj: object, state: unknown, schema: ClassSchema, context: Loa
   ) {
     parts = [state[0], state[1]]; // (instance dict, __slots__ values)
   } else {
+    const { schema } = plan;
     throw new FieldTypeError(
       `the state of ${schema.module}.${schema.name} is ${describeValue(state)}; define __setstate__ on ${schema.cls.name} to read it`,
     );
   }
   for (const part of parts) {
     if (part === null) continue;
-    for (const [key, value] of dictEntries(part as Record<string, unknown>)) assignState(obj, key, value, schema, makeInstance);
+    let position = 0;
+    for (const [key, value] of dictEntries(part as Record<string, unknown>)) assignState(obj, key, value, plan, position++, context);
   }
 }
 
+/**
+ * A declared field's value as its type wants it. Scalars already of that type (the usual case)
+ * are returned as they are, without a call into the general conversion; `fromPython` does the rest.
+ */
+function fieldValue(value: unknown, type: FieldType | undefined, context: LoadContext): unknown {
+  if (type === undefined) return value;
+  switch (typeof value) {
+    case 'number':
+      if (type === 'float' || (type === 'int' && Number.isInteger(value))) return value;
+      break;
+    case 'string':
+      if (type === 'str') return value;
+      break;
+    case 'boolean':
+      if (type === 'bool') return value;
+      break;
+    case 'bigint':
+      if (type === 'int') return value;
+      break;
+    default:
+  }
+  return fromPython(value, type, instanceMakerOf(context));
+}
+
 /** One state entry: a declared field (converted), a same-named property (implicit), or extra state. */
-function assignState(obj: object, key: unknown, value: unknown, schema: ClassSchema, makeInstance: InstanceMaker): void {
-  const field = typeof key === 'string' ? schema.byPythonName.get(key) : undefined;
+function assignState(obj: object, key: unknown, value: unknown, plan: StatePlan, position: number, context: LoadContext): void {
+  const field = fieldFor(plan, key, position);
+  const { schema } = plan;
   if (field) {
     try {
-      (obj as Record<string, unknown>)[field.property] =
-        field.type === undefined ? value : fromPython(value, field.type, makeInstance);
+      (obj as Record<string, unknown>)[field.property] = fieldValue(value, field.type, context);
     } catch (error) {
       if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
       throw error;
@@ -233,6 +299,8 @@ function reduce(obj: object, protocol: number, schema: ClassSchema, context: Dum
 /** The registry handler for a schema. */
 function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> {
   const cls = schema.cls as unknown as new (...args: unknown[]) => T;
+  const make = instanceFactory(schema.cls as MappedClass<T>);
+  const plan = statePlan(schema);
   return {
     module: schema.module,
     name: schema.name,
@@ -243,9 +311,9 @@ function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> 
     // cls.__new__(cls, *args)); otherwise the instance is made without its constructor.
     newInstance: (args) => {
       const construct = (schema.cls as unknown as { __new__?: (...args: unknown[]) => T }).__new__;
-      return typeof construct === 'function' ? construct.apply(schema.cls, [...args]) : newInstance(schema.cls as MappedClass<T>);
+      return typeof construct === 'function' ? construct.apply(schema.cls, [...args]) : make();
     },
-    setState: (obj, state, context) => setState(obj, state, schema, context),
+    setState: (obj, state, context) => setState(obj, state, plan, context),
     reduce: (obj, protocol, context) => reduce(obj, protocol, schema, context),
   };
 }
