@@ -1,52 +1,67 @@
 // Long UTF-8 text whose characters are all Latin-1 (U+0000..U+00FF), which is how bytes arrive
 // below protocol 3 (`_codecs.encode(text, 'latin1')`): decoded to Latin-1 bytes in one pass, then
-// made a string by Node's native Latin-1 decoder. TextDecoder is several times slower on such
-// non-ASCII input. Browsers have no Buffer: there this returns undefined and TextDecoder decodes.
+// made a string by Node's native Latin-1 decoder (TextDecoder is several times slower on such
+// non-ASCII input). The bytes are kept for the `_codecs.encode` call that usually follows, which
+// takes them instead of encoding the text again: the load then holds the text and the bytes, and
+// nothing more. Browsers have no Buffer: there TextDecoder decodes, and encode encodes.
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
 
 /** Texts this long or longer are tried; shorter ones are cheap enough either way. */
 export const LATIN1_TEXT_MIN = 4096;
-/** Longer texts go to TextDecoder, which makes the string without a second buffer this size. */
-const LATIN1_TEXT_MAX = 4 * 1024 * 1024;
 
-/**
- * The Latin-1 bytes of the text being decoded. Reused between calls, and held weakly so that a
- * collection can take it back once loading is over.
- */
-let scratchRef: WeakRef<Uint8Array> | undefined;
-
-function scratch(size: number): Uint8Array {
-  let buffer = scratchRef?.deref();
-  if (!buffer || buffer.length < size) {
-    buffer = new Uint8Array(Math.max(size, 64 * 1024));
-    scratchRef = new WeakRef(buffer);
-  }
-  return buffer;
-}
+/** The last text decoded here and its Latin-1 bytes, until encodeLatin1 takes them. */
+let pending: { text: string; bytes: Uint8Array } | undefined;
 
 /**
  * Decodes bytes[start, end) when it is well-formed UTF-8 of Latin-1 characters only; undefined
  * otherwise (any other character, or any error), leaving the general decoder to judge it.
  */
 export function decodeLatin1Utf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  const length = end - start;
-  if (latin1Slice === undefined || length < LATIN1_TEXT_MIN || length > LATIN1_TEXT_MAX) return undefined;
-  const out = scratch(length);
-  let n = 0;
+  if (latin1Slice === undefined || end - start < LATIN1_TEXT_MIN) return undefined;
+  // Such text mixes one- and two-byte characters at random, so both passes are branch-free
+  // (a mispredicted branch per byte costs more than the work). First the exact size: every byte
+  // but the continuation bytes (10xxxxxx) is a character.
+  let continuations = 0;
   for (let i = start; i < end; i++) {
     const b = bytes[i]!;
-    if (b < 0x80) {
-      out[n++] = b;
-    } else if ((b === 0xc2 || b === 0xc3) && i + 1 < end) {
-      // U+0080..U+00FF: C2 80..C3 BF.
-      const next = bytes[++i]!;
-      if ((next & 0xc0) !== 0x80) return undefined;
-      out[n++] = ((b & 0x03) << 6) | (next & 0x3f);
-    } else {
-      return undefined;
-    }
+    continuations += (b >> 7) & ~(b >> 6);
   }
-  return latin1Slice.call(out, 0, n);
+  const out = new Uint8Array(end - start - continuations);
+  // Then the characters: a byte below 0x80 is one; otherwise it must be C2 or C3 followed by a
+  // continuation byte, the two giving U+0080..U+00FF. Errors are gathered in `bad`.
+  let n = 0;
+  let i = start;
+  let bad = 0;
+  while (i < end && n < out.length) {
+    const b = bytes[i]!;
+    const two = b >> 7; // 1 for a two-byte sequence
+    const mask = -two;
+    const next = bytes[i + two] ?? 0;
+    bad |= mask & (((b & 0xfe) ^ 0xc2) | ((next & 0xc0) ^ 0x80));
+    out[n++] = (b & ~mask) | ((((b & 0x03) << 6) | (next & 0x3f)) & mask);
+    i += 1 + two;
+  }
+  // A lead byte at the very end reads past it (i overshoots); stray continuations leave n short.
+  if (bad !== 0 || i !== end || n !== out.length) return undefined;
+  const text = latin1Slice.call(out, 0, n);
+  pending = { text, bytes: out };
+  return text;
+}
+
+/**
+ * The Latin-1 bytes of `text` when it is the text decodeLatin1Utf8 made last (each time a new
+ * array: they are handed out once); undefined otherwise.
+ */
+export function takeLatin1Bytes(text: string): Uint8Array | undefined {
+  if (pending === undefined || pending.text.length !== text.length || pending.text !== text) return undefined;
+  const { bytes } = pending;
+  pending = undefined;
+  return bytes;
+}
+
+/** Lets go of bytes nobody took (called when a load ends). */
+export function releaseLatin1Bytes(): void {
+  pending = undefined;
 }

@@ -23,6 +23,7 @@ import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
 import { Tuple } from './values/tuple.js';
 import { replaceReferences } from './replace-references.js';
+import { releaseLatin1Bytes } from './text-latin1.js';
 
 /** The highest protocol this package reads and writes. */
 export const HIGHEST_PROTOCOL = 5;
@@ -272,6 +273,8 @@ export class Unpickler implements LoadContext {
         ? 'nesting too deep'
         : error instanceof Error ? error.message : String(error);
       throw new UnpicklingError(reason, { offset, opcode, cause: error });
+    } finally {
+      releaseLatin1Bytes();
     }
   }
 

@@ -10,6 +10,7 @@ import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
+import { takeLatin1Bytes } from '../text-latin1.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
 function itemsOf(value: unknown, context: LoadContext): unknown[] {
@@ -49,6 +50,10 @@ function encodeText(text: string, encoding: unknown, context: LoadContext): Uint
   context.charge(text.length);
   const codec = typeof encoding === 'string' ? encoding.toLowerCase().replace(/_/g, '-') : encoding;
   if (codec === 'latin1' || codec === 'latin-1' || codec === 'iso-8859-1' || codec === 'ascii') {
+    if (codec !== 'ascii') {
+      const decoded = takeLatin1Bytes(text);
+      if (decoded) return decoded;
+    }
     if (NodeBuffer && text.length >= NATIVE_LATIN1_MIN) {
       // How bytes arrive below protocol 3 (_codecs.encode(text, 'latin1')): megabytes at a time.
       const beyond = (codec === 'ascii' ? BEYOND_ASCII : BEYOND_LATIN1).exec(text);
