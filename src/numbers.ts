@@ -11,6 +11,14 @@ export function normalizeInt(value: bigint): number | bigint {
   return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
+// Scratch for assembling 64-bit chunks: BigInts come from DataView reads, one allocation each,
+// instead of from hex text or from combining 32-bit halves.
+const longScratch = new Uint8Array(16);
+const longScratchView = new DataView(longScratch.buffer);
+
+/** Longest LONG1/LONG4 argument built from 64-bit chunks; longer ones go through hex text, linear in length. */
+const MAX_CHUNKED_LONG = 64;
+
 /** Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4). */
 export function decodeLong(bytes: Uint8Array, start: number, length: number): number | bigint {
   if (length === 0) return 0;
@@ -20,16 +28,41 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number): nu
     for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[start + i]!;
     return negative ? value - 2 ** (8 * length) : value;
   }
-  if (length <= 8) {
-    // Two 32-bit halves: no string building for the common 64-bit case.
-    let low = 0;
-    let high = 0;
-    for (let i = Math.min(length, 4) - 1; i >= 0; i--) low = low * 256 + bytes[start + i]!;
-    for (let i = length - 1; i >= 4; i--) high = high * 256 + bytes[start + i]!;
-    const unsigned = high * 0x1_0000_0000 + low;
-    if (unsigned <= Number.MAX_SAFE_INTEGER) return negative ? unsigned - 2 ** (8 * length) : unsigned;
-    const big = (BigInt(high) << 32n) | BigInt(low);
-    return normalizeInt(negative ? BigInt.asIntN(8 * length, big) : big);
+  if (length <= 16) {
+    // Sign-extend into 16 scratch bytes, then read the low and high 64-bit halves.
+    const scratch = longScratch;
+    for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
+    scratch.fill(negative ? 0xff : 0, length);
+    const view = longScratchView;
+    const low = view.getUint32(0, true);
+    const high = view.getInt32(4, true);
+    if (length <= 8) {
+      // Within ±2^53 the two 32-bit halves give the number exactly, with no BigInt at all.
+      if (high >= -0x20_0000 && high < 0x20_0000) {
+        const value = high * 0x1_0000_0000 + low;
+        if (value >= -Number.MAX_SAFE_INTEGER) return value;
+      }
+      return view.getBigInt64(0, true);
+    }
+    const top = view.getBigInt64(8, true);
+    const value = (top << 64n) | view.getBigUint64(0, true);
+    // Only a top half of 0 or -1 (a non-minimal encoding) can leave a safe integer.
+    return top === 0n || top === -1n ? normalizeInt(value) : value;
+  }
+  if (length <= MAX_CHUNKED_LONG) {
+    // The top chunk (sign-extended when short), then each lower 64-bit chunk shifted in.
+    const topLength = ((length - 1) & 7) + 1;
+    const topStart = start + length - topLength;
+    const scratch = longScratch;
+    for (let i = 0; i < topLength; i++) scratch[i] = bytes[topStart + i]!;
+    scratch.fill(negative ? 0xff : 0, topLength, 8);
+    const view = longScratchView;
+    let value = view.getBigInt64(0, true);
+    for (let at = topStart - 8; at >= start; at -= 8) {
+      for (let i = 0; i < 8; i++) scratch[i] = bytes[at + i]!;
+      value = (value << 64n) | view.getBigUint64(0, true);
+    }
+    return normalizeInt(value);
   }
   let hex = '';
   for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[bytes[start + i]!];
