@@ -244,20 +244,155 @@ export class Unpickler implements LoadContext {
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
     this.#budget = 4 * (data.length - this.#pos) + 1_000_000;
     let opStart = this.#pos;
+    // The loop keeps the position and the stacks in locals. The commonest opcodes are done right
+    // here when their input is complete and the stack has room; anything else (including those
+    // opcodes' error cases) goes to #dispatch, which reports errors as it always has.
+    const end = data.length;
+    const stack = this.#stack;
+    const marks = this.#marks;
+    const maxDepth = this.#maxDepth;
+    const keepFloatType = this.#keepFloatType;
+    let pos = this.#pos;
     try {
       for (;;) {
-        opStart = this.#pos;
-        if (opStart >= data.length) {
+        opStart = pos;
+        if (pos >= end) {
           opStart = -1;
           fail('pickle data was truncated: no STOP opcode before the end of the input');
         }
-        const code = data[this.#pos++]!;
-        if (code === 0x2e /* STOP */) {
-          const value = this.#pop();
-          if (this.#keepMemo && this.#replacedDicts) this.#repointMemo(this.#replacedDicts);
-          return value;
+        const code = data[pos++]!;
+        const room = stack.length + marks.length < maxDepth;
+        switch (code) {
+          case 0x4b: // BININT1
+            if (room && pos < end) {
+              stack.push(data[pos++]);
+              continue;
+            }
+            break;
+          case 0x4d: // BININT2
+            if (room && pos + 2 <= end) {
+              stack.push(data[pos]! | (data[pos + 1]! << 8));
+              pos += 2;
+              continue;
+            }
+            break;
+          case 0x4a: // BININT
+            if (room && pos + 4 <= end) {
+              stack.push(data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24));
+              pos += 4;
+              continue;
+            }
+            break;
+          case 0x8a: { // LONG1
+            if (!room || pos >= end) break;
+            const n = data[pos]!;
+            if (n > end - pos - 1) break;
+            stack.push(decodeLong(data, pos + 1, n));
+            pos += 1 + n;
+            continue;
+          }
+          case 0x47: // BINFLOAT
+            if (room && pos + 8 <= end && !keepFloatType) {
+              stack.push(this.#view.getFloat64(pos, false));
+              pos += 8;
+              continue;
+            }
+            break;
+          case 0x8c: { // SHORT_BINUNICODE
+            if (!room || pos >= end) break;
+            const n = data[pos]!;
+            if (n > end - pos - 1) break;
+            const text = decodeUtf8(data, pos + 1, pos + 1 + n);
+            if (text === null) break;
+            stack.push(text);
+            pos += 1 + n;
+            continue;
+          }
+          case 0x58: { // BINUNICODE
+            if (!room || pos + 4 > end) break;
+            const n = this.#view.getUint32(pos, true);
+            if (n > end - pos - 4) break;
+            const text = decodeUtf8(data, pos + 4, pos + 4 + n);
+            if (text === null) break;
+            stack.push(text);
+            pos += 4 + n;
+            continue;
+          }
+          case 0x94: { // MEMOIZE: the next index, when the memo is a dense array up to it
+            const memo = this.#memo;
+            const index = this.#memoSize;
+            if (stack.length > this.#fence && index === memo.length && index < this.#maxMemo) {
+              memo.push(stack[stack.length - 1]);
+              this.#memoSize = index + 1;
+              continue;
+            }
+            break;
+          }
+          case 0x71: // BINPUT
+            if (pos < end && stack.length > this.#fence) {
+              this.#memoSet(data[pos++]!, stack[stack.length - 1]);
+              continue;
+            }
+            break;
+          case 0x68: // BINGET
+            if (room && pos < end) {
+              stack.push(this.#memoGet(data[pos++]!));
+              continue;
+            }
+            break;
+          case 0x28: // MARK
+            if (room) {
+              marks.push(stack.length);
+              this.#fence = stack.length;
+              continue;
+            }
+            break;
+          case 0x4e: // NONE
+            if (room) {
+              stack.push(null);
+              continue;
+            }
+            break;
+          case 0x88: // NEWTRUE
+            if (room) {
+              stack.push(true);
+              continue;
+            }
+            break;
+          case 0x89: // NEWFALSE
+            if (room) {
+              stack.push(false);
+              continue;
+            }
+            break;
+          case 0x5d: // EMPTY_LIST
+            if (room) {
+              stack.push([]);
+              continue;
+            }
+            break;
+          case 0x7d: // EMPTY_DICT
+            if (room) {
+              stack.push(this.#mapDicts ? new Map() : {});
+              continue;
+            }
+            break;
+          case 0x65: // APPENDS
+            this.#appendItems(this.#popMark());
+            continue;
+          case 0x75: // SETITEMS
+            this.#setItems(this.#popMark());
+            continue;
+          case 0x2e: { // STOP
+            this.#pos = pos;
+            const value = this.#pop();
+            if (this.#keepMemo && this.#replacedDicts) this.#repointMemo(this.#replacedDicts);
+            return value;
+          }
         }
+        this.#pos = pos;
         this.#dispatch(code);
+        pos = this.#pos;
       }
     } catch (error) {
       // A failed pickle is not consumed: position stays at its start.
