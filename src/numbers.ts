@@ -156,10 +156,26 @@ const HEX_VALUE: readonly number[] = (() => {
   return table;
 })();
 
-const scratch = new Uint8Array(8);
-const scratchView = new DataView(scratch.buffer);
 const INT64_MIN = -(1n << 63n);
 const INT64_LIMIT = 1n << 63n;
+
+/** Ints of up to this many 64-bit chunks are encoded chunk by chunk; wider ones through hex text. */
+const MAX_ENCODE_CHUNKS = 8;
+/** Ints in [-CHUNKED_LIMIT, CHUNKED_LIMIT) fit MAX_ENCODE_CHUNKS chunks of two's complement. */
+const CHUNKED_LIMIT = 1n << BigInt(64 * MAX_ENCODE_CHUNKS - 1);
+const encodeScratch = new Uint8Array(8 * MAX_ENCODE_CHUNKS);
+const encodeScratchView = new DataView(encodeScratch.buffer);
+
+/** The length of the minimal two's complement among bytes[0, length): redundant sign bytes dropped. */
+function minimalLength(bytes: Uint8Array, length: number): number {
+  while (length > 1) {
+    const top = bytes[length - 1]!;
+    const next = bytes[length - 2]!;
+    if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
+    else break;
+  }
+  return length;
+}
 
 /**
  * The bytes of a Python int in little-endian two's complement, as few as CPython's LONG1 writes
@@ -167,17 +183,29 @@ const INT64_LIMIT = 1n << 63n;
  */
 export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
+  const scratch = encodeScratch;
+  const view = encodeScratchView;
   if (value >= INT64_MIN && value < INT64_LIMIT) {
-    scratchView.setBigInt64(0, value, true);
-    let n = 8;
-    while (n > 1) {
-      const top = scratch[n - 1]!;
-      const next = scratch[n - 2]!;
-      if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) n--;
-      else break;
-    }
-    return scratch.slice(0, n);
+    view.setBigInt64(0, value, true);
+    return scratch.slice(0, minimalLength(scratch, 8));
   }
+  // Each shift below copies the value, so only moderately wide ints go chunk by chunk.
+  if (value < -CHUNKED_LIMIT || value >= CHUNKED_LIMIT) return encodeWideLong(value);
+  // Unsigned 64-bit chunks from the bottom while what remains is wider than 64 bits; then the
+  // rest as a signed chunk, which carries the sign.
+  let rest = value;
+  let n = 0;
+  while (rest < INT64_MIN || rest >= INT64_LIMIT) {
+    view.setBigUint64(n, BigInt.asUintN(64, rest), true);
+    n += 8;
+    rest >>= 64n;
+  }
+  view.setBigInt64(n, rest, true);
+  return scratch.slice(0, minimalLength(scratch, n + 8));
+}
+
+/** encodeLong for wide ints: via hex text, linear in the size. */
+function encodeWideLong(value: bigint): Uint8Array {
   // Wider ints: the two's complement as hex text (BigInt arithmetic is slower in V8), decoded
   // two digits a byte, then trimmed to the minimal form.
   const signed = value.toString(16);
@@ -191,12 +219,6 @@ export function encodeLong(value: bigint): Uint8Array {
     const high = end - 2 >= 0 ? HEX_VALUE[hex.charCodeAt(end - 2)]! : 0;
     out[i] = high * 16 + low;
   }
-  let length = n;
-  while (length > 1) {
-    const top = out[length - 1]!;
-    const next = out[length - 2]!;
-    if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
-    else break;
-  }
+  const length = minimalLength(out, n);
   return length === n ? out : out.subarray(0, length);
 }

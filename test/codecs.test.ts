@@ -3,7 +3,7 @@
 // a JavaScript loop or TextDecoder), so lengths are drawn across every boundary.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLong } from '../src/numbers.js';
+import { decodeLong, encodeLong } from '../src/numbers.js';
 import { decodeUtf8 } from '../src/text.js';
 
 const SEED = 20240607;
@@ -89,6 +89,37 @@ describe('decodeLong', () => {
         let u = BigInt.asUintN(8 * n, value);
         for (let i = 0; i < n; i++, u >>= 8n) bytes[i] = Number(u & 0xffn);
         expect(decodeLong(bytes, 0, n)).toStrictEqual(referenceDecodeLong(bytes));
+      }
+    }
+  });
+});
+
+/** The minimal little-endian two's complement, byte by byte (CPython's LONG1 argument). */
+function referenceEncodeLong(value: bigint): Uint8Array {
+  if (value === 0n) return new Uint8Array(0);
+  let n = 1;
+  while (BigInt.asIntN(8 * n, value) !== value) n++;
+  const out = new Uint8Array(n);
+  let u = BigInt.asUintN(8 * n, value);
+  for (let i = 0; i < n; i++, u >>= 8n) out[i] = Number(u & 0xffn);
+  return out;
+}
+
+describe('encodeLong', () => {
+  const widths = [8, 31, 32, 53, 63, 64, 65, 100, 127, 128, 129, 200, 447, 448, 449, 511, 512, 513, 600, 2000];
+  it('gives the minimal two\'s complement, for ints of every chunk count', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...widths), fc.bigInt({ min: 0n, max: 2n ** 2000n }), fc.boolean(), fc.integer({ min: -2, max: 2 }), (bits, raw, negative, nudge) => {
+        // Values near a power of two, where the byte count changes.
+        const magnitude = (raw % (1n << BigInt(bits))) + BigInt(nudge);
+        const value = negative ? -magnitude : magnitude;
+        expect(encodeLong(value)).toStrictEqual(referenceEncodeLong(value));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+    for (const bits of widths) {
+      for (const value of [1n << BigInt(bits), (1n << BigInt(bits)) - 1n, -(1n << BigInt(bits)), -(1n << BigInt(bits)) + 1n]) {
+        expect(encodeLong(value)).toStrictEqual(referenceEncodeLong(value));
       }
     }
   });
