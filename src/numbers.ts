@@ -11,43 +11,49 @@ export function normalizeInt(value: bigint): number | bigint {
   return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
-// Scratch for assembling 64-bit chunks: BigInts come from DataView reads, one allocation each,
-// instead of from hex text or from combining 32-bit halves.
-const longScratch = new Uint8Array(16);
+// Scratch for assembling 64-bit chunks that do not sit whole in the input: BigInts come from
+// DataView reads, one allocation each, instead of from hex text.
+const longScratch = new Uint8Array(8);
 const longScratchView = new DataView(longScratch.buffer);
 
 /** Longest LONG1/LONG4 argument built from 64-bit chunks; longer ones go through hex text, linear in length. */
 const MAX_CHUNKED_LONG = 64;
 
-/** Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4). */
-export function decodeLong(bytes: Uint8Array, start: number, length: number): number | bigint {
+/**
+ * Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4).
+ * `view` is a DataView over the same bytes, for callers that have one at hand.
+ */
+export function decodeLong(bytes: Uint8Array, start: number, length: number, view?: DataView): number | bigint {
   if (length === 0) return 0;
-  const negative = (bytes[start + length - 1]! & 0x80) !== 0;
+  // The top byte taken as signed carries the sign through the byte-at-a-time sums below.
+  const top = (bytes[start + length - 1]! << 24) >> 24;
   if (length <= 6) {
-    let value = 0;
-    for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[start + i]!;
-    return negative ? value - 2 ** (8 * length) : value;
+    let value = top;
+    for (let i = length - 2; i >= 0; i--) value = value * 256 + bytes[start + i]!;
+    return value;
   }
-  if (length <= 16) {
-    // Sign-extend into 16 scratch bytes, then read the low and high 64-bit halves.
-    const scratch = longScratch;
-    for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
-    scratch.fill(negative ? 0xff : 0, length);
-    const view = longScratchView;
-    const low = view.getUint32(0, true);
-    const high = view.getInt32(4, true);
-    if (length <= 8) {
-      // Within ±2^53 the two 32-bit halves give the number exactly, with no BigInt at all.
-      if (high >= -0x20_0000 && high < 0x20_0000) {
-        const value = high * 0x1_0000_0000 + low;
-        if (value >= -Number.MAX_SAFE_INTEGER) return value;
-      }
-      return view.getBigInt64(0, true);
+  view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (length <= 8) {
+    const low = view.getUint32(start, true);
+    // The bytes above the low 32 bits, sign-extended: 3 of them for length 7, 4 for length 8.
+    const high = length === 8
+      ? view.getInt32(start + 4, true)
+      : ((view.getUint16(start + 4, true) | (bytes[start + 6]! << 16)) << 8) >> 8;
+    // Within ±2^53 the two halves give the number exactly, with no BigInt at all.
+    if (high >= -0x20_0000 && high < 0x20_0000) {
+      const value = high * 0x1_0000_0000 + low;
+      if (value >= -Number.MAX_SAFE_INTEGER) return value;
     }
-    const top = view.getBigInt64(8, true);
-    const value = (top << 64n) | view.getBigUint64(0, true);
-    // Only a top half of 0 or -1 (a non-minimal encoding) can leave a safe integer.
-    return top === 0n || top === -1n ? normalizeInt(value) : value;
+    return length === 8 ? view.getBigInt64(start, true) : BigInt(high * 0x1_0000_0000) + BigInt(low);
+  }
+  if (length <= 14) {
+    // The bytes above the low 64 bits (at most 6) as an exact signed number; times 2^64 it is
+    // still exact as a double, so one BigInt() of it and one OR make the value.
+    let high = top;
+    for (let i = length - 2; i >= 8; i--) high = high * 256 + bytes[start + i]!;
+    const value = BigInt(high * 2 ** 64) | view.getBigUint64(start, true);
+    // Only a high part of 0 or -1 (a non-minimal encoding) can leave a safe integer.
+    return high === 0 || high === -1 ? normalizeInt(value) : value;
   }
   if (length <= MAX_CHUNKED_LONG) {
     // The top chunk (sign-extended when short), then each lower 64-bit chunk shifted in.
@@ -55,19 +61,15 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number): nu
     const topStart = start + length - topLength;
     const scratch = longScratch;
     for (let i = 0; i < topLength; i++) scratch[i] = bytes[topStart + i]!;
-    scratch.fill(negative ? 0xff : 0, topLength, 8);
-    const view = longScratchView;
-    let value = view.getBigInt64(0, true);
-    for (let at = topStart - 8; at >= start; at -= 8) {
-      for (let i = 0; i < 8; i++) scratch[i] = bytes[at + i]!;
-      value = (value << 64n) | view.getBigUint64(0, true);
-    }
+    scratch.fill(top < 0 ? 0xff : 0, topLength, 8);
+    let value = longScratchView.getBigInt64(0, true);
+    for (let at = topStart - 8; at >= start; at -= 8) value = (value << 64n) | view.getBigUint64(at, true);
     return normalizeInt(value);
   }
   let hex = '';
   for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[bytes[start + i]!];
   let value = BigInt('0x' + hex);
-  if (negative) value -= 1n << BigInt(8 * length);
+  if (top < 0) value -= 1n << BigInt(8 * length);
   return normalizeInt(value);
 }
 

@@ -291,7 +291,7 @@ export class Unpickler implements LoadContext {
             if (!room || pos >= end) break;
             const n = data[pos]!;
             if (n > end - pos - 1) break;
-            stack[this.#sp++] = decodeLong(data, pos + 1, n);
+            stack[this.#sp++] = decodeLong(data, pos + 1, n, this.#view);
             pos += 1 + n;
             continue;
           }
@@ -873,13 +873,13 @@ export class Unpickler implements LoadContext {
         return;
       case 0x8a: { // LONG1
         const n = this.#u8();
-        this.#push(decodeLong(data, this.#take(n), n));
+        this.#push(decodeLong(data, this.#take(n), n, this.#view));
         return;
       }
       case 0x8b: { // LONG4
         const n = this.#i32();
         if (n < 0) fail('LONG pickle has negative byte count');
-        this.#push(decodeLong(data, this.#take(n), n));
+        this.#push(decodeLong(data, this.#take(n), n, this.#view));
         return;
       }
       case 0x49: { // INT

@@ -73,9 +73,13 @@ describe('decodeLong', () => {
   it('matches a byte-at-a-time BigInt decoding, at any offset', () => {
     fc.assert(
       fc.property(longBytes, fc.integer({ min: 0, max: 3 }), (bytes, offset) => {
-        const padded = new Uint8Array(offset + bytes.length + 2).fill(0xa5);
+        // A view into a larger buffer, so that byteOffset matters too.
+        const padded = new Uint8Array(offset + bytes.length + 5).fill(0xa5).subarray(3);
         padded.set(bytes, offset);
-        expect(decodeLong(padded, offset, bytes.length)).toStrictEqual(referenceDecodeLong(bytes));
+        const expected = referenceDecodeLong(bytes);
+        expect(decodeLong(padded, offset, bytes.length)).toStrictEqual(expected);
+        const view = new DataView(padded.buffer, padded.byteOffset, padded.byteLength);
+        expect(decodeLong(padded, offset, bytes.length, view)).toStrictEqual(expected);
       }),
       { seed: SEED, numRuns: 3000 },
     );
