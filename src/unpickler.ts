@@ -248,9 +248,9 @@ export class Unpickler implements LoadContext {
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
     this.#budget = 4 * (data.length - this.#pos) + 1_000_000;
     let opStart = this.#pos;
-    // The loop keeps the position and the stacks in locals. The commonest opcodes are done right
-    // here when their input is complete and the stack has room; anything else (including those
-    // opcodes' error cases) goes to #dispatch, which reports errors as it always has.
+    // The loop keeps the position in a local. The commonest opcodes are done right here when
+    // their input is complete and the stack has room; anything else (including those opcodes'
+    // error cases) goes to #dispatch, which reports errors as it always has.
     const end = data.length;
     const stack = this.#stack;
     const marks = this.#marks;
@@ -338,9 +338,23 @@ export class Unpickler implements LoadContext {
               continue;
             }
             break;
+          case 0x72: // LONG_BINPUT
+            if (pos + 4 <= end && this.#sp > this.#fence) {
+              this.#memoSet(this.#view.getUint32(pos, true), stack[this.#sp - 1]);
+              pos += 4;
+              continue;
+            }
+            break;
           case 0x68: // BINGET
             if (room && pos < end) {
               stack[this.#sp++] = this.#memoGet(data[pos++]!);
+              continue;
+            }
+            break;
+          case 0x6a: // LONG_BINGET
+            if (room && pos + 4 <= end) {
+              stack[this.#sp++] = this.#memoGet(this.#view.getUint32(pos, true));
+              pos += 4;
               continue;
             }
             break;
