@@ -11,30 +11,65 @@ export function normalizeInt(value: bigint): number | bigint {
   return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
-/** Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4). */
-export function decodeLong(bytes: Uint8Array, start: number, length: number): number | bigint {
+// Scratch for assembling 64-bit chunks that do not sit whole in the input: BigInts come from
+// DataView reads, one allocation each, instead of from hex text.
+const longScratch = new Uint8Array(8);
+const longScratchView = new DataView(longScratch.buffer);
+
+/** Longest LONG1/LONG4 argument built from 64-bit chunks; longer ones go through hex text, linear in length. */
+const MAX_CHUNKED_LONG = 64;
+
+/**
+ * Decodes `length` bytes at `start` as a little-endian two's-complement integer (LONG1/LONG4).
+ * `view` is a DataView over the same bytes, for callers that have one at hand.
+ */
+export function decodeLong(bytes: Uint8Array, start: number, length: number, view?: DataView): number | bigint {
   if (length === 0) return 0;
-  const negative = (bytes[start + length - 1]! & 0x80) !== 0;
+  // The top byte taken as signed carries the sign through the byte-at-a-time sums below.
+  const top = (bytes[start + length - 1]! << 24) >> 24;
   if (length <= 6) {
-    let value = 0;
-    for (let i = length - 1; i >= 0; i--) value = value * 256 + bytes[start + i]!;
-    return negative ? value - 2 ** (8 * length) : value;
+    let value = top;
+    for (let i = length - 2; i >= 0; i--) value = value * 256 + bytes[start + i]!;
+    return value;
   }
+  view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (length <= 8) {
-    // Two 32-bit halves: no string building for the common 64-bit case.
-    let low = 0;
-    let high = 0;
-    for (let i = Math.min(length, 4) - 1; i >= 0; i--) low = low * 256 + bytes[start + i]!;
-    for (let i = length - 1; i >= 4; i--) high = high * 256 + bytes[start + i]!;
-    const unsigned = high * 0x1_0000_0000 + low;
-    if (unsigned <= Number.MAX_SAFE_INTEGER) return negative ? unsigned - 2 ** (8 * length) : unsigned;
-    const big = (BigInt(high) << 32n) | BigInt(low);
-    return normalizeInt(negative ? BigInt.asIntN(8 * length, big) : big);
+    const low = view.getUint32(start, true);
+    // The bytes above the low 32 bits, sign-extended: 3 of them for length 7, 4 for length 8.
+    const high = length === 8
+      ? view.getInt32(start + 4, true)
+      : ((view.getUint16(start + 4, true) | (bytes[start + 6]! << 16)) << 8) >> 8;
+    // Within ±2^53 the two halves give the number exactly, with no BigInt at all.
+    if (high >= -0x20_0000 && high < 0x20_0000) {
+      const value = high * 0x1_0000_0000 + low;
+      if (value >= -Number.MAX_SAFE_INTEGER) return value;
+    }
+    return length === 8 ? view.getBigInt64(start, true) : BigInt(high * 0x1_0000_0000) + BigInt(low);
+  }
+  if (length <= 14) {
+    // The bytes above the low 64 bits (at most 6) as an exact signed number; times 2^64 it is
+    // still exact as a double, so one BigInt() of it and one OR make the value.
+    let high = top;
+    for (let i = length - 2; i >= 8; i--) high = high * 256 + bytes[start + i]!;
+    const value = BigInt(high * 2 ** 64) | view.getBigUint64(start, true);
+    // Only a high part of 0 or -1 (a non-minimal encoding) can leave a safe integer.
+    return high === 0 || high === -1 ? normalizeInt(value) : value;
+  }
+  if (length <= MAX_CHUNKED_LONG) {
+    // The top chunk (sign-extended when short), then each lower 64-bit chunk shifted in.
+    const topLength = ((length - 1) & 7) + 1;
+    const topStart = start + length - topLength;
+    const scratch = longScratch;
+    for (let i = 0; i < topLength; i++) scratch[i] = bytes[topStart + i]!;
+    scratch.fill(top < 0 ? 0xff : 0, topLength, 8);
+    let value = longScratchView.getBigInt64(0, true);
+    for (let at = topStart - 8; at >= start; at -= 8) value = (value << 64n) | view.getBigUint64(at, true);
+    return normalizeInt(value);
   }
   let hex = '';
   for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[bytes[start + i]!];
   let value = BigInt('0x' + hex);
-  if (negative) value -= 1n << BigInt(8 * length);
+  if (top < 0) value -= 1n << BigInt(8 * length);
   return normalizeInt(value);
 }
 
@@ -123,10 +158,26 @@ const HEX_VALUE: readonly number[] = (() => {
   return table;
 })();
 
-const scratch = new Uint8Array(8);
-const scratchView = new DataView(scratch.buffer);
 const INT64_MIN = -(1n << 63n);
 const INT64_LIMIT = 1n << 63n;
+
+/** Ints of up to this many 64-bit chunks are encoded chunk by chunk; wider ones through hex text. */
+const MAX_ENCODE_CHUNKS = 8;
+/** Ints in [-CHUNKED_LIMIT, CHUNKED_LIMIT) fit MAX_ENCODE_CHUNKS chunks of two's complement. */
+const CHUNKED_LIMIT = 1n << BigInt(64 * MAX_ENCODE_CHUNKS - 1);
+const encodeScratch = new Uint8Array(8 * MAX_ENCODE_CHUNKS);
+const encodeScratchView = new DataView(encodeScratch.buffer);
+
+/** The length of the minimal two's complement among bytes[0, length): redundant sign bytes dropped. */
+function minimalLength(bytes: Uint8Array, length: number): number {
+  while (length > 1) {
+    const top = bytes[length - 1]!;
+    const next = bytes[length - 2]!;
+    if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
+    else break;
+  }
+  return length;
+}
 
 /**
  * The bytes of a Python int in little-endian two's complement, as few as CPython's LONG1 writes
@@ -134,17 +185,29 @@ const INT64_LIMIT = 1n << 63n;
  */
 export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
+  const scratch = encodeScratch;
+  const view = encodeScratchView;
   if (value >= INT64_MIN && value < INT64_LIMIT) {
-    scratchView.setBigInt64(0, value, true);
-    let n = 8;
-    while (n > 1) {
-      const top = scratch[n - 1]!;
-      const next = scratch[n - 2]!;
-      if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) n--;
-      else break;
-    }
-    return scratch.slice(0, n);
+    view.setBigInt64(0, value, true);
+    return scratch.slice(0, minimalLength(scratch, 8));
   }
+  // Each shift below copies the value, so only moderately wide ints go chunk by chunk.
+  if (value < -CHUNKED_LIMIT || value >= CHUNKED_LIMIT) return encodeWideLong(value);
+  // Unsigned 64-bit chunks from the bottom while what remains is wider than 64 bits; then the
+  // rest as a signed chunk, which carries the sign.
+  let rest = value;
+  let n = 0;
+  while (rest < INT64_MIN || rest >= INT64_LIMIT) {
+    view.setBigUint64(n, BigInt.asUintN(64, rest), true);
+    n += 8;
+    rest >>= 64n;
+  }
+  view.setBigInt64(n, rest, true);
+  return scratch.slice(0, minimalLength(scratch, n + 8));
+}
+
+/** encodeLong for wide ints: via hex text, linear in the size. */
+function encodeWideLong(value: bigint): Uint8Array {
   // Wider ints: the two's complement as hex text (BigInt arithmetic is slower in V8), decoded
   // two digits a byte, then trimmed to the minimal form.
   const signed = value.toString(16);
@@ -158,12 +221,6 @@ export function encodeLong(value: bigint): Uint8Array {
     const high = end - 2 >= 0 ? HEX_VALUE[hex.charCodeAt(end - 2)]! : 0;
     out[i] = high * 16 + low;
   }
-  let length = n;
-  while (length > 1) {
-    const top = out[length - 1]!;
-    const next = out[length - 2]!;
-    if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
-    else break;
-  }
+  const length = minimalLength(out, n);
   return length === n ? out : out.subarray(0, length);
 }

@@ -22,15 +22,14 @@ function fromCharCodes(codes: ArrayLike<number>, start: number, end: number): st
   return out;
 }
 
+/** Strings of fewer bytes than this are decoded in JavaScript; longer ones by TextDecoder. */
+const SHORT_UTF8 = 64;
+
 /** Decodes bytes[start, end) as UTF-8, keeping encoded lone surrogates; null when invalid. */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | null {
-  const length = end - start;
-  if (length < 64) {
-    // Short strings: a plain loop beats TextDecoder's call overhead (and its subarray garbage).
-    const short = decodeShortUtf8(bytes, start, end);
-    if (short !== undefined) return short;
-  }
-  if (length >= LATIN1_TEXT_MIN) {
+  // Short strings: a plain loop beats TextDecoder's call overhead (and its subarray garbage).
+  if (end - start < SHORT_UTF8) return decodeShortUtf8(bytes, start, end);
+  if (end - start >= LATIN1_TEXT_MIN) {
     const latin1 = decodeLatin1Utf8(bytes, start, end);
     if (latin1 !== undefined) return latin1;
   }
@@ -41,14 +40,30 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   }
 }
 
-const shortUnits: number[] = [];
+const fromCharCode = String.fromCharCode;
+
+// One array per length for String.fromCharCode.apply: filling an exact-length array avoids both a
+// new array per string and shrinking a shared one (a slow path in V8).
+const unitArrays: number[][] = Array.from({ length: SHORT_UTF8 + 1 }, (_, n) => new Array<number>(n).fill(0));
 
 /**
- * Decodes a short run of well-formed UTF-8 (1- to 3-byte sequences, encoded surrogates allowed as
- * surrogatepass does); undefined for anything else, which the full decoder then judges.
+ * Decodes fewer than SHORT_UTF8 bytes with decodeUtf8Surrogatepass's rules; null when invalid.
+ * A first pass counts the UTF-16 units (every byte but continuation bytes, twice for 4-byte
+ * leads) so the second can write them into an array of exactly that length.
  */
-function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  const units = shortUnits;
+function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | null {
+  let count = 0;
+  let any = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    any |= b;
+    if (b < 0x80) count++;
+    else if (b >= 0xc0) count += b >= 0xf0 ? 2 : 1;
+  }
+  if (any < 0x80) return decodeShortAscii(bytes, start, end);
+  if (count > end - start) return null; // valid UTF-8 never has more units than bytes
+  // Only whole, valid sequences are written, and their units are all counted: no index passes count.
+  const units = unitArrays[count]!;
   let n = 0;
   let i = start;
   while (i < end) {
@@ -56,25 +71,74 @@ function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string 
     if (b0 < 0x80) {
       units[n++] = b0;
       i++;
-    } else if (b0 >= 0xc2 && b0 <= 0xdf && i + 1 < end) {
+    } else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      if (i + 1 >= end) return null;
       const b1 = bytes[i + 1]!;
-      if ((b1 & 0xc0) !== 0x80) return undefined;
+      if ((b1 & 0xc0) !== 0x80) return null;
       units[n++] = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
       i += 2;
-    } else if (b0 >= 0xe0 && b0 <= 0xef && i + 2 < end) {
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      if (i + 2 >= end) return null;
       const b1 = bytes[i + 1]!;
       const b2 = bytes[i + 2]!;
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return null;
       const cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
-      if (cp < 0x800) return undefined; // overlong
-      units[n++] = cp;
+      if (cp < 0x800) return null; // overlong
+      units[n++] = cp; // encoded surrogates included, as surrogatepass keeps them
       i += 3;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      if (i + 3 >= end) return null;
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      const b3 = bytes[i + 3]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return null;
+      const cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return null; // overlong or beyond Unicode
+      units[n++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[n++] = 0xdc00 + (cp & 0x3ff);
+      i += 4;
     } else {
-      return undefined; // 4-byte sequences and errors: the full decoder
+      return null; // a continuation byte where a sequence starts, or a lead that is never valid
     }
   }
-  units.length = n;
-  return String.fromCharCode.apply(null, units);
+  return fromCharCode.apply(null, units);
+}
+
+/**
+ * Short ASCII: String.fromCharCode with the bytes as arguments (up to 12, the common short
+ * keys and names), cheaper than spreading an array; longer ones through an exact-length array.
+ */
+function decodeShortAscii(b: Uint8Array, s: number, end: number): string {
+  switch (end - s) {
+    case 0: return '';
+    case 1: return fromCharCode(b[s]!);
+    case 2: return fromCharCode(b[s]!, b[s + 1]!);
+    case 3: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    case 8: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
+    case 9:
+      return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!);
+    case 10:
+      return fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+      );
+    case 11:
+      return fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!,
+      );
+    case 12:
+      return fromCharCode(
+        b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!, b[s + 8]!, b[s + 9]!,
+        b[s + 10]!, b[s + 11]!,
+      );
+  }
+  const units = unitArrays[end - s]!;
+  for (let i = 0; i < units.length; i++) units[i] = b[s + i]!;
+  return fromCharCode.apply(null, units);
 }
 
 /** The slow path: a full UTF-8 decoder that accepts encoded surrogates (U+D800..U+DFFF). */

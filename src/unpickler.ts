@@ -145,7 +145,10 @@ export class Unpickler implements LoadContext {
   #start = 0;
   #proto = 0;
   #frameEnd = -1;
+  // The value stack is stack[0, sp). It never shrinks during a load: V8 trims an array's storage
+  // when its length drops by half, and a list's APPENDS batches would grow and trim it each time.
   #stack: unknown[] = [];
+  #sp = 0;
   #marks: number[] = [];
   #fence = 0;
   #memo: unknown[] = [];
@@ -227,6 +230,7 @@ export class Unpickler implements LoadContext {
       throw new UnpicklingError('ran out of input: no pickle data', { offset: this.#pos });
     }
     this.#stack = [];
+    this.#sp = 0;
     this.#marks = [];
     this.#fence = 0;
     if (!this.#keepMemo) {
@@ -245,24 +249,175 @@ export class Unpickler implements LoadContext {
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
     this.#budget = 4 * (data.length - this.#pos) + 1_000_000;
     let opStart = this.#pos;
+    // The loop keeps the position in a local. The commonest opcodes are done right here when
+    // their input is complete and the stack has room; anything else (including those opcodes'
+    // error cases) goes to #dispatch, which reports errors as it always has.
+    const end = data.length;
+    const stack = this.#stack;
+    const marks = this.#marks;
+    const maxDepth = this.#maxDepth;
+    const keepFloatType = this.#keepFloatType;
+    let pos = this.#pos;
     try {
       for (;;) {
-        opStart = this.#pos;
-        if (opStart >= data.length) {
+        opStart = pos;
+        if (pos >= end) {
           opStart = -1;
           fail('pickle data was truncated: no STOP opcode before the end of the input');
         }
-        const code = data[this.#pos++]!;
-        if (code === 0x2e /* STOP */) {
-          const value = this.#pop();
-          if (this.#keepMemo && this.#replacedDicts) this.#repointMemo(this.#replacedDicts);
-          return value;
+        const code = data[pos++]!;
+        const room = this.#sp + marks.length < maxDepth;
+        switch (code) {
+          case 0x4b: // BININT1
+            if (room && pos < end) {
+              stack[this.#sp++] = data[pos++];
+              continue;
+            }
+            break;
+          case 0x4d: // BININT2
+            if (room && pos + 2 <= end) {
+              stack[this.#sp++] = data[pos]! | (data[pos + 1]! << 8);
+              pos += 2;
+              continue;
+            }
+            break;
+          case 0x4a: // BININT
+            if (room && pos + 4 <= end) {
+              stack[this.#sp++] = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24);
+              pos += 4;
+              continue;
+            }
+            break;
+          case 0x8a: { // LONG1
+            if (!room || pos >= end) break;
+            const n = data[pos]!;
+            if (n > end - pos - 1) break;
+            stack[this.#sp++] = decodeLong(data, pos + 1, n, this.#view);
+            pos += 1 + n;
+            continue;
+          }
+          case 0x47: // BINFLOAT
+            if (room && pos + 8 <= end && !keepFloatType) {
+              stack[this.#sp++] = this.#view.getFloat64(pos, false);
+              pos += 8;
+              continue;
+            }
+            break;
+          case 0x8c: { // SHORT_BINUNICODE
+            if (!room || pos >= end) break;
+            const n = data[pos]!;
+            if (n > end - pos - 1) break;
+            const text = decodeUtf8(data, pos + 1, pos + 1 + n);
+            if (text === null) break;
+            stack[this.#sp++] = text;
+            pos += 1 + n;
+            continue;
+          }
+          case 0x58: { // BINUNICODE
+            if (!room || pos + 4 > end) break;
+            const n = this.#view.getUint32(pos, true);
+            if (n > end - pos - 4) break;
+            const text = decodeUtf8(data, pos + 4, pos + 4 + n);
+            if (text === null) break;
+            stack[this.#sp++] = text;
+            pos += 4 + n;
+            continue;
+          }
+          case 0x94: { // MEMOIZE: the next index, when the memo is a dense array up to it
+            const memo = this.#memo;
+            const index = this.#memoSize;
+            if (this.#sp > this.#fence && index === memo.length && index < this.#maxMemo) {
+              memo.push(stack[this.#sp - 1]);
+              this.#memoSize = index + 1;
+              continue;
+            }
+            break;
+          }
+          case 0x71: // BINPUT
+            if (pos < end && this.#sp > this.#fence) {
+              this.#memoSet(data[pos++]!, stack[this.#sp - 1]);
+              continue;
+            }
+            break;
+          case 0x72: // LONG_BINPUT
+            if (pos + 4 <= end && this.#sp > this.#fence) {
+              this.#memoSet(this.#view.getUint32(pos, true), stack[this.#sp - 1]);
+              pos += 4;
+              continue;
+            }
+            break;
+          case 0x68: // BINGET
+            if (room && pos < end) {
+              stack[this.#sp++] = this.#memoGet(data[pos++]!);
+              continue;
+            }
+            break;
+          case 0x6a: // LONG_BINGET
+            if (room && pos + 4 <= end) {
+              stack[this.#sp++] = this.#memoGet(this.#view.getUint32(pos, true));
+              pos += 4;
+              continue;
+            }
+            break;
+          case 0x28: // MARK
+            if (room) {
+              marks.push(this.#sp);
+              this.#fence = this.#sp;
+              continue;
+            }
+            break;
+          case 0x4e: // NONE
+            if (room) {
+              stack[this.#sp++] = null;
+              continue;
+            }
+            break;
+          case 0x88: // NEWTRUE
+            if (room) {
+              stack[this.#sp++] = true;
+              continue;
+            }
+            break;
+          case 0x89: // NEWFALSE
+            if (room) {
+              stack[this.#sp++] = false;
+              continue;
+            }
+            break;
+          case 0x5d: // EMPTY_LIST
+            if (room) {
+              stack[this.#sp++] = [];
+              continue;
+            }
+            break;
+          case 0x7d: // EMPTY_DICT
+            if (room) {
+              stack[this.#sp++] = this.#mapDicts ? new Map() : {};
+              continue;
+            }
+            break;
+          case 0x65: // APPENDS
+            this.#appendItems(this.#popMark());
+            continue;
+          case 0x75: // SETITEMS
+            this.#setItems(this.#popMark());
+            continue;
+          case 0x2e: { // STOP
+            this.#pos = pos;
+            const value = this.#pop();
+            if (this.#keepMemo && this.#replacedDicts) this.#repointMemo(this.#replacedDicts);
+            this.#stack = []; // let go of the values left in it
+            return value;
+          }
         }
+        this.#pos = pos;
         this.#dispatch(code);
+        pos = this.#pos;
       }
     } catch (error) {
       // A failed pickle is not consumed: position stays at its start.
       this.#pos = this.#start;
+      this.#stack = [];
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
@@ -335,35 +490,32 @@ export class Unpickler implements LoadContext {
   // ---- the stack ----------------------------------------------------------------------------
 
   #underflow(): never {
-    fail(this.#marks.length > 0 && this.#stack.length === this.#fence ? 'unexpected MARK found' : 'unpickling stack underflow');
+    fail(this.#marks.length > 0 && this.#sp === this.#fence ? 'unexpected MARK found' : 'unpickling stack underflow');
   }
 
   #push(value: unknown): void {
-    const stack = this.#stack;
-    if (stack.length + this.#marks.length >= this.#maxDepth) {
+    if (this.#sp + this.#marks.length >= this.#maxDepth) {
       fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
     }
-    stack.push(value);
+    this.#stack[this.#sp++] = value;
   }
 
   #pop(): unknown {
-    const stack = this.#stack;
-    if (stack.length <= this.#fence) this.#underflow();
-    return stack.pop();
+    if (this.#sp <= this.#fence) this.#underflow();
+    return this.#stack[--this.#sp];
   }
 
   #top(): unknown {
-    const stack = this.#stack;
-    if (stack.length <= this.#fence) this.#underflow();
-    return stack[stack.length - 1];
+    if (this.#sp <= this.#fence) this.#underflow();
+    return this.#stack[this.#sp - 1];
   }
 
   #mark(): void {
-    if (this.#stack.length + this.#marks.length >= this.#maxDepth) {
+    if (this.#sp + this.#marks.length >= this.#maxDepth) {
       fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
     }
-    this.#marks.push(this.#stack.length);
-    this.#fence = this.#stack.length;
+    this.#marks.push(this.#sp);
+    this.#fence = this.#sp;
   }
 
   /** Removes the topmost mark and returns the stack position it stood at. */
@@ -378,8 +530,8 @@ export class Unpickler implements LoadContext {
   /** Pops everything above the topmost mark, and the mark. */
   #popToMark(): unknown[] {
     const at = this.#popMark();
-    const items = this.#stack.slice(at);
-    this.#stack.length = at;
+    const items = this.#stack.slice(at, this.#sp);
+    this.#sp = at;
     return items;
   }
 
@@ -480,6 +632,7 @@ export class Unpickler implements LoadContext {
     // A dict nobody DUPed or fetched from the memo has one stack slot: the SETITEMS target,
     // which the caller replaces. Any other needs every reference found, at a charge per object.
     if (this.#escapedDicts?.has(old)) {
+      this.#stack.length = this.#sp; // no stale values past the top to search
       const roots: unknown[] = [this.#stack, memoValues(this.#memo)];
       if (this.#memoBig) roots.push([...this.#memoBig.values()]);
       replaceReferences(roots, old, map, (visited) => this.charge(visited));
@@ -606,54 +759,57 @@ export class Unpickler implements LoadContext {
 
   #appendItems(from: number): void {
     const stack = this.#stack;
-    if (from <= this.#fence || from > stack.length) this.#underflow();
+    const sp = this.#sp;
+    if (from <= this.#fence || from > sp) this.#underflow();
     const target = stack[from - 1];
     if (Array.isArray(target) && target.constructor === Array) {
-      for (let i = from; i < stack.length; i++) target.push(stack[i]);
+      for (let i = from; i < sp; i++) target.push(stack[i]);
     } else if (target instanceof PyObject) {
       const items = (target.listItems ??= []);
-      for (let i = from; i < stack.length; i++) items.push(stack[i]);
+      for (let i = from; i < sp; i++) items.push(stack[i]);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.extend) fail(`cannot append to ${describe(target)}`);
-      handler.extend(target, stack.slice(from), this);
+      handler.extend(target, stack.slice(from, sp), this);
     }
-    stack.length = from;
+    this.#sp = from;
   }
 
   #setItems(from: number): void {
     const stack = this.#stack;
-    if (from <= this.#fence || from > stack.length) this.#underflow();
-    if ((stack.length - from) % 2 !== 0) fail('odd number of items for SETITEMS');
+    const sp = this.#sp;
+    if (from <= this.#fence || from > sp) this.#underflow();
+    if ((sp - from) % 2 !== 0) fail('odd number of items for SETITEMS');
     const target = stack[from - 1];
     if (target instanceof Map || isPlainDict(target)) {
-      const result = this.#setDictItems(target, from, stack.length);
+      const result = this.#setDictItems(target, from, sp);
       stack[from - 1] = result;
     } else if (target instanceof PyObject) {
       const items = (target.dictItems ??= []);
-      for (let i = from; i < stack.length; i += 2) items.push([stack[i], stack[i + 1]]);
+      for (let i = from; i < sp; i += 2) items.push([stack[i], stack[i + 1]]);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.setItems) fail(`cannot set items of ${describe(target)}`);
       const pairs: Array<[unknown, unknown]> = [];
-      for (let i = from; i < stack.length; i += 2) pairs.push([stack[i], stack[i + 1]]);
+      for (let i = from; i < sp; i += 2) pairs.push([stack[i], stack[i + 1]]);
       handler.setItems(target, pairs, this);
     }
-    stack.length = from;
+    this.#sp = from;
   }
 
   #addItems(from: number): void {
     const stack = this.#stack;
-    if (from <= this.#fence || from > stack.length) this.#underflow();
+    const sp = this.#sp;
+    if (from <= this.#fence || from > sp) this.#underflow();
     const target = stack[from - 1];
     if (target instanceof Set && !(target instanceof PyFrozenSet)) {
-      for (let i = from; i < stack.length; i++) target.add(stack[i]);
+      for (let i = from; i < sp; i++) target.add(stack[i]);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.addItems) fail(`cannot add items to ${describe(target)}`);
-      handler.addItems(target, stack.slice(from), this);
+      handler.addItems(target, stack.slice(from, sp), this);
     }
-    stack.length = from;
+    this.#sp = from;
   }
 
   #python2String(start: number, end: number): string | Uint8Array {
@@ -734,13 +890,13 @@ export class Unpickler implements LoadContext {
         return;
       case 0x8a: { // LONG1
         const n = this.#u8();
-        this.#push(decodeLong(data, this.#take(n), n));
+        this.#push(decodeLong(data, this.#take(n), n, this.#view));
         return;
       }
       case 0x8b: { // LONG4
         const n = this.#i32();
         if (n < 0) fail('LONG pickle has negative byte count');
-        this.#push(decodeLong(data, this.#take(n), n));
+        this.#push(decodeLong(data, this.#take(n), n, this.#view));
         return;
       }
       case 0x49: { // INT
@@ -850,7 +1006,7 @@ export class Unpickler implements LoadContext {
       case 0x98: { // READONLY_BUFFER
         const top = this.#top();
         if (top instanceof PyByteArray) {
-          this.#stack[this.#stack.length - 1] = new Uint8Array(top.buffer, top.byteOffset, top.byteLength);
+          this.#stack[this.#sp - 1] = new Uint8Array(top.buffer, top.byteOffset, top.byteLength);
         } else if (!(top instanceof Uint8Array)) {
           fail(`READONLY_BUFFER needs a buffer on the stack, not ${describe(top)}`);
         }
@@ -888,8 +1044,8 @@ export class Unpickler implements LoadContext {
         const at = this.#popMark();
         const stack = this.#stack;
         const t = new Tuple();
-        for (let i = at; i < stack.length; i++) t.push(stack[i]);
-        stack.length = at;
+        for (let i = at; i < this.#sp; i++) t.push(stack[i]);
+        this.#sp = at;
         this.#push(t);
         return;
       }
@@ -904,10 +1060,9 @@ export class Unpickler implements LoadContext {
         return;
       case 0x64: { // DICT
         const at = this.#popMark();
-        const stack = this.#stack;
-        if ((stack.length - at) % 2 !== 0) fail('odd number of items for DICT');
-        const dict = this.#setDictItems(this.#mapDicts ? new Map() : {}, at, stack.length);
-        stack.length = at;
+        if ((this.#sp - at) % 2 !== 0) fail('odd number of items for DICT');
+        const dict = this.#setDictItems(this.#mapDicts ? new Map() : {}, at, this.#sp);
+        this.#sp = at;
         this.#push(dict);
         return;
       }
@@ -919,8 +1074,8 @@ export class Unpickler implements LoadContext {
         return;
       case 0x61: { // APPEND
         const value = this.#pop();
-        this.#stack.push(value);
-        this.#appendItems(this.#stack.length - 1);
+        this.#stack[this.#sp++] = value;
+        this.#appendItems(this.#sp - 1);
         return;
       }
       case 0x65: // APPENDS
@@ -929,8 +1084,9 @@ export class Unpickler implements LoadContext {
       case 0x73: { // SETITEM
         const value = this.#pop();
         const key = this.#pop();
-        this.#stack.push(key, value);
-        this.#setItems(this.#stack.length - 2);
+        this.#stack[this.#sp++] = key;
+        this.#stack[this.#sp++] = value;
+        this.#setItems(this.#sp - 2);
         return;
       }
       case 0x75: // SETITEMS
@@ -940,9 +1096,8 @@ export class Unpickler implements LoadContext {
         this.#addItems(this.#popMark());
         return;
       case 0x30: { // POP
-        const stack = this.#stack;
         const marks = this.#marks;
-        if (marks.length > 0 && marks[marks.length - 1] === stack.length) this.#popMark();
+        if (marks.length > 0 && marks[marks.length - 1] === this.#sp) this.#popMark();
         else this.#pop();
         return;
       }
@@ -1033,10 +1188,10 @@ export class Unpickler implements LoadContext {
       case 0x6f: { // OBJ
         const at = this.#popMark();
         const stack = this.#stack;
-        if (stack.length - at < 1) this.#underflow();
+        if (this.#sp - at < 1) this.#underflow();
         const cls = stack[at];
-        const args = stack.slice(at + 1);
-        stack.length = at;
+        const args = stack.slice(at + 1, this.#sp);
+        this.#sp = at;
         this.#push(this.#instantiate(cls, args, 'obj'));
         return;
       }
