@@ -25,6 +25,13 @@ import { Tuple } from './values/tuple.js';
 import { replaceReferences } from './replace-references.js';
 import { releaseLatin1Bytes } from './text-latin1.js';
 
+/**
+ * A new empty list. Not an array literal: V8 remembers what a literal's arrays came to hold and
+ * makes later ones generic from the start, so after one list of strings every list of floats
+ * would box each float. Array.of() starts each list afresh: a list of floats stores them unboxed.
+ */
+const newList = (): unknown[] => Array.of();
+
 /** The highest protocol this package reads and writes. */
 export const HIGHEST_PROTOCOL = 5;
 
@@ -386,7 +393,7 @@ export class Unpickler implements LoadContext {
             break;
           case 0x5d: // EMPTY_LIST
             if (room) {
-              stack[this.#sp++] = [];
+              stack[this.#sp++] = newList();
               continue;
             }
             break;
@@ -1050,7 +1057,7 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x5d: // EMPTY_LIST
-        this.#push([]);
+        this.#push(newList());
         return;
       case 0x6c: // LIST
         this.#push(this.#popToMark());
