@@ -45,9 +45,9 @@ class Point {
 const registry = new Registry();
 registerClass(Point, { module: 'bench', name: 'Point', registry, fields: { x: {}, y: { type: 'float' }, label: {} } });
 
-/** Median milliseconds of `fn`, measured by tinybench. */
+/** Median milliseconds of `fn`, measured by tinybench after warm-up runs (V8 compiles hot code in the first few). */
 async function measure(fn: () => unknown): Promise<number> {
-  const bench = new Bench({ iterations: quick ? 3 : 7, time: 0, warmupIterations: 1, warmupTime: 0 });
+  const bench = new Bench({ iterations: quick ? 3 : 7, time: 0, warmupIterations: quick ? 1 : 3, warmupTime: 0 });
   bench.add('task', fn);
   await bench.run();
   const result = bench.tasks[0]!.result as { latency?: { p50?: number }; error?: unknown };
