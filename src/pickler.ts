@@ -63,6 +63,8 @@ const REDUCE = 0x52;
 const POP = 0x30;
 const POP_MARK = 0x31;
 const BATCH_SIZE = 1000;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** `()`: never memoized, so one shared instance serves every NEWOBJ without arguments. */
 const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
@@ -608,11 +610,34 @@ export class Pickler {
   }
 
   #saveBigInt(value: bigint): void {
+    const out = this.#out;
+    if (this.protocol >= 2 && value >= INT64_MIN && value <= INT64_MAX) {
+      // The commonest wide ints: two's complement written in place, then trimmed to the minimal
+      // length LONG1 takes (at most 4 bytes means it fits BININT: written as that instead).
+      const at = out.reserve(10);
+      const buf = out.buffer;
+      out.view.setBigInt64(at + 2, value, true);
+      let n = 8;
+      while (n > 1) {
+        const top = buf[at + 1 + n]!;
+        const next = buf[at + n]!;
+        if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) n--;
+        else break;
+      }
+      if (n <= 4) {
+        out.unreserve(10);
+        this.#saveInt(Number(value));
+        return;
+      }
+      buf[at] = 0x8a; // LONG1
+      buf[at + 1] = n;
+      out.unreserve(8 - n);
+      return;
+    }
     if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) {
       this.#saveInt(Number(value));
       return;
     }
-    const out = this.#out;
     if (this.protocol < 2) {
       out.latin1(`L${value}L\n`);
       return;
