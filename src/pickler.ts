@@ -885,14 +885,18 @@ export class Pickler {
       if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
       i++;
     }
-    for (; i < n; i++) {
+    while (i < n) {
+      // One batch (or the rest of one, when resuming): no per-item batch arithmetic.
       if (i % BATCH_SIZE === 0) out.byte(MARK);
-      frame.i = i;
-      if (!this.#save(items[i])) {
-        frame.pending = true;
-        return;
+      const stop = Math.min(n, i - (i % BATCH_SIZE) + BATCH_SIZE);
+      for (; i < stop; i++) {
+        frame.i = i;
+        if (!this.#save(items[i])) {
+          frame.pending = true;
+          return;
+        }
       }
-      if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
+      out.byte(APPENDS);
     }
     this.#pop();
   }
