@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Parser } from 'pickleparser';
 import { Bench } from 'tinybench';
 import { dumps, loads, Registry, registerClass } from '../src/index.js';
@@ -45,10 +47,18 @@ class Point {
 const registry = new Registry();
 registerClass(Point, { module: 'bench', name: 'Point', registry, fields: { x: {}, y: { type: 'float' }, label: {} } });
 
-/** Median milliseconds of `fn`, measured by tinybench after warm-up runs (V8 compiles hot code in the first few). */
+// A full gc before each measurement, so that no earlier workload's garbage (or heap left grown)
+// is collected on this one's time. Node exposes gc() only behind a flag, set here at run time.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Median milliseconds of `fn`, measured by tinybench after warm-up runs (V8 compiles hot code in
+ * the first few), from a freshly collected heap.
+ */
 async function measure(fn: () => unknown): Promise<number> {
-  const bench = new Bench({ iterations: quick ? 3 : 7, time: 0, warmupIterations: quick ? 1 : 3, warmupTime: 0 });
-  bench.add('task', fn);
+  const bench = new Bench({ iterations: quick ? 3 : 11, time: 0, warmupIterations: quick ? 1 : 3, warmupTime: 0 });
+  bench.add('task', fn, { beforeAll: collectGarbage });
   await bench.run();
   const result = bench.tasks[0]!.result as { latency?: { p50?: number }; error?: unknown };
   if (result.error) throw result.error;
