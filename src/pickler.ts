@@ -66,8 +66,6 @@ const BATCH_SIZE = 1000;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** `()`: never memoized, so one shared instance serves every NEWOBJ without arguments. */
-const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
 const BYTES = new PyGlobal('builtins', 'bytes');
 const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
 const CODECS_ENCODE = new PyGlobal('_codecs', 'encode');

@@ -42,7 +42,7 @@ describeWithPython('dumps equals CPython byte for byte on random values', () => 
       const params = { seed: SEED + protocol, numRuns: RUNS };
       const cache = new Map<string, CPythonResult>();
       const runsBefore = pythonRuns.count;
-      const described = fc.sample(topModel, params).map((m) => toTagged(materialize(m, protocol)));
+      const described = fc.sample(topModel, params).map((m) => toTagged(materialize(m)));
       cpythonPicklesTagged(described, [protocol]).forEach((result, i) => cache.set(JSON.stringify(described[i]!.tagged), result));
       expect(pythonRuns.count - runsBefore).toBe(1);
 
@@ -50,7 +50,7 @@ describeWithPython('dumps equals CPython byte for byte on random values', () => 
       // the smallest counterexample found so far is reported.
       let misses = 0;
       const check = (model: Model): { value: unknown; tagged: Tagged; ours: Uint8Array; theirs: Uint8Array } => {
-        const value = materialize(model, protocol);
+        const value = materialize(model);
         const d = toTagged(value);
         const key = JSON.stringify(d.tagged);
         let result = cache.get(key);

@@ -1,6 +1,6 @@
 // Random values of Python's builtin types for the byte-identity property tests.
 //
-// fast-check generates an inert *model* (plain data); `materialize(model, protocol)` turns it into
+// fast-check generates an inert *model* (plain data); `materialize(model)` turns it into
 // the JavaScript value, deterministically, enforcing what byte identity with CPython needs:
 //
 // - Strings are unique across the whole value (keys included). Our pickler memoizes strings by
@@ -222,8 +222,7 @@ const RESERVED = ['latin1', 'builtins', 'bytearray', '__builtin__', '_codecs', '
 type Parent = 'top' | 'list' | 'dict' | 'tuple';
 
 class Materializer {
-  readonly #protocol: number;
-  /** Every string of the value, plus Latin-1 texts of bytes below protocol 3 and reserved names. */
+  /** Every string of the value, and the reserved names. */
   readonly #strings = new Set<string>(RESERVED);
   readonly #bytesByContent = new Map<string, Uint8Array>();
   /** Finished objects, which a ref may reuse. */
@@ -232,10 +231,6 @@ class Materializer {
   /** Objects being built, outermost first. */
   readonly #building: Array<{ obj: object; kind: 'list' | 'dict' | 'tuple' }> = [];
   #suffix = 0;
-
-  constructor(protocol: number) {
-    this.#protocol = protocol;
-  }
 
   #uniqueString(s: string): string {
     let out = s;
@@ -422,7 +417,7 @@ class Materializer {
   }
 }
 
-/** The JavaScript value of a model, for pickling at `protocol` (the rules above depend on it). */
-export function materialize(m: Model, protocol: number): unknown {
-  return new Materializer(protocol).value(m, 'top');
+/** The JavaScript value of a model, for pickling at any protocol. */
+export function materialize(m: Model): unknown {
+  return new Materializer().value(m, 'top');
 }
