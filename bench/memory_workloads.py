@@ -10,7 +10,7 @@ import pickle
 import sys
 
 sys.dont_write_bytecode = True  # importing workloads must leave no __pycache__ in bench/
-from workloads import ONLY, PROTOCOLS, SCALE, Unavailable, blobs, numpy_float64, records
+from workloads import PROTOCOLS, blobs, numpy_float64, records, selected
 
 # name: (make, count): sized so that the protocol 4 pickle is about 100 MB
 MEMORY_WORKLOADS = {
@@ -24,14 +24,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     report = {'files': [], 'notes': []}
-    for name, (make, count) in MEMORY_WORKLOADS.items():
-        if ONLY is not None and name != ONLY:
-            continue
-        try:
-            value = make(count // SCALE)
-        except Unavailable as why:
-            report['notes'].append(f'{name}: skipped, {why}')
-            continue
+    for name, value, _ in selected(MEMORY_WORKLOADS, report['notes']):
         for protocol in PROTOCOLS:
             path = os.path.join(out, f'memory-{name}.p{protocol}.pkl')
             with open(path, 'wb') as f:

@@ -108,19 +108,27 @@ def timed(fn, repeat):
     return statistics.median(samples) * 1000
 
 
-def main():
-    out = sys.argv[1]
-    os.makedirs(out, exist_ok=True)
-    repeat = 3 if QUICK else 7
-    report = {'python': sys.version.split()[0], 'results': [], 'notes': []}
-    for name, (make, count, jsonable) in WORKLOADS.items():
+def selected(workloads, notes):
+    """(name, value, rest of its table entry) for each workload --only keeps, made at this run's
+    scale; a workload this python3 cannot make is skipped with a line in notes."""
+    for name, (make, count, *rest) in workloads.items():
         if ONLY is not None and name != ONLY:
             continue
         try:
             value = make(count // SCALE)
         except Unavailable as why:
-            report['notes'].append(f'{name}: skipped, {why}')
+            notes.append(f'{name}: skipped, {why}')
             continue
+        yield name, value, rest
+        del value  # before the next is made: the large ones should not coexist
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    repeat = 3 if QUICK else 7
+    report = {'python': sys.version.split()[0], 'results': [], 'notes': []}
+    for name, value, (jsonable,) in selected(WORKLOADS, report['notes']):
         if jsonable:
             with open(os.path.join(out, f'{name}.json'), 'w') as f:
                 json.dump(value, f)

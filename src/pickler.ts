@@ -178,8 +178,9 @@ class Frame {
   phase = 0;
   /** Item i is a container being saved by the frames above: finish it when this frame resumes. */
   pending = false;
-  /** List and dict: written in batches. Tuple: the short TUPLE1-3 form. Tuple: fresh (not memo-checked). */
+  /** List and dict: written in batches. Tuple: the short TUPLE1-3 form. */
   batched = false;
+  /** Tuple: one the pickler made, so never in the memo (no memo check or entry). */
   fresh = false;
 }
 
@@ -804,7 +805,11 @@ export class Pickler {
     return false;
   }
 
-  #stepTuple(frame: Frame): void {
+  /**
+   * Saves a frame's items from where it stands, for containers that write nothing between
+   * items. False when an item pushed a frame of its own (this one resumes after it).
+   */
+  #saveRemainingItems(frame: Frame): boolean {
     const items = frame.items;
     const n = frame.n;
     let i = frame.i;
@@ -816,10 +821,15 @@ export class Pickler {
       frame.i = i;
       if (!this.#save(items[i])) {
         frame.pending = true;
-        return;
+        return false;
       }
     }
-    const { value, batched: short, fresh } = frame;
+    return true;
+  }
+
+  #stepTuple(frame: Frame): void {
+    if (!this.#saveRemainingItems(frame)) return;
+    const { value, n, batched: short, fresh } = frame;
     this.#pop();
     const out = this.#out;
     if (fresh) {
@@ -1014,20 +1024,7 @@ export class Pickler {
   }
 
   #stepFrozenSet(frame: Frame): void {
-    const items = frame.items;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      i++;
-    }
-    for (; i < n; i++) {
-      frame.i = i;
-      if (!this.#save(items[i])) {
-        frame.pending = true;
-        return;
-      }
-    }
+    if (!this.#saveRemainingItems(frame)) return;
     const set = frame.value as PyFrozenSet;
     this.#pop();
     const index = this.#memo.get(set);
@@ -1257,54 +1254,54 @@ export class Pickler {
 
   /** Items of a reduction's list part (batch_list): batches, a trailing single item as APPEND. */
   #stepAppendItems(frame: Frame): void {
-    const out = this.#out;
     const items = frame.items;
     const n = frame.n;
-    const single = (i: number): boolean => {
-      const batchStart = i - (i % BATCH_SIZE);
-      return this.protocol === 0 || Math.min(n, batchStart + BATCH_SIZE) - batchStart === 1;
-    };
-    const after = (i: number): void => {
-      if (single(i)) out.byte(APPEND);
-      else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
-    };
     let i = frame.i;
     if (frame.pending) {
       frame.pending = false;
-      after(i);
+      this.#endBatchItem(i, n, APPEND, APPENDS);
       i++;
     }
     for (; i < n; i++) {
-      if (i % BATCH_SIZE === 0 && !single(i)) out.byte(MARK);
+      this.#startBatch(i, n);
       frame.i = i;
       if (!this.#save(items[i])) {
         frame.pending = true;
         return;
       }
-      after(i);
+      this.#endBatchItem(i, n, APPEND, APPENDS);
     }
     this.#pop();
   }
 
+  /**
+   * batch_list / batch_dict: an item alone in its batch (every item at protocol 0) goes without
+   * MARK and is added by `one`; the others come in MARK … `many` batches of 1000.
+   */
+  #aloneInBatch(i: number, n: number): boolean {
+    const batchStart = i - (i % BATCH_SIZE);
+    return this.protocol === 0 || Math.min(n, batchStart + BATCH_SIZE) - batchStart === 1;
+  }
+
+  #startBatch(i: number, n: number): void {
+    if (i % BATCH_SIZE === 0 && !this.#aloneInBatch(i, n)) this.#out.byte(MARK);
+  }
+
+  #endBatchItem(i: number, n: number, one: number, many: number): void {
+    if (this.#aloneInBatch(i, n)) this.#out.byte(one);
+    else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) this.#out.byte(many);
+  }
+
   /** Pairs of a reduction's dict part (batch_dict): batches, a trailing single pair as SETITEM. */
   #stepSetItems(frame: Frame): void {
-    const out = this.#out;
     const pairs = frame.items as ReadonlyArray<readonly [unknown, unknown]>;
     const n = frame.n;
-    const single = (i: number): boolean => {
-      const batchStart = i - (i % BATCH_SIZE);
-      return this.protocol === 0 || Math.min(n, batchStart + BATCH_SIZE) - batchStart === 1;
-    };
-    const after = (i: number): void => {
-      if (single(i)) out.byte(SETITEM);
-      else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(SETITEMS);
-    };
     let i = frame.i;
     if (frame.pending) {
       frame.pending = false;
       if (frame.phase === 0) frame.phase = 1;
       else {
-        after(i);
+        this.#endBatchItem(i, n, SETITEM, SETITEMS);
         frame.phase = 0;
         i++;
       }
@@ -1313,7 +1310,7 @@ export class Pickler {
       const pair = pairs[i]!;
       frame.i = i;
       if (frame.phase === 0) {
-        if (i % BATCH_SIZE === 0 && !single(i)) out.byte(MARK);
+        this.#startBatch(i, n);
         if (!this.#save(pair[0])) {
           frame.pending = true;
           return;
@@ -1325,7 +1322,7 @@ export class Pickler {
         return;
       }
       frame.phase = 0;
-      after(i);
+      this.#endBatchItem(i, n, SETITEM, SETITEMS);
     }
     this.#pop();
   }

@@ -39,27 +39,14 @@ export function describe(value: unknown): string {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Node's Buffer where there is one: its Latin-1 encoder is a native copy. Browsers have none. */
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'latin1'): Uint8Array } }).Buffer;
-/** Below this, Buffer.from may hand out a slice of a shared pool: the loop is used instead. */
-const NATIVE_LATIN1_MIN = 8192;
-const BEYOND_ASCII = /[^\x00-\x7f]/;
-const BEYOND_LATIN1 = /[^\x00-\xff]/;
-
 function encodeText(text: string, encoding: unknown, context: LoadContext): Uint8Array {
   context.charge(text.length);
   const codec = typeof encoding === 'string' ? encoding.toLowerCase().replace(/_/g, '-') : encoding;
   if (codec === 'latin1' || codec === 'latin-1' || codec === 'iso-8859-1' || codec === 'ascii') {
     if (codec !== 'ascii') {
+      // Text the loader has just decoded from Latin-1 bytes (bytes below protocol 3): those bytes.
       const decoded = takeLatin1Bytes(text);
       if (decoded) return decoded;
-    }
-    if (NodeBuffer && text.length >= NATIVE_LATIN1_MIN) {
-      // How bytes arrive below protocol 3 (_codecs.encode(text, 'latin1')): megabytes at a time.
-      const beyond = (codec === 'ascii' ? BEYOND_ASCII : BEYOND_LATIN1).exec(text);
-      if (beyond) throw new Error(`'${codec}' codec can't encode character at position ${beyond.index}`);
-      const copy = NodeBuffer.from(text, 'latin1');
-      return new Uint8Array(copy.buffer, copy.byteOffset, copy.length);
     }
     const limit = codec === 'ascii' ? 0x7f : 0xff;
     const out = new Uint8Array(text.length);
