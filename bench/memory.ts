@@ -2,10 +2,9 @@
 // each is loaded by our `loads` in a fresh node process (memory-child.ts), so that one load's
 // garbage, heap growth and peak RSS cannot leak into the next. Issue 7's target: the peak while
 // loading stays within 2× of the memory the loaded values hold.
-import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleChild, run } from './children.js';
 import type { MemoryResult } from './memory-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,12 +21,6 @@ const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 // Rounded up, so that a ratio shown as 2.00× never fails the 2× target.
 const times = (ratio: number): string => `${(Math.ceil(ratio * 100) / 100).toFixed(2)}×`;
 
-function run(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.error}`);
-  return result.stdout;
-}
-
 /** Runs the memory benchmark; returns the markdown table and any notes (skipped workloads). */
 export async function memoryBenchmark(options: { dir: string; quick: boolean; only?: string }): Promise<{ table: string[]; notes: string[] }> {
   const python = process.env.PYTHON ?? 'python3';
@@ -37,10 +30,7 @@ export async function memoryBenchmark(options: { dir: string; quick: boolean; on
     notes: string[];
   };
 
-  // The child runs as one plain bundled file rather than under tsx's loader, so that no compiler,
-  // loader thread or their garbage shares the measured process with the load.
-  const child = join(options.dir, 'memory-child.mjs');
-  await build({ entryPoints: [join(here, 'memory-child.ts')], outfile: child, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+  const child = await bundleChild('memory-child', options.dir);
 
   const header = ['workload', 'proto', 'pickle', 'load', 'values', 'peak', 'peak / values', `within ${TARGET_RATIO}×`, 'peak RSS', 'peak RSS / values', 'views input'];
   const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];

@@ -1,10 +1,14 @@
 """Benchmark workloads, written and timed by CPython.
 
-Usage: python3 workloads.py OUT_DIR [--quick] [--only=NAME]
-Writes OUT_DIR/<workload>.p<protocol>.pkl (and <workload>.json when the data is JSON-representable)
-and prints a JSON report of CPython's C pickle timings on the same bytes: loads and dumps, with
-the garbage collector on (as users run it) and off (a harder reference), best-of-N medians.
-A workload this python3 cannot make (numpy-float64 without numpy) is skipped with a note.
+Usage: python3 workloads.py write OUT_DIR [--quick] [--only=NAME]
+  Writes OUT_DIR/<workload>.p<protocol>.pkl (and <workload>.json when the data is
+  JSON-representable) and prints a JSON report of the files written. A workload this python3
+  cannot make (numpy-float64 without numpy) is skipped with a note.
+Usage: python3 workloads.py time OUT_DIR WORKLOAD PROTOCOL [--quick]
+  Prints a JSON row of CPython's C pickle timings of that file: loads of its bytes and dumps of
+  the value loaded, with the garbage collector on (as users run it) and off (a harder
+  reference), medians of N runs. run.ts calls it just before timing ours on the same file, so
+  both sides of a ratio are measured close together in time on a machine whose speed drifts.
 """
 import gc
 import json
@@ -123,11 +127,9 @@ def selected(workloads, notes):
         del value  # before the next is made: the large ones should not coexist
 
 
-def main():
-    out = sys.argv[1]
+def write_all(out):
     os.makedirs(out, exist_ok=True)
-    repeat = 3 if QUICK else 7
-    report = {'python': sys.version.split()[0], 'results': [], 'notes': []}
+    report = {'python': sys.version.split()[0], 'files': [], 'notes': []}
     for name, value, (jsonable,) in selected(WORKLOADS, report['notes']):
         if jsonable:
             with open(os.path.join(out, f'{name}.json'), 'w') as f:
@@ -135,15 +137,33 @@ def main():
         for protocol in PROTOCOLS:
             data = pickle.dumps(value, protocol=protocol)
             write(os.path.join(out, f'{name}.p{protocol}.pkl'), data)
-            row = {'workload': name, 'protocol': protocol, 'bytes': len(data)}
-            for gc_on in (True, False):
-                gc.enable() if gc_on else gc.disable()
-                suffix = 'gcOn' if gc_on else 'gcOff'
-                row[f'loads_{suffix}'] = timed(lambda: pickle.loads(data), repeat)
-                row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat)
-            gc.enable()
-            report['results'].append(row)
-    print(json.dumps(report))
+            report['files'].append({'workload': name, 'protocol': protocol, 'bytes': len(data)})
+    return report
+
+
+def time_file(out, name, protocol):
+    with open(os.path.join(out, f'{name}.p{protocol}.pkl'), 'rb') as f:
+        data = f.read()
+    value = pickle.loads(data)
+    repeat = 3 if QUICK else 7
+    row = {}
+    for gc_on in (True, False):
+        gc.enable() if gc_on else gc.disable()
+        suffix = 'gcOn' if gc_on else 'gcOff'
+        row[f'loads_{suffix}'] = timed(lambda: pickle.loads(data), repeat)
+        row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat)
+    gc.enable()
+    return row
+
+
+def main():
+    command, out = sys.argv[1], sys.argv[2]
+    if command == 'write':
+        print(json.dumps(write_all(out)))
+    elif command == 'time':
+        print(json.dumps(time_file(out, sys.argv[3], int(sys.argv[4]))))
+    else:
+        sys.exit(f'unknown command {command!r}: write or time')
 
 
 if __name__ == '__main__':

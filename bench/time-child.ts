@@ -1,0 +1,89 @@
+// One row of the timing table, in a fresh process (see run.ts): times our loads and dumps,
+// pickleparser's loader and JSON.parse/stringify on one workload's pickle at one protocol, and
+// prints a JSON array of TimeResult (one per variant: instances are timed registered and as
+// placeholders). A fresh process per row keeps earlier rows' heap growth and garbage, and the
+// JIT feedback other workloads left, off this row's times.
+//
+// usage: node time-child.mjs DIR WORKLOAD PROTOCOL [--quick]
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Parser } from 'pickleparser';
+import { Bench } from 'tinybench';
+import { dumps, loads, Registry, registerClass } from '../src/index.js';
+
+export interface TimeResult {
+  /** '' or, for instances, 'registered' / 'placeholders'. */
+  variant: string;
+  loads: number;
+  dumps: number;
+  /** Undefined where pickleparser cannot read the pickle or there is no JSON of the workload. */
+  parser?: number;
+  jsonParse?: number;
+  jsonStringify?: number;
+}
+
+const [dir, workload, protocolText] = process.argv.slice(2);
+if (!dir || !workload || !protocolText) throw new Error('usage: time-child DIR WORKLOAD PROTOCOL [--quick]');
+const protocol = Number(protocolText);
+const quick = process.argv.includes('--quick');
+
+class Point {
+  x = 0;
+  y = 0;
+  label = '';
+}
+const registry = new Registry();
+registerClass(Point, { module: 'bench', name: 'Point', registry, fields: { x: {}, y: { type: 'float' }, label: {} } });
+
+// A full gc before each measurement, so that the garbage of the one before is not collected on
+// this one's time. Node exposes gc() only behind a flag, set here at run time.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Median milliseconds of `fn`, measured by tinybench after warm-up runs (V8 compiles hot code in
+ * the first few), from a freshly collected heap.
+ */
+async function measure(fn: () => unknown): Promise<number> {
+  const bench = new Bench({ iterations: quick ? 3 : 11, time: 0, warmupIterations: quick ? 1 : 3, warmupTime: 0 });
+  bench.add('task', fn, { beforeAll: collectGarbage });
+  await bench.run();
+  const result = bench.tasks[0]!.result as { latency?: { p50?: number }; error?: unknown };
+  if (result.error) throw result.error;
+  return result.latency?.p50 ?? NaN;
+}
+
+const data = new Uint8Array(readFileSync(join(dir, `${workload}.p${protocol}.pkl`)));
+const variants: Array<[string, Parameters<typeof loads>[1] | undefined]> =
+  workload === 'instances' ? [['registered', { registry }], ['placeholders', undefined]] : [['', undefined]];
+const results: TimeResult[] = [];
+for (const [variant, options] of variants) {
+  const value = loads(data, options);
+  const result: TimeResult = {
+    variant,
+    loads: await measure(() => loads(data, options)),
+    dumps: await measure(() => dumps(value, { protocol, registry })),
+  };
+  // pickleparser warns on every int beyond 2^53 it meets; the table is what matters here.
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    new Parser().parse(data);
+    result.parser = await measure(() => new Parser().parse(data));
+  } catch {
+    // pickleparser cannot read this workload
+  } finally {
+    console.warn = warn;
+  }
+  const jsonFile = join(dir, `${workload}.json`);
+  if (existsSync(jsonFile)) {
+    const text = readFileSync(jsonFile, 'utf8');
+    const parsed: unknown = JSON.parse(text);
+    result.jsonParse = await measure(() => JSON.parse(text));
+    result.jsonStringify = await measure(() => JSON.stringify(parsed));
+  }
+  results.push(result);
+}
+console.log(JSON.stringify(results));
