@@ -1,9 +1,10 @@
 // Long UTF-8 text whose characters are all Latin-1 (U+0000..U+00FF), which is how bytes arrive
-// below protocol 3 (`_codecs.encode(text, 'latin1')`): decoded to Latin-1 bytes in one pass, then
-// made a string by Node's native Latin-1 decoder (TextDecoder is several times slower on such
-// non-ASCII input). The bytes are kept for the `_codecs.encode` call that usually follows, which
-// takes them instead of encoding the text again: the load then holds the text and the bytes, and
-// nothing more. Browsers have no Buffer: there TextDecoder decodes, and encode encodes.
+// below protocol 3 (`_codecs.encode(text, 'latin1')`): decoded to Latin-1 bytes in one
+// branch-free pass. When the unpickler finds that idiom whole it keeps only the bytes (see
+// latin1-bytes-idiom.ts). Otherwise the text is made from the bytes by Node's native Latin-1
+// decoder (TextDecoder is several times slower on such non-ASCII input), and the bytes are kept
+// for the `_codecs.encode` call that usually follows, which takes them instead of encoding the
+// text again. Browsers have no Buffer: there TextDecoder decodes, and encode encodes.
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
@@ -20,6 +21,18 @@ let pending: { text: string; bytes: Uint8Array } | undefined;
  */
 export function decodeLatin1Utf8(bytes: Uint8Array, start: number, end: number): string | undefined {
   if (latin1Slice === undefined || end - start < LATIN1_TEXT_MIN) return undefined;
+  const out = latin1BytesOfUtf8(bytes, start, end);
+  if (out === undefined) return undefined;
+  const text = latin1Slice.call(out, 0, out.length);
+  pending = { text, bytes: out };
+  return text;
+}
+
+/**
+ * The Latin-1 bytes that bytes[start, end) encodes, when it is well-formed UTF-8 of Latin-1
+ * characters only (each its own byte: U+0000..U+00FF); undefined otherwise.
+ */
+export function latin1BytesOfUtf8(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
   // Such text mixes one- and two-byte characters at random, so both passes are branch-free
   // (a mispredicted branch per byte costs more than the work). First the exact size: every byte
   // but the continuation bytes (10xxxxxx) is a character.
@@ -44,9 +57,16 @@ export function decodeLatin1Utf8(bytes: Uint8Array, start: number, end: number):
     i += 1 + two;
   }
   // A lead byte at the very end reads past it (i overshoots); stray continuations leave n short.
-  if (bad !== 0 || i !== end || n !== out.length) return undefined;
-  const text = latin1Slice.call(out, 0, n);
-  pending = { text, bytes: out };
+  return bad !== 0 || i !== end || n !== out.length ? undefined : out;
+}
+
+/** The text whose characters are these Latin-1 bytes. */
+export function latin1String(bytes: Uint8Array): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.length);
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  }
   return text;
 }
 

@@ -6,7 +6,7 @@ import { UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from './registry.js';
-import { describe } from './standard/builtins.js';
+import { codecsEncode, describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
 import {
   decodeAscii,
@@ -22,8 +22,9 @@ import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
 import { Tuple } from './values/tuple.js';
+import { matchLatin1BytesIdiom } from './latin1-bytes-idiom.js';
 import { replaceReferences } from './replace-references.js';
-import { releaseLatin1Bytes } from './text-latin1.js';
+import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
 
 /**
  * A new empty list. Not an array literal: V8 remembers what a literal's arrays came to hold and
@@ -130,6 +131,11 @@ function bufferToBytes(buffer: unknown): Uint8Array {
  * `pickle.dump` call writes with a fresh one; `keepMemo` reads what one Pickler's repeated
  * `dump()` calls wrote.
  */
+/** A memo entry made on its first fetch (see Unpickler's fused `_codecs.encode`). */
+class LazyMemoValue {
+  constructor(readonly make: () => unknown) {}
+}
+
 export class Unpickler implements LoadContext {
   readonly strict: boolean;
   readonly #data: Uint8Array;
@@ -324,6 +330,13 @@ export class Unpickler implements LoadContext {
             if (!room || pos + 4 > end) break;
             const n = this.#view.getUint32(pos, true);
             if (n > end - pos - 4) break;
+            if (n >= LATIN1_TEXT_MIN) {
+              const after = this.#encodedLatin1(pos + 4, pos + 4 + n, opStart);
+              if (after >= 0) {
+                pos = after;
+                continue;
+              }
+            }
             const text = decodeUtf8(data, pos + 4, pos + 4 + n);
             if (text === null) break;
             stack[this.#sp++] = text;
@@ -542,11 +555,57 @@ export class Unpickler implements LoadContext {
     return items;
   }
 
+  /**
+   * The idiom bytes below protocol 3 are written with, `_codecs.encode(text, 'latin1')` (see
+   * latin1-bytes-idiom.ts), when the text at [start, end) begins it whole: run in one step. The
+   * bytes are decoded straight from the UTF-8, and the text, never made, goes in the memo as a
+   * lazy value, made on its first fetch (which pickles written by Python never do): so a 100 MB
+   * bytes object is not held twice, as text and bytes. Returns the position after REDUCE, or -1
+   * when anything differs (the opcodes then run one by one, as always).
+   */
+  #encodedLatin1(start: number, end: number, opStart: number): number {
+    const sp = this.#sp;
+    const callable = this.#stack[sp - 1];
+    if (
+      this.#keepMemo ||
+      sp <= this.#fence ||
+      !(callable instanceof PyGlobal) ||
+      callable.handler !== codecsEncode ||
+      this.#frameEnd > opStart ||
+      this.#sp + this.#marks.length + 2 > this.#maxDepth ||
+      this.#memoSize + 3 > this.#maxMemo
+    ) {
+      return -1;
+    }
+    const idiom = matchLatin1BytesIdiom(this.#data, end, (index) => this.#memoPeek(index));
+    if (idiom === undefined) return -1;
+    const bytes = latin1BytesOfUtf8(this.#data, start, end);
+    if (bytes === undefined || bytes.length > this.#budget) return -1;
+    // What the opcodes would have done, in their order; none of it can fail now.
+    this.charge(bytes.length); // as _codecs.encode charges for the text it encodes
+    let text: string | undefined;
+    const makeText = (): string => (text ??= latin1String(bytes));
+    if (idiom.textPut !== undefined) this.#memoSet(idiom.textPut, new LazyMemoValue(makeText));
+    if (idiom.encodingPut !== undefined) this.#memoSet(idiom.encodingPut, 'latin1');
+    if (idiom.tuplePut !== undefined) this.#memoSet(idiom.tuplePut, new LazyMemoValue(() => Tuple.from([makeText(), 'latin1'])));
+    this.#stack[sp - 1] = bytes;
+    return idiom.end;
+  }
+
+  /** The memo value at `index` as it stands, without fetching it. */
+  #memoPeek(index: number): unknown {
+    return index < ARRAY_INDEX_LIMIT ? this.#memo[index] : this.#memoBig?.get(index);
+  }
+
   // ---- memo ---------------------------------------------------------------------------------
 
   #memoGet(index: number): unknown {
     let value = index < ARRAY_INDEX_LIMIT ? this.#memo[index] : this.#memoBig?.get(index);
     if (value === undefined) fail(`memo value not found at index ${index}`);
+    if (value instanceof LazyMemoValue) {
+      value = value.make();
+      this.#memoSet(index, value);
+    }
     if (this.#replacedDicts !== undefined && typeof value === 'object' && value !== null) {
       const replacement = this.#replacedDicts.get(value);
       if (replacement !== undefined) {

@@ -205,7 +205,8 @@ function newObjectCall(name: '__newobj__' | '__newobj_ex__'): PyClassHandler {
   };
 }
 
-const codecsEncode: PyClassHandler = {
+/** `_codecs.encode`, which bytes below protocol 3 are written with (the unpickler may run it fused). */
+export const codecsEncode: PyClassHandler = {
   module: '_codecs',
   name: 'encode',
   kind: 'function',
