@@ -708,13 +708,16 @@ export class Pickler {
     const at = out.reserve(5 + 2 * n);
     const buf = out.buffer;
     let p = at + 5;
+    // Branch-free (bytes mix one- and two-byte characters at random, and a mispredicted branch per
+    // byte costs more than the work): a byte of 0x80 or more is C2/C3 and a continuation byte;
+    // the continuation byte is written either way, and overwritten next when the byte was ASCII.
     for (let i = 0; i < n; i++) {
       const b = bytes[i]!;
-      if (b < 0x80) buf[p++] = b;
-      else {
-        buf[p++] = 0xc0 | (b >> 6);
-        buf[p++] = 0x80 | (b & 0x3f);
-      }
+      const two = b >> 7;
+      const mask = -two;
+      buf[p] = (b & ~mask) | ((0xc0 | (b >> 6)) & mask);
+      buf[p + 1] = 0x80 | (b & 0x3f);
+      p += 1 + two;
     }
     buf[at] = 0x58; // BINUNICODE
     out.view.setUint32(at + 1, p - at - 5, true);

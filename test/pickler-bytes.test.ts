@@ -435,6 +435,12 @@ function targetedCases(): TargetedCase[] {
     const b = Uint8Array.of(0x61, 0x62, 0xff);
     return [b, text, Uint8Array.of(0x61, 0x62, 0xff), PyByteArray.fromBytes([0x61, 0x62, 0xff]), b, Uint8Array.of(0x79), 'y'];
   });
+  // Every byte value, in runs of one- and two-byte characters, ending on each kind.
+  add('bytes below protocol 3: every byte value', () => [
+    Uint8Array.from({ length: 600 }, (_, i) => (i * 37) & 0xff),
+    Uint8Array.from({ length: 513 }, (_, i) => (i * 37) & 0xff),
+    Uint8Array.of(0x80, 0x7f, 0xc3, 0xff, 0x00),
+  ]);
 
   // Empty and one-element containers, alone and nested.
   const small: Array<[string, () => unknown]> = [
