@@ -33,31 +33,57 @@ export function decodeLatin1Utf8(bytes: Uint8Array, start: number, end: number):
  * characters only (each its own byte: U+0000..U+00FF); undefined otherwise.
  */
 export function latin1BytesOfUtf8(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  if (end <= start) return new Uint8Array(0);
   // Such text mixes one- and two-byte characters at random, so both passes are branch-free
   // (a mispredicted branch per byte costs more than the work). First the exact size: every byte
   // but the continuation bytes (10xxxxxx) is a character.
-  let continuations = 0;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    continuations += (b >> 7) & ~(b >> 6);
-  }
-  const out = new Uint8Array(end - start - continuations);
+  const out = new Uint8Array(end - start - countContinuationBytes(bytes, start, end));
   // Then the characters: a byte below 0x80 is one; otherwise it must be C2 or C3 followed by a
-  // continuation byte, the two giving U+0080..U+00FF. Errors are gathered in `bad`.
+  // continuation byte, the two giving U+0080..U+00FF. Errors are gathered in `bad`. The loop
+  // stops before the last byte, so that the byte after each one is always there to read.
   let n = 0;
   let i = start;
   let bad = 0;
-  while (i < end && n < out.length) {
+  const last = end - 1;
+  while (i < last) {
     const b = bytes[i]!;
     const two = b >> 7; // 1 for a two-byte sequence
     const mask = -two;
-    const next = bytes[i + two] ?? 0;
+    const next = bytes[i + 1]!;
     bad |= mask & (((b & 0xfe) ^ 0xc2) | ((next & 0xc0) ^ 0x80));
     out[n++] = (b & ~mask) | ((((b & 0x03) << 6) | (next & 0x3f)) & mask);
     i += 1 + two;
   }
-  // A lead byte at the very end reads past it (i overshoots); stray continuations leave n short.
-  return bad !== 0 || i !== end || n !== out.length ? undefined : out;
+  if (i === last) {
+    // The last byte starts a character: it can only be a whole one alone.
+    bad |= bytes[i]! >> 7;
+    out[n++] = bytes[i++]!;
+  }
+  // Stray continuation bytes are flagged as bad leads; they also leave n away from the size.
+  return bad !== 0 || n !== out.length ? undefined : out;
+}
+
+/** How many bytes of bytes[start, end) are UTF-8 continuation bytes (10xxxxxx). */
+function countContinuationBytes(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  let i = start;
+  // Four bytes at a time from an aligned offset: bit 7 set and bit 6 clear in a byte is
+  // w & ~(w << 1) & 0x80808080 (the shift cannot carry into a bit 7), and a multiply sums the
+  // four flags into the top byte.
+  while (i < end && ((bytes.byteOffset + i) & 3) !== 0) {
+    const b = bytes[i++]!;
+    count += (b >> 7) & ~(b >> 6);
+  }
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >> 2);
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    count += Math.imul((w & ~(w << 1) & 0x80808080) >>> 7, 0x01010101) >>> 24;
+  }
+  for (i += words.length * 4; i < end; i++) {
+    const b = bytes[i]!;
+    count += (b >> 7) & ~(b >> 6);
+  }
+  return count;
 }
 
 /** The text whose characters are these Latin-1 bytes. */

@@ -101,7 +101,7 @@ describe('bytes below protocol 3: the _codecs.encode idiom', () => {
   });
 
   it('every strict prefix is an UnpicklingError', () => {
-    const pickle = idiomPickle(sample(4200));
+    const pickle = idiomPickle(latin1(sample(4200)));
     for (let length = 0; length < pickle.length; length++) {
       expect(() => loads(pickle.subarray(0, length)), `prefix of ${length} bytes`).toThrow(UnpicklingError);
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeUtf8 } from '../src/text.js';
-import { LATIN1_TEXT_MIN } from '../src/text-latin1.js';
+import { LATIN1_TEXT_MIN, latin1BytesOfUtf8 } from '../src/text-latin1.js';
 
 // Long texts of Latin-1 characters take their own decoder (text-latin1.ts); it must agree with a
 // strict UTF-8 decoder on every input, falling back whenever the text is anything else.
@@ -24,6 +24,22 @@ describe('long Latin-1 text', () => {
     expect(decodeUtf8(bytes, 0, bytes.length)).toBe(text);
     const framed = new Uint8Array([0x41, ...bytes, 0xff]);
     expect(decodeUtf8(framed, 1, framed.length - 1)).toBe(text);
+  });
+
+  it('decodes at every alignment of the text and of its buffer (the size is counted by words)', () => {
+    for (let length = LATIN1_TEXT_MIN; length < LATIN1_TEXT_MIN + 4; length++) {
+      const text = latin1Text(length, length);
+      const bytes = utf8(text);
+      for (let offset = 0; offset < 8; offset++) {
+        const backing = new Uint8Array(bytes.length + 16).fill(0x80); // stray continuations around it
+        backing.set(bytes, offset + 4);
+        const view = backing.subarray(offset % 4); // a view whose byteOffset is not aligned
+        const at = offset + 4 - (offset % 4);
+        expect(latin1BytesOfUtf8(view, at, at + bytes.length)).toEqual(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+        expect(decodeUtf8(view, at, at + bytes.length)).toBe(text);
+        expect(latin1BytesOfUtf8(view, at, at + bytes.length + 1)).toBeUndefined(); // one stray byte more
+      }
+    }
   });
 
   it('leaves other characters and every malformed sequence to the general decoder', () => {
