@@ -52,7 +52,9 @@ for (const file of report.files) {
   const fileArgs = [dir, file.workload, String(file.protocol), ...quickFlag];
   const cpython = JSON.parse(run(python, [workloads, 'time', ...fileArgs])) as PythonTimes;
   const row = { ...file, ...cpython };
-  for (const ours of JSON.parse(run(process.execPath, [child, ...fileArgs])) as TimeResult[]) {
+  const variants = file.workload === 'instances' ? ['registered', 'placeholders'] : [''];
+  for (const variant of variants) {
+    const ours = JSON.parse(run(process.execPath, [child, ...fileArgs, variant])) as TimeResult;
     rows.push([
       `${row.workload}${ours.variant ? ` (${ours.variant})` : ''}`,
       String(row.protocol),

@@ -1,10 +1,11 @@
 // One row of the timing table, in a fresh process (see run.ts): times our loads and dumps,
 // pickleparser's loader and JSON.parse/stringify on one workload's pickle at one protocol, and
-// prints a JSON array of TimeResult (one per variant: instances are timed registered and as
-// placeholders). A fresh process per row keeps earlier rows' heap growth and garbage, and the
-// JIT feedback other workloads left, off this row's times.
+// prints a JSON TimeResult. A fresh process per row keeps earlier rows' heap growth and garbage,
+// and the JIT feedback other workloads left, off this row's times. Instances are timed
+// registered or as placeholders (VARIANT), each in a process of its own, so that neither is
+// timed in a heap the other has grown.
 //
-// usage: node time-child.mjs DIR WORKLOAD PROTOCOL [--quick]
+// usage: node time-child.mjs DIR WORKLOAD PROTOCOL [VARIANT] [--quick]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -24,10 +25,10 @@ export interface TimeResult {
   jsonStringify?: number;
 }
 
-const [dir, workload, protocolText] = process.argv.slice(2);
-if (!dir || !workload || !protocolText) throw new Error('usage: time-child DIR WORKLOAD PROTOCOL [--quick]');
-const protocol = Number(protocolText);
 const quick = process.argv.includes('--quick');
+const [dir, workload, protocolText, variant = ''] = process.argv.slice(2).filter((arg) => arg !== '--quick');
+if (!dir || !workload || !protocolText) throw new Error('usage: time-child DIR WORKLOAD PROTOCOL [VARIANT] [--quick]');
+const protocol = Number(protocolText);
 
 class Point {
   x = 0;
@@ -56,34 +57,29 @@ async function measure(fn: () => unknown): Promise<number> {
 }
 
 const data = new Uint8Array(readFileSync(join(dir, `${workload}.p${protocol}.pkl`)));
-const variants: Array<[string, Parameters<typeof loads>[1] | undefined]> =
-  workload === 'instances' ? [['registered', { registry }], ['placeholders', undefined]] : [['', undefined]];
-const results: TimeResult[] = [];
-for (const [variant, options] of variants) {
-  const value = loads(data, options);
-  const result: TimeResult = {
-    variant,
-    loads: await measure(() => loads(data, options)),
-    dumps: await measure(() => dumps(value, { protocol, registry })),
-  };
-  // pickleparser warns on every int beyond 2^53 it meets; the table is what matters here.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    new Parser().parse(data);
-    result.parser = await measure(() => new Parser().parse(data));
-  } catch {
-    // pickleparser cannot read this workload
-  } finally {
-    console.warn = warn;
-  }
-  const jsonFile = join(dir, `${workload}.json`);
-  if (existsSync(jsonFile)) {
-    const text = readFileSync(jsonFile, 'utf8');
-    const parsed: unknown = JSON.parse(text);
-    result.jsonParse = await measure(() => JSON.parse(text));
-    result.jsonStringify = await measure(() => JSON.stringify(parsed));
-  }
-  results.push(result);
+const options = variant === 'registered' ? { registry } : undefined;
+const value = loads(data, options);
+const result: TimeResult = {
+  variant,
+  loads: await measure(() => loads(data, options)),
+  dumps: await measure(() => dumps(value, { protocol, registry })),
+};
+// pickleparser warns on every int beyond 2^53 it meets; the table is what matters here.
+const warn = console.warn;
+console.warn = () => {};
+try {
+  new Parser().parse(data);
+  result.parser = await measure(() => new Parser().parse(data));
+} catch {
+  // pickleparser cannot read this workload
+} finally {
+  console.warn = warn;
 }
-console.log(JSON.stringify(results));
+const jsonFile = join(dir, `${workload}.json`);
+if (existsSync(jsonFile)) {
+  const text = readFileSync(jsonFile, 'utf8');
+  const parsed: unknown = JSON.parse(text);
+  result.jsonParse = await measure(() => JSON.parse(text));
+  result.jsonStringify = await measure(() => JSON.stringify(parsed));
+}
+console.log(JSON.stringify(result));
