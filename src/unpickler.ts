@@ -125,17 +125,17 @@ function bufferToBytes(buffer: unknown): Uint8Array {
   fail(`out-of-band buffer must be an ArrayBuffer or a typed array, not ${describe(buffer)}`);
 }
 
+/** A memo entry made on its first fetch (see Unpickler's fused `_codecs.encode`). */
+class LazyMemoValue {
+  constructor(readonly make: () => unknown) {}
+}
+
 /**
  * Reads pickles from a buffer. `load()` reads the next one; calling it again reads the one after
  * (a file written by repeated `pickle.dump` calls). Each load starts with a fresh memo, as each
  * `pickle.dump` call writes with a fresh one; `keepMemo` reads what one Pickler's repeated
  * `dump()` calls wrote.
  */
-/** A memo entry made on its first fetch (see Unpickler's fused `_codecs.encode`). */
-class LazyMemoValue {
-  constructor(readonly make: () => unknown) {}
-}
-
 export class Unpickler implements LoadContext {
   readonly strict: boolean;
   readonly #data: Uint8Array;
