@@ -7,7 +7,7 @@ Usage: python3 workloads.py write OUT_DIR [--quick] [--only=NAME]
 Usage: python3 workloads.py time OUT_DIR WORKLOAD PROTOCOL [--quick]
   Prints a JSON row of CPython's C pickle timings of that file: loads of its bytes and dumps of
   the value loaded, with the garbage collector on (as users run it) and off (a harder
-  reference), medians of N runs. run.ts calls it just before timing ours on the same file, so
+  reference), each the median of at least 7 runs and 1 second of runs. run.ts calls it just before timing ours on the same file, so
   both sides of a ratio are measured close together in time on a machine whose speed drifts.
 """
 import gc
@@ -103,9 +103,10 @@ def write(path, data):
         f.write(data)
 
 
-def timed(fn, repeat):
+def timed(fn, repeat, min_seconds):
+    """Median milliseconds of fn over at least `repeat` runs and `min_seconds` of them."""
     samples = []
-    for _ in range(repeat):
+    while len(samples) < repeat or sum(samples) < min_seconds:
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
@@ -145,13 +146,13 @@ def time_file(out, name, protocol):
     with open(os.path.join(out, f'{name}.p{protocol}.pkl'), 'rb') as f:
         data = f.read()
     value = pickle.loads(data)
-    repeat = 3 if QUICK else 7
+    repeat, min_seconds = (3, 0) if QUICK else (7, 1.0)
     row = {}
     for gc_on in (True, False):
         gc.enable() if gc_on else gc.disable()
         suffix = 'gcOn' if gc_on else 'gcOff'
-        row[f'loads_{suffix}'] = timed(lambda: pickle.loads(data), repeat)
-        row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat)
+        row[f'loads_{suffix}'] = timed(lambda: pickle.loads(data), repeat, min_seconds)
+        row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat, min_seconds)
     gc.enable()
     return row
 
