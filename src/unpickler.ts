@@ -311,6 +311,14 @@ export class Unpickler implements LoadContext {
           }
           case 0x47: // BINFLOAT
             if (room && pos + 8 <= end && !keepFloatType) {
+              if (marks.length > 0 && marks[marks.length - 1] === this.#sp) {
+                // The first item after a MARK: maybe a whole batch of a list of floats.
+                const after = this.#appendFloats(pos - 1);
+                if (after >= 0) {
+                  pos = after;
+                  continue;
+                }
+              }
               stack[this.#sp++] = this.#view.getFloat64(pos, false);
               pos += 8;
               continue;
@@ -553,6 +561,33 @@ export class Unpickler implements LoadContext {
     const items = this.#stack.slice(at, this.#sp);
     this.#sp = at;
     return items;
+  }
+
+  /**
+   * A batch of a list of floats as CPython writes it, MARK, BINFLOAT × n, APPENDS, from the first
+   * BINFLOAT at `pos` (the MARK done): when the batch is whole and the MARK is on a list, the
+   * floats go straight into the list, not through the value stack (where each would be boxed on
+   * its way). Returns the position after APPENDS, or -1 (the opcodes then run one by one).
+   */
+  #appendFloats(pos: number): number {
+    const data = this.#data;
+    const marks = this.#marks;
+    const sp = this.#sp;
+    const target = this.#stack[sp - 1];
+    // As APPENDS requires: the list below the MARK, and above the MARK before it.
+    if (!Array.isArray(target) || target.constructor !== Array || sp <= (marks.length > 1 ? marks[marks.length - 2]! : 0)) return -1;
+    let count = 0;
+    let at = pos;
+    while (at + 9 <= data.length && data[at] === 0x47) {
+      at += 9;
+      count++;
+    }
+    // The whole batch, and room for it on the stack, as one push at a time would have checked.
+    if (data[at] !== 0x65 || sp + marks.length + count > this.#maxDepth) return -1;
+    const view = this.#view;
+    for (let item = pos + 1; item < at; item += 9) target.push(view.getFloat64(item, false));
+    this.#popMark();
+    return at + 1;
   }
 
   /**
