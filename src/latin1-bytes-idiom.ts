@@ -39,13 +39,15 @@ export function matchLatin1BytesIdiom(
     return undefined;
   };
   idiom.textPut = put();
+  // A fetch of what the text was just put at fetches the text, whatever the memo held before.
+  const fetchesLatin1 = (index: number): boolean => index !== idiom.textPut && memoValue(index) === 'latin1';
   const code = data[at];
   if (code === 0x58 && at + 11 <= data.length && u32(data, at + 1) === 6 && isLatin1Name(data, at + 5)) { // BINUNICODE
     at += 11;
     idiom.encodingPut = put();
-  } else if (code === 0x68 && at + 2 <= data.length && memoValue(data[at + 1]!) === 'latin1') { // BINGET
+  } else if (code === 0x68 && at + 2 <= data.length && fetchesLatin1(data[at + 1]!)) { // BINGET
     at += 2;
-  } else if (code === 0x6a && at + 5 <= data.length && memoValue(u32(data, at + 1)) === 'latin1') { // LONG_BINGET
+  } else if (code === 0x6a && at + 5 <= data.length && fetchesLatin1(u32(data, at + 1))) { // LONG_BINGET
     at += 5;
   } else {
     return undefined;

@@ -595,8 +595,10 @@ export class Unpickler implements LoadContext {
    * latin1-bytes-idiom.ts), when the text at [start, end) begins it whole: run in one step. The
    * bytes are decoded straight from the UTF-8, and the text, never made, goes in the memo as a
    * lazy value, made on its first fetch (which pickles written by Python never do): so a 100 MB
-   * bytes object is not held twice, as text and bytes. Returns the position after REDUCE, or -1
-   * when anything differs (the opcodes then run one by one, as always).
+   * bytes object is not held twice, as text and bytes. (The text is made from the bytes the load
+   * returns, so code that changes those bytes during the load, which Python's immutable bytes
+   * never allow, changes a text fetched later.) Returns the position after REDUCE, or -1 when
+   * anything differs (the opcodes then run one by one, as always).
    */
   #encodedLatin1(start: number, end: number, opStart: number): number {
     const sp = this.#sp;

@@ -100,6 +100,17 @@ describe('bytes below protocol 3: the _codecs.encode idiom', () => {
     }
   });
 
+  it("fetching the text just put, where 'latin1' was before, is encode(text, text), as opcode by opcode", () => {
+    // 'latin1' put at 5, then the text put at 5 too and fetched back as the encoding.
+    const pickle = new Uint8Array([
+      0x80, 2, ...binunicode('latin1'), 0x71, 5, 0x30, // BINPUT 5, POP
+      0x63, ...ascii('_codecs\nencode\n'),
+      ...binunicode(text), 0x71, 5, 0x68, 5, 0x86, 0x52, 0x2e, // BINPUT 5, BINGET 5, TUPLE2, REDUCE
+    ]);
+    expect(() => loads(pickle)).toThrow(/unsupported encoding/);
+    expect(matchLatin1BytesIdiom(pickle, pickle.length - 7, (index) => (index === 5 ? 'latin1' : undefined))).toBeUndefined();
+  });
+
   it('every strict prefix is an UnpicklingError', () => {
     const pickle = idiomPickle(latin1(sample(4200)));
     for (let length = 0; length < pickle.length; length++) {
