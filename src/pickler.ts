@@ -10,6 +10,7 @@ import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction,
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
+import { latin1String } from './text-latin1.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
@@ -94,14 +95,6 @@ const isCopyreg = (callable: unknown, name: string): boolean =>
 /** Bytes to write as the Latin-1 text CPython gives `_codecs.encode` below protocol 3. */
 class Latin1Text {
   constructor(readonly bytes: Uint8Array) {}
-}
-
-function latin1Text(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x2000) {
-    text += String.fromCharCode(...bytes.subarray(i, Math.min(bytes.length, i + 0x2000)));
-  }
-  return text;
 }
 
 /** What a frame works through; each kind has one step method. */
@@ -700,7 +693,7 @@ export class Pickler {
     const out = this.#out;
     const n = bytes.length;
     if (this.protocol === 0) {
-      out.latin1(`V${encodeRawUnicodeEscape(latin1Text(bytes))}\n`);
+      out.latin1(`V${encodeRawUnicodeEscape(latin1String(bytes))}\n`);
       this.#writePut(this.#memoCount++);
       return;
     }
@@ -735,7 +728,7 @@ export class Pickler {
       if (value.length > 1 && this.#persistentId === undefined) {
         return this.#saveReduce([CODECS_ENCODE, Tuple.from([new Latin1Text(value), 'latin1'])], value, depth);
       }
-      return this.#saveReduce([CODECS_ENCODE, Tuple.from([latin1Text(value), 'latin1'])], value, depth);
+      return this.#saveReduce([CODECS_ENCODE, Tuple.from([latin1String(value), 'latin1'])], value, depth);
     }
     this.#writeBytesData(value, false);
     this.#memoize(value);

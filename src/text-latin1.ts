@@ -86,12 +86,12 @@ function countContinuationBytes(bytes: Uint8Array, start: number, end: number): 
   return count;
 }
 
-/** The text whose characters are these Latin-1 bytes. */
-export function latin1String(bytes: Uint8Array): string {
-  if (latin1Slice !== undefined) return latin1Slice.call(bytes, 0, bytes.length);
+/** The text whose characters are the Latin-1 bytes[start, end): Node's native decoder, else in chunks. */
+export function latin1String(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
   let text = '';
-  for (let at = 0; at < bytes.length; at += 8192) {
-    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  for (let at = start; at < end; at += 0x2000) {
+    text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 0x2000)) as unknown as number[]);
   }
   return text;
 }

@@ -2,7 +2,7 @@
 // (lone surrogates survive), strict Latin-1 and ASCII, raw-unicode-escape (protocol 0 UNICODE)
 // and Python's string-escape (protocol 0 STRING). Each returns null on input it must reject.
 
-import { decodeLatin1Utf8, LATIN1_TEXT_MIN } from './text-latin1.js';
+import { decodeLatin1Utf8, LATIN1_TEXT_MIN, latin1String } from './text-latin1.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -190,7 +190,7 @@ function decodeUtf8Surrogatepass(bytes: Uint8Array, start: number, end: number):
 
 /** Decodes bytes[start, end) as Latin-1: every byte is the code point of the same value. */
 export function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
-  return fromCharCodes(bytes, start, end);
+  return latin1String(bytes, start, end);
 }
 
 /** Decodes bytes[start, end) as strict ASCII; null when a byte is above 0x7f. */
