@@ -110,7 +110,7 @@ function cloneDefault(value: unknown, seen?: Map<object, unknown>): unknown {
   return copy;
 }
 
-/** Makes an instance of `cls` with fresh copies of its defaults (see `newInstance`). */
+/** Makes an instance of `cls` with fresh copies of its defaults. */
 function fill<T>(cls: MappedClass<T>, defaults: Defaults | null): T {
   const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
   if (defaults) {
@@ -125,16 +125,8 @@ function fill<T>(cls: MappedClass<T>, defaults: Defaults | null): T {
 }
 
 /**
- * `cls.__new__(cls)`: an instance of `cls` made without running its constructor, holding
- * fresh copies of the defaults a no-argument `new cls()` sets (learned once per class).
- */
-export function newInstance<T>(cls: MappedClass<T>): T {
-  return fill(cls, defaultsOf(cls));
-}
-
-/**
- * `newInstance` for one class, with its defaults looked up once (on first use, as
- * `newInstance` learns them) rather than per instance.
+ * `cls.__new__(cls)` for one class: instances made without running its constructor, holding
+ * fresh copies of the defaults a no-argument `new cls()` sets (learned on first use, once).
  */
 export function instanceFactory<T>(cls: MappedClass<T>): () => T {
   let defaults: Defaults | null | undefined;
