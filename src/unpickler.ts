@@ -637,7 +637,7 @@ export class Unpickler implements LoadContext {
   // ---- memo ---------------------------------------------------------------------------------
 
   #memoGet(index: number): unknown {
-    let value = index < ARRAY_INDEX_LIMIT ? this.#memo[index] : this.#memoBig?.get(index);
+    let value = this.#memoPeek(index);
     if (value === undefined) fail(`memo value not found at index ${index}`);
     if (value instanceof LazyMemoValue) {
       value = value.make();
