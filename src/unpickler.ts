@@ -23,6 +23,7 @@ import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
 import { Tuple } from './values/tuple.js';
 import { matchLatin1BytesIdiom } from './latin1-bytes-idiom.js';
+import { FLAT_ITEM, frameAfter, scanBatchRun } from './list-batch-run.js';
 import { replaceReferences } from './replace-references.js';
 import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
 
@@ -92,6 +93,10 @@ const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
 
 /** Memo indices at or beyond this go to a Map: JavaScript array indices stop below 2^32 - 1. */
 const ARRAY_INDEX_LIMIT = 0xffff_fffe;
+/** Runs of at least this many items size their list once (smaller ones grow it as they go). */
+const RESERVE_MIN_ITEMS = 1024;
+/** V8 turns an array longer than this (kMaxFastArrayLength, 32 Mi) into a slow dictionary. */
+const MAX_FAST_ARRAY_LENGTH = 32 * 1024 * 1024;
 
 const textDecoderFor = { ascii: decodeAscii, latin1: decodeLatin1, 'utf-8': decodeUtf8 } as const;
 
@@ -158,6 +163,8 @@ export class Unpickler implements LoadContext {
   #start = 0;
   #proto = 0;
   #frameEnd = -1;
+  /** No batch run starts before this position: a run sent a batch back there (see #appendBatchRun). */
+  #noRunBefore = 0;
   // The value stack is stack[0, sp). It never shrinks during a load: V8 trims an array's storage
   // when its length drops by half, and a list's APPENDS batches would grow and trim it each time.
   #stack: unknown[] = [];
@@ -253,6 +260,7 @@ export class Unpickler implements LoadContext {
     }
     this.#proto = 0;
     this.#frameEnd = -1;
+    this.#noRunBefore = 0;
     this.#replacedDicts = undefined;
     this.#escapedDicts = undefined;
     this.#mergedStates = undefined;
@@ -311,14 +319,6 @@ export class Unpickler implements LoadContext {
           }
           case 0x47: // BINFLOAT
             if (room && pos + 8 <= end && !keepFloatType) {
-              if (marks.length > 0 && marks[marks.length - 1] === this.#sp) {
-                // The first item after a MARK: maybe a whole batch of a list of floats.
-                const after = this.#appendFloats(pos - 1);
-                if (after >= 0) {
-                  pos = after;
-                  continue;
-                }
-              }
               stack[this.#sp++] = this.#view.getFloat64(pos, false);
               pos += 8;
               continue;
@@ -389,6 +389,14 @@ export class Unpickler implements LoadContext {
             break;
           case 0x28: // MARK
             if (room) {
+              // A batch of simple items for a list: maybe the first of a run, loaded in one step.
+              if (pos < end && FLAT_ITEM[data[pos]!] === 1 && Array.isArray(stack[this.#sp - 1]) && opStart >= this.#noRunBefore) {
+                const after = this.#appendBatchRun(opStart);
+                if (after >= 0) {
+                  pos = after;
+                  continue;
+                }
+              }
               marks.push(this.#sp);
               this.#fence = this.#sp;
               continue;
@@ -564,30 +572,120 @@ export class Unpickler implements LoadContext {
   }
 
   /**
-   * A batch of a list of floats as CPython writes it, MARK, BINFLOAT × n, APPENDS, from the first
-   * BINFLOAT at `pos` (the MARK done): when the batch is whole and the MARK is on a list, the
-   * floats go straight into the list, not through the value stack (where each would be boxed on
-   * its way). Returns the position after APPENDS, or -1 (the opcodes then run one by one).
+   * The run of flat list batches from the MARK at `markPos` (see list-batch-run.ts), when the
+   * MARK is on a plain list: its items go straight into the list, sized once for the whole run,
+   * not through the value stack. Returns where the opcodes go on one by one: after the run's last
+   * APPENDS, or -1 when no batch qualifies. A string that is not valid UTF-8 (which the scan does
+   * not look into) sends its batch back: it runs again opcode by opcode, from the state before it,
+   * and the load fails at that string with the error, offset and opcode it always had.
    */
-  #appendFloats(pos: number): number {
-    const data = this.#data;
-    const marks = this.#marks;
+  #appendBatchRun(markPos: number): number {
     const sp = this.#sp;
-    const target = this.#stack[sp - 1];
-    // As APPENDS requires: the list below the MARK, and above the MARK before it.
-    if (!Array.isArray(target) || target.constructor !== Array || sp <= (marks.length > 1 ? marks[marks.length - 2]! : 0)) return -1;
-    let count = 0;
-    let at = pos;
-    while (at + 9 <= data.length && data[at] === 0x47) {
-      at += 9;
-      count++;
+    const target = this.#stack[sp - 1] as unknown[];
+    const memo = this.#memo;
+    // As APPENDS requires, the list is above the current MARK; the memo must be one dense array.
+    if (sp <= this.#fence || target.constructor !== Array || this.#memoBig !== undefined || this.#memoSize !== memo.length) {
+      return -1;
     }
-    // The whole batch, and room for it on the stack, as one push at a time would have checked.
-    if (data[at] !== 0x65 || sp + marks.length + count > this.#maxDepth) return -1;
+    const data = this.#data;
     const view = this.#view;
-    for (let item = pos + 1; item < at; item += 9) target.push(view.getFloat64(item, false));
-    this.#popMark();
-    return at + 1;
+    const run = scanBatchRun(data, view, markPos, {
+      frameEnd: this.#frameEnd,
+      itemsPerBatch: this.#maxDepth - sp - this.#marks.length - 1,
+      memoSize: memo.length,
+      maxMemo: this.#maxMemo,
+      plainFloats: !this.#keepFloatType,
+    });
+    if (run === undefined) return -1;
+    let fill = target.length;
+    // Holes until filled, which no code but this loop can see: nothing here calls out.
+    if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) target.length = fill + run.items;
+    let batchFill = fill;
+    let batchMark = markPos;
+    let batchFrameEnd = this.#frameEnd;
+    for (let pos = markPos; pos < run.end;) {
+      const code = data[pos++]!;
+      switch (code) {
+        case 0x28: // MARK
+          batchMark = pos - 1;
+          batchFill = fill;
+          batchFrameEnd = this.#frameEnd;
+          break;
+        case 0x65: // APPENDS
+          this.#memoSize = memo.length;
+          break;
+        case 0x95: // FRAME
+          this.#frameEnd = frameAfter(view, pos, this.#frameEnd);
+          pos += 8;
+          break;
+        case 0x4b: // BININT1
+          target[fill++] = data[pos++];
+          break;
+        case 0x4d: // BININT2
+          target[fill++] = data[pos]! | (data[pos + 1]! << 8);
+          pos += 2;
+          break;
+        case 0x4a: // BININT
+          target[fill++] = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24);
+          pos += 4;
+          break;
+        case 0x47: // BINFLOAT
+          target[fill++] = view.getFloat64(pos, false);
+          pos += 8;
+          break;
+        case 0x8a: { // LONG1
+          const n = data[pos]!;
+          target[fill++] = decodeLong(data, pos + 1, n, view);
+          pos += 1 + n;
+          break;
+        }
+        case 0x8c: // SHORT_BINUNICODE
+        case 0x58: { // BINUNICODE
+          const at = code === 0x8c ? pos + 1 : pos + 4;
+          const n = code === 0x8c ? data[pos]! : view.getUint32(pos, true);
+          const text = decodeUtf8(data, at, at + n);
+          if (text === null) {
+            // Back to before this batch; no run starts again inside this one, or it would loop.
+            target.length = batchFill;
+            memo.length = this.#memoSize;
+            this.#frameEnd = batchFrameEnd;
+            this.#noRunBefore = run.end;
+            return batchMark;
+          }
+          target[fill++] = text;
+          pos = at + n;
+          break;
+        }
+        case 0x4e: // NONE
+          target[fill++] = null;
+          break;
+        case 0x88: // NEWTRUE
+          target[fill++] = true;
+          break;
+        case 0x89: // NEWFALSE
+          target[fill++] = false;
+          break;
+        case 0x68: // BINGET
+          target[fill++] = this.#memoGet(data[pos++]!);
+          break;
+        case 0x6a: // LONG_BINGET
+          target[fill++] = this.#memoGet(view.getUint32(pos, true));
+          pos += 4;
+          break;
+        case 0x94: // MEMOIZE
+          memo.push(target[fill - 1]);
+          break;
+        case 0x71: // BINPUT
+          memo.push(target[fill - 1]);
+          pos += 1;
+          break;
+        case 0x72: // LONG_BINPUT
+          memo.push(target[fill - 1]);
+          pos += 4;
+          break;
+      }
+    }
+    return run.end;
   }
 
   /**

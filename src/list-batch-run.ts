@@ -1,0 +1,159 @@
+// Runs of flat list batches: CPython writes a list 1000 items at a time, MARK, items, APPENDS,
+// and a list of numbers or strings is nothing but such batches, one after another. Counting the
+// items of the whole run before any is decoded lets the list be sized once: growing a
+// million-item array a push at a time costs more than decoding its items.
+
+/** What the opcodes before the run leave, and the limits the run must keep within. */
+export interface BatchRunStart {
+  /** The end of the current frame (-1 for none). */
+  readonly frameEnd: number;
+  /** The most items a batch may hold before its pushes would exceed maxDepth. */
+  readonly itemsPerBatch: number;
+  /** The memo's size: the index the next MEMOIZE fills, and one past the last index defined. */
+  readonly memoSize: number;
+  /** The most entries the memo may hold (maxMemo). */
+  readonly maxMemo: number;
+  /** Whether BINFLOAT items are plain numbers (not keepFloatType's wrappers). */
+  readonly plainFloats: boolean;
+}
+
+/** A run of whole batches that the scan found valid. */
+export interface BatchRun {
+  /** The items of every batch of the run. */
+  readonly items: number;
+  /** The position just past the run's last APPENDS. */
+  readonly end: number;
+}
+
+/** The opcodes of a flat batch: each item pushes one value made from its own argument. */
+export const FLAT_ITEM = new Uint8Array(256);
+for (const code of [
+  0x4b, 0x4d, 0x4a, // BININT1, BININT2, BININT
+  0x8a, // LONG1
+  0x47, // BINFLOAT
+  0x8c, 0x58, // SHORT_BINUNICODE, BINUNICODE
+  0x4e, 0x88, 0x89, // NONE, NEWTRUE, NEWFALSE
+  0x68, 0x6a, // BINGET, LONG_BINGET
+]) {
+  FLAT_ITEM[code] = 1;
+}
+
+/**
+ * Scans the batches from the MARK at `markPos` while each is whole and would load, opcode by
+ * opcode, exactly as the one-step decode loads it: only flat items and the memo puts after them
+ * (at the next free index, within maxMemo), fetches of defined memo entries, frames that begin
+ * where the opcodes allow, and no more items a batch than the stack has room for. FRAME opcodes
+ * may sit anywhere between opcodes, as CPython's framer puts them. Returns undefined when not even
+ * the first batch qualifies.
+ */
+export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, start: BatchRunStart): BatchRun | undefined {
+  const length = data.length;
+  let items = 0;
+  let end = -1;
+  // Both run on through the batches; a batch that fails ends the run before it.
+  let memo = start.memoSize;
+  let frame = start.frameEnd;
+  let pos = markPos;
+  batches: for (;;) {
+    // At a MARK: one batch, up to its APPENDS.
+    pos++;
+    let count = 0;
+    for (;;) {
+      if (pos >= length) break batches;
+      const code = data[pos++]!;
+      switch (code) {
+        case 0x4b: // BININT1
+          pos += 1;
+          count++;
+          break;
+        case 0x4d: // BININT2
+          pos += 2;
+          count++;
+          break;
+        case 0x4a: // BININT
+          pos += 4;
+          count++;
+          break;
+        case 0x47: // BINFLOAT
+          if (!start.plainFloats) break batches;
+          pos += 8;
+          count++;
+          break;
+        case 0x8a: // LONG1
+        case 0x8c: // SHORT_BINUNICODE
+          if (pos >= length) break batches;
+          pos += 1 + data[pos]!;
+          count++;
+          break;
+        case 0x58: // BINUNICODE
+          if (pos + 4 > length) break batches;
+          pos += 4 + view.getUint32(pos, true);
+          count++;
+          break;
+        case 0x4e: // NONE
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
+          count++;
+          break;
+        case 0x68: // BINGET
+          if (pos >= length || data[pos]! >= memo) break batches;
+          pos += 1;
+          count++;
+          break;
+        case 0x6a: // LONG_BINGET
+          if (pos + 4 > length || view.getUint32(pos, true) >= memo) break batches;
+          pos += 4;
+          count++;
+          break;
+        case 0x94: // MEMOIZE
+          if (count === 0 || memo >= start.maxMemo) break batches;
+          memo++;
+          break;
+        case 0x71: // BINPUT
+          if (count === 0 || pos >= length || data[pos]! !== memo || memo >= start.maxMemo) break batches;
+          pos += 1;
+          memo++;
+          break;
+        case 0x72: // LONG_BINPUT
+          if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo >= start.maxMemo) break batches;
+          pos += 4;
+          memo++;
+          break;
+        case 0x95: // FRAME
+          frame = frameAfter(view, pos, frame);
+          if (frame < 0) break batches;
+          pos += 8;
+          break;
+        case 0x65: // APPENDS
+          if (count === 0) break batches; // CPython never writes an empty batch
+          break;
+        default:
+          break batches;
+      }
+      if (pos > length || count > start.itemsPerBatch) break batches;
+      if (code === 0x65) break;
+    }
+    items += count;
+    end = pos;
+    // Between batches: any frames, then the next batch's MARK and its first item.
+    while (pos < length && data[pos] === 0x95) {
+      frame = frameAfter(view, pos + 1, frame);
+      if (frame < 0) break batches;
+      pos += 9;
+    }
+    if (pos + 1 >= length || data[pos] !== 0x28 || FLAT_ITEM[data[pos + 1]!] === 0) break;
+  }
+  return end < 0 ? undefined : { items, end };
+}
+
+/**
+ * The end of the frame whose 8-byte length is at `pos`, or -1 when the FRAME would fail: a new
+ * frame before the current one ends, or a frame longer than the input.
+ */
+export function frameAfter(view: DataView, pos: number, frameEnd: number): number {
+  if (pos + 8 > view.byteLength) return -1;
+  const frameStart = pos + 8;
+  const length = view.getUint32(pos + 4, true) * 0x1_0000_0000 + view.getUint32(pos, true);
+  if (frameEnd > frameStart || length > view.byteLength - frameStart) return -1;
+  return frameStart + length;
+}
