@@ -39,6 +39,23 @@ for (const code of [
 }
 
 /**
+ * The argument width of the items whose width the table can give, -1 for the rest (BINFLOAT's
+ * depends on options): fixed, or one length byte plus what it counts when LENGTH_BYTE is 1.
+ */
+const ITEM_WIDTH = new Int8Array(256).fill(-1);
+const LENGTH_BYTE = new Uint8Array(256);
+ITEM_WIDTH[0x4b] = 1; // BININT1
+ITEM_WIDTH[0x4d] = 2; // BININT2
+ITEM_WIDTH[0x4a] = 4; // BININT
+ITEM_WIDTH[0x4e] = 0; // NONE
+ITEM_WIDTH[0x88] = 0; // NEWTRUE
+ITEM_WIDTH[0x89] = 0; // NEWFALSE
+for (const code of [0x8a, 0x8c]) { // LONG1, SHORT_BINUNICODE
+  ITEM_WIDTH[code] = 1;
+  LENGTH_BYTE[code] = 1;
+}
+
+/**
  * Scans the batches from the MARK at `markPos` while each is whole and would load, opcode by
  * opcode, exactly as the one-step decode loads it: only flat items and the memo puts after them
  * (at the next free index, within maxMemo), fetches of defined memo entries, frames that begin
@@ -48,6 +65,7 @@ for (const code of [
  */
 export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, start: BatchRunStart): BatchRun | undefined {
   const length = data.length;
+  const { itemsPerBatch, maxMemo, plainFloats } = start;
   let items = 0;
   let end = -1;
   // Both run on through the batches; a batch that fails ends the run before it.
@@ -59,40 +77,25 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
     pos++;
     let count = 0;
     for (;;) {
-      if (pos >= length) break batches;
+      if (pos >= length) break batches; // also when the last argument ran past the end
       const code = data[pos++]!;
+      // Items with a fixed-width argument (most of them) by table, without a branch per kind.
+      const width = ITEM_WIDTH[code]!;
+      if (width >= 0) {
+        // `| 0`: past the end there is no length byte, and the loop's first test ends the scan.
+        pos += width + LENGTH_BYTE[code]! * (data[pos]! | 0);
+        if (++count > itemsPerBatch) break batches;
+        continue;
+      }
       switch (code) {
-        case 0x4b: // BININT1
-          pos += 1;
-          count++;
-          break;
-        case 0x4d: // BININT2
-          pos += 2;
-          count++;
-          break;
-        case 0x4a: // BININT
-          pos += 4;
-          count++;
-          break;
         case 0x47: // BINFLOAT
-          if (!start.plainFloats) break batches;
+          if (!plainFloats) break batches;
           pos += 8;
-          count++;
-          break;
-        case 0x8a: // LONG1
-        case 0x8c: // SHORT_BINUNICODE
-          if (pos >= length) break batches;
-          pos += 1 + data[pos]!;
           count++;
           break;
         case 0x58: // BINUNICODE
           if (pos + 4 > length) break batches;
           pos += 4 + view.getUint32(pos, true);
-          count++;
-          break;
-        case 0x4e: // NONE
-        case 0x88: // NEWTRUE
-        case 0x89: // NEWFALSE
           count++;
           break;
         case 0x68: // BINGET
@@ -106,32 +109,32 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
           count++;
           break;
         case 0x94: // MEMOIZE
-          if (count === 0 || memo >= start.maxMemo) break batches;
+          if (count === 0 || memo >= maxMemo) break batches;
           memo++;
-          break;
+          continue;
         case 0x71: // BINPUT
-          if (count === 0 || pos >= length || data[pos]! !== memo || memo >= start.maxMemo) break batches;
+          if (count === 0 || pos >= length || data[pos]! !== memo || memo >= maxMemo) break batches;
           pos += 1;
           memo++;
-          break;
+          continue;
         case 0x72: // LONG_BINPUT
-          if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo >= start.maxMemo) break batches;
+          if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo >= maxMemo) break batches;
           pos += 4;
           memo++;
-          break;
+          continue;
         case 0x95: // FRAME
           frame = frameAfter(view, pos, frame);
           if (frame < 0) break batches;
           pos += 8;
-          break;
+          continue;
         case 0x65: // APPENDS
           if (count === 0) break batches; // CPython never writes an empty batch
           break;
         default:
           break batches;
       }
-      if (pos > length || count > start.itemsPerBatch) break batches;
       if (code === 0x65) break;
+      if (count > itemsPerBatch) break batches;
     }
     items += count;
     end = pos;
