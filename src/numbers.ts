@@ -168,11 +168,11 @@ const CHUNKED_LIMIT = 1n << BigInt(64 * MAX_ENCODE_CHUNKS - 1);
 const encodeScratch = new Uint8Array(8 * MAX_ENCODE_CHUNKS);
 const encodeScratchView = new DataView(encodeScratch.buffer);
 
-/** The length of the minimal two's complement among bytes[0, length): redundant sign bytes dropped. */
-function minimalLength(bytes: Uint8Array, length: number): number {
+/** The length of the minimal two's complement among bytes[at, at + length): redundant sign bytes dropped. */
+function minimalLength(bytes: Uint8Array, length: number, at = 0): number {
   while (length > 1) {
-    const top = bytes[length - 1]!;
-    const next = bytes[length - 2]!;
+    const top = bytes[at + length - 1]!;
+    const next = bytes[at + length - 2]!;
     if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) length--;
     else break;
   }
@@ -185,28 +185,37 @@ function minimalLength(bytes: Uint8Array, length: number): number {
  */
 export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
-  const scratch = encodeScratch;
-  const view = encodeScratchView;
-  if (value >= INT64_MIN && value < INT64_LIMIT) {
-    view.setBigInt64(0, value, true);
-    return scratch.slice(0, minimalLength(scratch, 8));
-  }
-  // Each shift below copies the value, so only moderately wide ints go chunk by chunk.
   if (value < -CHUNKED_LIMIT || value >= CHUNKED_LIMIT) return encodeWideLong(value);
+  return encodeScratch.slice(0, encodeChunkedLong(value, encodeScratch, encodeScratchView, 0));
+}
+
+/** The most bytes encodeChunkedLong writes. */
+export const MAX_CHUNKED_LONG_BYTES = 8 * MAX_ENCODE_CHUNKS;
+
+/** Whether encodeChunkedLong takes `value`: a nonzero int of at most MAX_CHUNKED_LONG_BYTES bytes. */
+export function isChunkedLong(value: bigint): boolean {
+  return value !== 0n && value >= -CHUNKED_LIMIT && value < CHUNKED_LIMIT;
+}
+
+/**
+ * Writes encodeLong's bytes of `value` (see isChunkedLong) at `at` in `bytes` (`view` is over the
+ * same memory), which must have MAX_CHUNKED_LONG_BYTES of room there (the bytes past the result
+ * are scratch). Returns how many it wrote.
+ */
+export function encodeChunkedLong(value: bigint, bytes: Uint8Array, view: DataView, at: number): number {
   // Unsigned 64-bit chunks from the bottom while what remains is wider than 64 bits; then the
-  // rest as a signed chunk, which carries the sign.
+  // rest as a signed chunk, which carries the sign. setBigUint64 keeps the low 64 bits itself.
   let rest = value;
   let n = 0;
   while (rest < INT64_MIN || rest >= INT64_LIMIT) {
-    view.setBigUint64(n, BigInt.asUintN(64, rest), true);
+    view.setBigUint64(at + n, rest, true);
     n += 8;
     rest >>= 64n;
   }
-  view.setBigInt64(n, rest, true);
-  return scratch.slice(0, minimalLength(scratch, n + 8));
+  view.setBigInt64(at + n, rest, true);
+  return minimalLength(bytes, n + 8, at);
 }
 
-/** encodeLong for wide ints: via hex text, linear in the size. */
 function encodeWideLong(value: bigint): Uint8Array {
   // Wider ints: the two's complement as hex text (BigInt arithmetic is slower in V8), decoded
   // two digits a byte, then trimmed to the minimal form.

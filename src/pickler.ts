@@ -4,7 +4,7 @@
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
-import { encodeLong, pythonFloatRepr } from './numbers.js';
+import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, pythonFloatRepr } from './numbers.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
@@ -632,6 +632,15 @@ export class Pickler {
     }
     if (this.protocol < 2) {
       out.latin1(`L${value}L\n`);
+      return;
+    }
+    if (isChunkedLong(value)) {
+      // Written in place (at most 64 bytes: always LONG1), its length patched in after.
+      const at = out.reserve(2 + MAX_CHUNKED_LONG_BYTES);
+      const n = encodeChunkedLong(value, out.buffer, out.view, at + 2);
+      out.buffer[at] = 0x8a; // LONG1
+      out.buffer[at + 1] = n;
+      out.unreserve(MAX_CHUNKED_LONG_BYTES - n);
       return;
     }
     const bytes = encodeLong(value);

@@ -3,6 +3,7 @@
 // a JavaScript loop or TextDecoder), so lengths are drawn across every boundary.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dumps } from '../src/index.js';
 import { decodeLong, encodeLong } from '../src/numbers.js';
 import { decodeUtf8 } from '../src/text.js';
 
@@ -126,6 +127,23 @@ describe('encodeLong', () => {
         expect(encodeLong(value)).toStrictEqual(referenceEncodeLong(value));
       }
     }
+  });
+});
+
+describe('dumps of wide ints', () => {
+  it('writes LONG1 with encodeLong\'s bytes in place, at any offset in the output', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(64, 65, 100, 127, 128, 129, 300, 511, 512), fc.bigInt({ min: 0n, max: 2n ** 520n }), fc.boolean(), fc.nat(9), (bits, raw, negative, pad) => {
+        const magnitude = (raw % (1n << BigInt(bits))) + (1n << 63n);
+        const value = negative ? -magnitude : magnitude;
+        const expected = referenceEncodeLong(value);
+        // A string of `pad` characters before it moves the int to another output offset.
+        const out = dumps(['x'.repeat(pad), value], { protocol: 2 });
+        const tail = out.subarray(out.length - expected.length - 4);
+        expect([...tail]).toEqual([0x8a, expected.length, ...expected, 0x65, 0x2e]);
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 });
 
