@@ -1,6 +1,7 @@
 // Instances of mapped classes: made without running the constructor (as `cls.__new__` does),
 // given the class's defaults, and carrying the state keys their schema does not declare.
 import { Tuple } from '../values/tuple.js';
+import { compileFunction, literal } from './compile.js';
 import type { MappedClass } from './schema.js';
 
 const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
@@ -129,6 +130,25 @@ function fill<T>(cls: MappedClass<T>, defaults: Defaults | null): T {
  * fresh copies of the defaults a no-argument `new cls()` sets (learned on first use, once).
  */
 export function instanceFactory<T>(cls: MappedClass<T>): () => T {
-  let defaults: Defaults | null | undefined;
-  return () => fill(cls, defaults === undefined ? (defaults = defaultsOf(cls)) : defaults);
+  let make: (() => T) | undefined;
+  return () => {
+    if (make === undefined) {
+      const defaults = defaultsOf(cls);
+      make = compiledFill(cls, defaults) ?? (() => fill(cls, defaults));
+    }
+    return make();
+  };
+}
+
+/** `fill` for one class as a compiled function (see compile.ts), or undefined where compiling is not allowed. */
+function compiledFill<T>(cls: MappedClass<T>, defaults: Defaults | null): (() => T) | undefined {
+  const stores = (defaults?.keys ?? []).map((key, i) => {
+    const value = defaults!.values[i];
+    return typeof value === 'object' && value !== null ? `o[${literal(key)}] = clone(v[${i}]);` : `o[${literal(key)}] = v[${i}];`;
+  });
+  return compileFunction<() => T>(
+    ['cls', 'v', 'clone'],
+    [cls, defaults?.values ?? [], cloneDefault],
+    `return function make() { const o = Object.create(cls.prototype); ${stores.join(' ')} return o; };`,
+  );
 }

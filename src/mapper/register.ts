@@ -6,6 +6,7 @@ import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COP
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
 import { extraState, instanceFactory, peekExtraState } from './instance.js';
+import { compileFunction, literal } from './compile.js';
 import {
   buildSchema,
   type ClassOptions,
@@ -93,6 +94,53 @@ interface StatePlan {
    */
   readonly names: Array<string | undefined>;
   readonly fields: Array<FieldSchema | undefined>;
+  /** setState's loop over a plain dict compiled for the schema (compileAssign); null where compiling is not allowed. */
+  assign?: CompiledAssign | null;
+}
+
+type CompiledAssign = (obj: object, state: Record<string, unknown>, plan: StatePlan, context: LoadContext) => void;
+
+/** The test a value passes to be stored as it is in a field of the type (as fieldValue returns it unchanged). */
+function storedAsIs(type: FieldType | undefined): string | undefined {
+  switch (type) {
+    case undefined: return 'true';
+    case 'float': return 'typeof value === "number"';
+    case 'int': return '(typeof value === "number" ? Number.isInteger(value) : typeof value === "bigint")';
+    case 'str': return 'typeof value === "string"';
+    case 'bool': return 'typeof value === "boolean"';
+    default: return undefined; // converted every time
+  }
+}
+
+/**
+ * setState's loop over a plain dict for one schema (see compile.ts): a key that names a field
+ * (or alias) whose value needs no conversion is a named store; every other key, and a value that
+ * needs converting, goes to assignState exactly as the generic loop sends it.
+ */
+function compileAssign(schema: ClassSchema): CompiledAssign | undefined {
+  const cases: string[] = [];
+  for (const [name, field] of schema.byPythonName) {
+    const test = storedAsIs(field.type);
+    if (test === undefined) continue;
+    const store = `obj[${literal(field.property)}] = value`;
+    cases.push(`case ${literal(name)}: if (${test}) ${store}; else slow(obj, key, value, plan, position, context); break;`);
+  }
+  return compileFunction<CompiledAssign>(
+    ['hasOwn', 'slow'],
+    [hasOwn, assignState],
+    `return function assign(obj, state, plan, context) {
+      let position = 0;
+      for (const key in state) {
+        if (!hasOwn.call(state, key)) continue;
+        const value = state[key];
+        switch (key) {
+          ${cases.join('\n          ')}
+          default: slow(obj, key, value, plan, position, context);
+        }
+        position++;
+      }
+    };`,
+  );
 }
 
 /** Positions whose fields a StatePlan remembers: enough for any ordinary class. */
@@ -124,6 +172,11 @@ function setState(obj: object, state: unknown, plan: StatePlan, context: LoadCon
   if (isPlainDict(state)) {
     // The common case, a plain __dict__: its own keys in order (as Object.keys gives them), without
     // building an array of them; for-in reads each value straight from the dict's layout.
+    if (plan.assign === undefined) plan.assign = compileAssign(plan.schema) ?? null;
+    if (plan.assign !== null) {
+      plan.assign(obj, state, plan, context);
+      return;
+    }
     let position = 0;
     for (const key in state) {
       if (hasOwn.call(state, key)) assignState(obj, key, state[key], plan, position++, context);
