@@ -249,10 +249,55 @@ function assignState(obj: object, key: unknown, value: unknown, plan: StatePlan,
 }
 
 /** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
+type CompiledState = (source: Record<string, unknown>, cache: Map<object, unknown>) => Record<string, unknown> | null;
+
+const compiledStates = new WeakMap<ClassSchema, CompiledState | null>();
+
+/** The test a value passes to be written as it is for a field of the type (toPython would give the same pickle). */
+function writtenAsIs(type: FieldType | undefined): string | undefined {
+  switch (type) {
+    case undefined: return 'v !== undefined';
+    // A number with a fraction is written as a float anyway; only whole ones need a PyFloat.
+    case 'float': return 'typeof v === "number" && !Number.isInteger(v)';
+    case 'int': return 'typeof v === "bigint" || Number.isSafeInteger(v)';
+    case 'str': return 'typeof v === "string"';
+    case 'bool': return 'typeof v === "boolean"';
+    default: return undefined; // converted every time
+  }
+}
+
+/**
+ * defaultState's common case for one schema (see compile.ts): each field read and written by
+ * name; a value that needs converting (or is missing) goes through toPython, as in the loop.
+ */
+function compileState(schema: ClassSchema): CompiledState | undefined {
+  if (schema.fields.some((field) => field.pythonName === '__proto__')) return undefined;
+  const lines = schema.fields.map((field, i) => {
+    const test = writtenAsIs(field.type);
+    const read = `v = source[${literal(field.property)}];`;
+    const write = `record[${literal(field.pythonName)}] = ${test === undefined ? '' : `${test} ? v : `}convert(${i}, v, cache);`;
+    return `${read} ${write}`;
+  });
+  const convert = (index: number, value: unknown, cache: Map<object, unknown>): unknown => {
+    const field = schema.fields[index]!;
+    try {
+      return toPython(value, field.type, cache);
+    } catch (error) {
+      if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+      throw error;
+    }
+  };
+  const body = schema.fields.length === 0 ? 'return null;' : `const record = {}; let v; ${lines.join(' ')} return record;`;
+  return compileFunction<CompiledState>(['convert'], [convert], `return function state(source, cache) { ${body} };`);
+}
+
 function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
   const source = obj as Record<string, unknown>;
   if (!schema.implicit && schema.slots.size === 0 && peekExtraState(obj) === undefined) {
     // The common case (declared fields only, nothing kept on the side): a plain dict, built directly.
+    let compiled = compiledStates.get(schema);
+    if (compiled === undefined) compiledStates.set(schema, (compiled = compileState(schema) ?? null));
+    if (compiled !== null) return compiled(source, context.cache);
     const record: Record<string, unknown> = {};
     let any = false;
     for (const field of schema.fields) {

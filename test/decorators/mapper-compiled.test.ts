@@ -1,5 +1,5 @@
-// Mapped classes get two functions compiled for them (src/mapper/compile.ts): the instance maker
-// with the class's defaults, and BUILD's loop over a plain state dict. Where compiling is not
+// Mapped classes get three functions compiled for them (src/mapper/compile.ts): the instance maker
+// with the class's defaults, BUILD's loop over a plain state dict, and the state dumps writes. Where compiling is not
 // allowed (a Content-Security-Policy without 'unsafe-eval'), the generic loops run instead. Both
 // must load every pickle to the same instances, and names that need escaping must stay names.
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -72,6 +72,29 @@ const STATES: unknown[] = [
   {},
 ];
 
+/** Instances to dump: fields of every type with values that are written as they are and ones that are converted. */
+function dumpCases(library: Library, model: ReturnType<typeof defineModel>): unknown[] {
+  const cases: Array<Partial<InstanceType<typeof model.Sample>> & Record<string, unknown>> = [
+    { count: 3, ratio: 2.5, label: 'x', flag: true, raw: new Uint8Array([7]), anything: { a: [1] }, weights: [1, 2.5] },
+    { count: 2 ** 60, ratio: 3, label: '', flag: false }, // an int beyond 2^53, a whole float
+    { count: -0, ratio: -0, anything: undefined }, // -0 both ways, a missing value
+    { ratio: Number.NaN, count: (10n ** 30n) as unknown as number }, // a bigint in an int field
+    { label: 42 as unknown as string }, // a number for a str field: an error naming the field
+    { count: 1.5 }, // a fraction for an int field
+  ];
+  const part = new model.Part();
+  part.name = 'inner';
+  return cases.map((fields) => {
+    const sample = Object.assign(new model.Sample(), fields);
+    if (fields.count === 3) sample.part = part;
+    try {
+      return [...library.dumps(sample, { protocol: 4, registry: model.registry })];
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  });
+}
+
 /** Loads each state on its own, as the instance it gives or the error message it fails with. */
 function loadEach(library: Library, registry: compiled.Registry): unknown[] {
   return STATES.map((state) => {
@@ -89,7 +112,7 @@ afterEach(() => {
 });
 
 describe('mapper: compiled instance makers and state loops', () => {
-  it('where compiling is forbidden, the generic loops load every state to the same instances and errors', async () => {
+  it('where compiling is forbidden, the generic loops load to the same instances and dump the same bytes and errors', async () => {
     vi.resetModules();
     const generic = (await import('../../src/index.js')) as Library;
     expect(generic).not.toBe(compiled);
@@ -99,6 +122,7 @@ describe('mapper: compiled instance makers and state loops', () => {
     });
     vi.stubGlobal('Function', refused);
     const fallback = loadEach(generic, model.registry);
+    const fallbackDumps = dumpCases(generic, model);
     vi.unstubAllGlobals();
     // Tried once, then never again: one policy report, not one per class or per load.
     expect(refused).toHaveBeenCalledTimes(1);
@@ -111,6 +135,10 @@ describe('mapper: compiled instance makers and state loops', () => {
     expect(fast.filter((result) => 'error' in (result as object))).toHaveLength(3);
     expect((fast[3] as { extra: unknown[] }).extra).toEqual([['extra', 'kept aside']]);
     expect((fast[1] as { instance: { count: unknown; label: unknown } }).instance).toMatchObject({ count: 2n ** 70n, label: 'by alias' });
+
+    const fastDumps = dumpCases(compiled, reference);
+    expect(fastDumps).toEqual(fallbackDumps);
+    expect(fastDumps.filter((result) => 'error' in (result as object))).toHaveLength(2);
   });
 
   it('made instances hold fresh copies of object defaults, in the order new Class() sets them', () => {
