@@ -3,26 +3,25 @@
 // items of the whole run before any is decoded lets the list be sized once: growing a
 // million-item array a push at a time costs more than decoding its items.
 
-/** What the opcodes before the run leave, and the limits the run must keep within. */
-export interface BatchRunStart {
-  /** The end of the current frame (-1 for none). */
-  readonly frameEnd: number;
-  /** The most items a batch may hold before its pushes would exceed maxDepth. */
-  readonly itemsPerBatch: number;
-  /** The memo's size: the index the next MEMOIZE fills, and one past the last index defined. */
-  readonly memoSize: number;
-  /** The most entries the memo may hold (maxMemo). */
-  readonly maxMemo: number;
-  /** Whether BINFLOAT items are plain numbers (not keepFloatType's wrappers). */
-  readonly plainFloats: boolean;
-}
-
-/** A run of whole batches that the scan found valid. */
-export interface BatchRun {
-  /** The items of every batch of the run. */
-  readonly items: number;
-  /** The position just past the run's last APPENDS. */
-  readonly end: number;
+/**
+ * One scan's input and result, reused from scan to scan (a run can be two items long, and a load
+ * can hold hundreds of thousands of them: no allocation per run).
+ */
+export class BatchRunScan {
+  /** In: the end of the current frame (-1 for none). */
+  frameEnd = -1;
+  /** In: the most items a batch may hold before its pushes would exceed maxDepth. */
+  itemsPerBatch = 0;
+  /** In: the memo's size: the index the next MEMOIZE fills, and one past the last index defined. */
+  memoSize = 0;
+  /** In: the most entries the memo may hold (maxMemo). */
+  maxMemo = 0;
+  /** In: whether BINFLOAT items are plain numbers (not keepFloatType's wrappers). */
+  plainFloats = true;
+  /** Out: the items of every batch of the run. */
+  items = 0;
+  /** Out: the position just past the run's last APPENDS. */
+  end = -1;
 }
 
 /** The opcodes of a flat batch: each item pushes one value made from its own argument. */
@@ -60,17 +59,17 @@ for (const code of [0x8a, 0x8c]) { // LONG1, SHORT_BINUNICODE
  * opcode, exactly as the one-step decode loads it: only flat items and the memo puts after them
  * (at the next free index, within maxMemo), fetches of defined memo entries, frames that begin
  * where the opcodes allow, and no more items a batch than the stack has room for. FRAME opcodes
- * may sit anywhere between opcodes, as CPython's framer puts them. Returns undefined when not even
- * the first batch qualifies.
+ * may sit anywhere between opcodes, as CPython's framer puts them. Returns false when not even the
+ * first batch qualifies; otherwise sets `scan.items` and `scan.end` and returns true.
  */
-export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, start: BatchRunStart): BatchRun | undefined {
+export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, scan: BatchRunScan): boolean {
   const length = data.length;
-  const { itemsPerBatch, maxMemo, plainFloats } = start;
+  const { itemsPerBatch, maxMemo, plainFloats } = scan;
   let items = 0;
   let end = -1;
   // Both run on through the batches; a batch that fails ends the run before it.
-  let memo = start.memoSize;
-  let frame = start.frameEnd;
+  let memo = scan.memoSize;
+  let frame = scan.frameEnd;
   let pos = markPos;
   batches: for (;;) {
     // At a MARK: one batch, up to its APPENDS.
@@ -146,7 +145,9 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
     }
     if (pos + 1 >= length || data[pos] !== 0x28 || FLAT_ITEM[data[pos + 1]!] === 0) break;
   }
-  return end < 0 ? undefined : { items, end };
+  scan.items = items;
+  scan.end = end;
+  return end >= 0;
 }
 
 /**

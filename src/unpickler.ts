@@ -23,7 +23,7 @@ import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
 import { Tuple } from './values/tuple.js';
 import { matchLatin1BytesIdiom } from './latin1-bytes-idiom.js';
-import { FLAT_ITEM, frameAfter, scanBatchRun } from './list-batch-run.js';
+import { BatchRunScan, FLAT_ITEM, frameAfter, scanBatchRun } from './list-batch-run.js';
 import { replaceReferences } from './replace-references.js';
 import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
 
@@ -165,6 +165,7 @@ export class Unpickler implements LoadContext {
   #frameEnd = -1;
   /** No batch run starts before this position: a run sent a batch back there (see #appendBatchRun). */
   #noRunBefore = 0;
+  #runScan = new BatchRunScan();
   // The value stack is stack[0, sp). It never shrinks during a load: V8 trims an array's storage
   // when its length drops by half, and a list's APPENDS batches would grow and trim it each time.
   #stack: unknown[] = [];
@@ -589,21 +590,21 @@ export class Unpickler implements LoadContext {
     }
     const data = this.#data;
     const view = this.#view;
-    const run = scanBatchRun(data, view, markPos, {
-      frameEnd: this.#frameEnd,
-      itemsPerBatch: this.#maxDepth - sp - this.#marks.length - 1,
-      memoSize: memo.length,
-      maxMemo: this.#maxMemo,
-      plainFloats: !this.#keepFloatType,
-    });
-    if (run === undefined) return -1;
+    const run = this.#runScan;
+    run.frameEnd = this.#frameEnd;
+    run.itemsPerBatch = this.#maxDepth - sp - this.#marks.length - 1;
+    run.memoSize = memo.length;
+    run.maxMemo = this.#maxMemo;
+    run.plainFloats = !this.#keepFloatType;
+    if (!scanBatchRun(data, view, markPos, run)) return -1;
+    const runEnd = run.end;
     let fill = target.length;
     // Holes until filled, which no code but this loop can see: nothing here calls out.
     if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) target.length = fill + run.items;
     let batchFill = fill;
     let batchMark = markPos;
     let batchFrameEnd = this.#frameEnd;
-    for (let pos = markPos; pos < run.end;) {
+    for (let pos = markPos; pos < runEnd;) {
       const code = data[pos++]!;
       switch (code) {
         case 0x28: // MARK
@@ -649,7 +650,7 @@ export class Unpickler implements LoadContext {
             target.length = batchFill;
             memo.length = this.#memoSize;
             this.#frameEnd = batchFrameEnd;
-            this.#noRunBefore = run.end;
+            this.#noRunBefore = runEnd;
             return batchMark;
           }
           target[fill++] = text;
@@ -685,7 +686,7 @@ export class Unpickler implements LoadContext {
           break;
       }
     }
-    return run.end;
+    return runEnd;
   }
 
   /**

@@ -3,7 +3,7 @@
 // Whatever the batches look like, the values and the errors must be those of one opcode at a time.
 import { describe, expect, it } from 'vitest';
 import { dumps, loads, PyDeque, PyFloat, Registry, Tuple, UnpicklingError } from '../src/index.js';
-import { scanBatchRun } from '../src/list-batch-run.js';
+import { BatchRunScan, scanBatchRun } from '../src/list-batch-run.js';
 import { describeWithPython, runPython } from './helpers/python.js';
 
 const binfloat = (value: number): number[] => {
@@ -243,11 +243,12 @@ describe('unpickler: runs of simple batches', () => {
 });
 
 describe('scanBatchRun: which batches a run covers', () => {
-  const scan = (body: number[], limits: Partial<Parameters<typeof scanBatchRun>[3]> = {}) => {
+  type Limits = Partial<Pick<BatchRunScan, 'frameEnd' | 'itemsPerBatch' | 'memoSize' | 'maxMemo' | 'plainFloats'>>;
+  /** The run from position 0, as { items, end }, or undefined when there is none. */
+  const scan = (body: number[], limits: Limits = {}) => {
     const data = new Uint8Array(body);
-    return scanBatchRun(data, new DataView(data.buffer), 0, {
-      frameEnd: -1, itemsPerBatch: 1000, memoSize: 1, maxMemo: 100, plainFloats: true, ...limits,
-    });
+    const run = Object.assign(new BatchRunScan(), { frameEnd: -1, itemsPerBatch: 1000, memoSize: 1, maxMemo: 100, plainFloats: true }, limits);
+    return scanBatchRun(data, new DataView(data.buffer), 0, run) ? { items: run.items, end: run.end } : undefined;
   };
 
   it('counts the items of consecutive batches and ends after the last APPENDS', () => {
@@ -258,7 +259,7 @@ describe('scanBatchRun: which batches a run covers', () => {
   it('ends before the first batch that fails, for each reason', () => {
     const good = intBatches(1, 2);
     const end = good.length;
-    const cases: Array<[string, number[], Partial<Parameters<typeof scanBatchRun>[3]>]> = [
+    const cases: Array<[string, number[], Limits]> = [
       ['a non-simple item', [MARK, 0x4b, 1, 0x5d, APPENDS], {}],
       ['no APPENDS before the end', [MARK, 0x4b, 1], {}],
       ['a truncated argument', [MARK, 0x4d, 1], {}],
