@@ -6,7 +6,7 @@ import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COP
 import { Tuple } from '../values/tuple.js';
 import { FieldTypeError, fromPython, describeValue, type InstanceMaker, toPython } from './convert.js';
 import { extraState, instanceFactory, peekExtraState } from './instance.js';
-import { compileFunction, literal } from './compile.js';
+import { type CompiledAssign, type CompiledState, compileAssign, compileState } from './compiled-state.js';
 import {
   buildSchema,
   type ClassOptions,
@@ -95,52 +95,7 @@ interface StatePlan {
   readonly names: Array<string | undefined>;
   readonly fields: Array<FieldSchema | undefined>;
   /** setState's loop over a plain dict compiled for the schema (compileAssign); null where compiling is not allowed. */
-  assign?: CompiledAssign | null;
-}
-
-type CompiledAssign = (obj: object, state: Record<string, unknown>, plan: StatePlan, context: LoadContext) => void;
-
-/** The test a value passes to be stored as it is in a field of the type (as fieldValue returns it unchanged). */
-function storedAsIs(type: FieldType | undefined): string | undefined {
-  switch (type) {
-    case undefined: return 'true';
-    case 'float': return 'typeof value === "number"';
-    case 'int': return '(typeof value === "number" ? Number.isInteger(value) : typeof value === "bigint")';
-    case 'str': return 'typeof value === "string"';
-    case 'bool': return 'typeof value === "boolean"';
-    default: return undefined; // converted every time
-  }
-}
-
-/**
- * setState's loop over a plain dict for one schema (see compile.ts): a key that names a field
- * (or alias) whose value needs no conversion is a named store; every other key, and a value that
- * needs converting, goes to assignState exactly as the generic loop sends it.
- */
-function compileAssign(schema: ClassSchema): CompiledAssign | undefined {
-  const cases: string[] = [];
-  for (const [name, field] of schema.byPythonName) {
-    const test = storedAsIs(field.type);
-    if (test === undefined) continue;
-    const store = `obj[${literal(field.property)}] = value`;
-    cases.push(`case ${literal(name)}: if (${test}) ${store}; else slow(obj, key, value, plan, position, context); break;`);
-  }
-  return compileFunction<CompiledAssign>(
-    ['hasOwn', 'slow'],
-    [hasOwn, assignState],
-    `return function assign(obj, state, plan, context) {
-      let position = 0;
-      for (const key in state) {
-        if (!hasOwn.call(state, key)) continue;
-        const value = state[key];
-        switch (key) {
-          ${cases.join('\n          ')}
-          default: slow(obj, key, value, plan, position, context);
-        }
-        position++;
-      }
-    };`,
-  );
+  assign?: CompiledAssign<StatePlan, LoadContext> | null;
 }
 
 /** Positions whose fields a StatePlan remembers: enough for any ordinary class. */
@@ -172,7 +127,7 @@ function setState(obj: object, state: unknown, plan: StatePlan, context: LoadCon
   if (isPlainDict(state)) {
     // The common case, a plain __dict__: its own keys in order (as Object.keys gives them), without
     // building an array of them; for-in reads each value straight from the dict's layout.
-    if (plan.assign === undefined) plan.assign = compileAssign(plan.schema) ?? null;
+    if (plan.assign === undefined) plan.assign = compileAssign(plan.schema, assignState) ?? null;
     if (plan.assign !== null) {
       plan.assign(obj, state, plan, context);
       return;
@@ -249,46 +204,17 @@ function assignState(obj: object, key: unknown, value: unknown, plan: StatePlan,
 }
 
 /** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
-type CompiledState = (source: Record<string, unknown>, cache: Map<object, unknown>) => Record<string, unknown> | null;
-
 const compiledStates = new WeakMap<ClassSchema, CompiledState | null>();
 
-/** The test a value passes to be written as it is for a field of the type (toPython would give the same pickle). */
-function writtenAsIs(type: FieldType | undefined): string | undefined {
-  switch (type) {
-    case undefined: return 'v !== undefined';
-    // A number with a fraction is written as a float anyway; only whole ones need a PyFloat.
-    case 'float': return 'typeof v === "number" && !Number.isInteger(v)';
-    case 'int': return 'typeof v === "bigint" || Number.isSafeInteger(v)';
-    case 'str': return 'typeof v === "string"';
-    case 'bool': return 'typeof v === "boolean"';
-    default: return undefined; // converted every time
+/** toPython for field `index` of the schema, with a conversion error naming the field. */
+function fieldToPython(schema: ClassSchema, index: number, value: unknown, cache: Map<object, unknown>): unknown {
+  const field = schema.fields[index]!;
+  try {
+    return toPython(value, field.type, cache);
+  } catch (error) {
+    if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
+    throw error;
   }
-}
-
-/**
- * defaultState's common case for one schema (see compile.ts): each field read and written by
- * name; a value that needs converting (or is missing) goes through toPython, as in the loop.
- */
-function compileState(schema: ClassSchema): CompiledState | undefined {
-  if (schema.fields.some((field) => field.pythonName === '__proto__')) return undefined;
-  const lines = schema.fields.map((field, i) => {
-    const test = writtenAsIs(field.type);
-    const read = `v = source[${literal(field.property)}];`;
-    const write = `record[${literal(field.pythonName)}] = ${test === undefined ? '' : `${test} ? v : `}convert(${i}, v, cache);`;
-    return `${read} ${write}`;
-  });
-  const convert = (index: number, value: unknown, cache: Map<object, unknown>): unknown => {
-    const field = schema.fields[index]!;
-    try {
-      return toPython(value, field.type, cache);
-    } catch (error) {
-      if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
-      throw error;
-    }
-  };
-  const body = schema.fields.length === 0 ? 'return null;' : `const record = {}; let v; ${lines.join(' ')} return record;`;
-  return compileFunction<CompiledState>(['convert'], [convert], `return function state(source, cache) { ${body} };`);
 }
 
 function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
@@ -296,22 +222,17 @@ function defaultState(obj: object, schema: ClassSchema, context: DumpContext): u
   if (!schema.implicit && schema.slots.size === 0 && peekExtraState(obj) === undefined) {
     // The common case (declared fields only, nothing kept on the side): a plain dict, built directly.
     let compiled = compiledStates.get(schema);
-    if (compiled === undefined) compiledStates.set(schema, (compiled = compileState(schema) ?? null));
+    if (compiled === undefined) {
+      const convert = (index: number, value: unknown, cache: Map<object, unknown>) => fieldToPython(schema, index, value, cache);
+      compiledStates.set(schema, (compiled = compileState(schema, convert) ?? null));
+    }
     if (compiled !== null) return compiled(source, context.cache);
     const record: Record<string, unknown> = {};
-    let any = false;
-    for (const field of schema.fields) {
-      let value: unknown;
-      try {
-        value = toPython(source[field.property], field.type, context.cache);
-      } catch (error) {
-        if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
-        throw error;
-      }
-      setPlainDictItem(record, field.pythonName, value);
-      any = true;
+    const { fields } = schema;
+    for (let i = 0; i < fields.length; i++) {
+      setPlainDictItem(record, fields[i]!.pythonName, fieldToPython(schema, i, source[fields[i]!.property], context.cache));
     }
-    return any ? record : null;
+    return fields.length > 0 ? record : null;
   }
   const dict = new Map<unknown, unknown>();
   const slots = new Map<unknown, unknown>();
@@ -321,16 +242,10 @@ function defaultState(obj: object, schema: ClassSchema, context: DumpContext): u
       if (!declared.has(key) && !schema.exclude.has(key)) dict.set(key, source[key]);
     }
   }
-  for (const field of schema.fields) {
-    let value: unknown;
-    try {
-      value = toPython(source[field.property], field.type, context.cache);
-    } catch (error) {
-      if (error instanceof FieldTypeError) throw new FieldTypeError(`${where(schema, field)}: ${error.message}`);
-      throw error;
-    }
+  schema.fields.forEach((field, i) => {
+    const value = fieldToPython(schema, i, source[field.property], context.cache);
     (schema.slots.has(field.pythonName) ? slots : dict).set(field.pythonName, value);
-  }
+  });
   const extras = peekExtraState(obj);
   if (extras) {
     for (const [key, value] of extras) {
