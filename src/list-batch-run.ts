@@ -107,17 +107,19 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
           pos += 4;
           count++;
           break;
+        // The limit tests are the ones each opcode meets one at a time (inline MEMOIZE's, and
+        // #memoGrow's for the puts), which differ only for a maxMemo that is not a whole number.
         case 0x94: // MEMOIZE
-          if (count === 0 || memo >= maxMemo) break batches;
+          if (count === 0 || !(memo < maxMemo)) break batches;
           memo++;
           continue;
         case 0x71: // BINPUT
-          if (count === 0 || pos >= length || data[pos]! !== memo || memo >= maxMemo) break batches;
+          if (count === 0 || pos >= length || data[pos]! !== memo || memo + 1 > maxMemo) break batches;
           pos += 1;
           memo++;
           continue;
         case 0x72: // LONG_BINPUT
-          if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo >= maxMemo) break batches;
+          if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo + 1 > maxMemo) break batches;
           pos += 4;
           memo++;
           continue;

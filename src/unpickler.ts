@@ -577,8 +577,9 @@ export class Unpickler implements LoadContext {
    * MARK is on a plain list: its items go straight into the list, sized once for the whole run,
    * not through the value stack. Returns where the opcodes go on one by one: after the run's last
    * APPENDS, or -1 when no batch qualifies. A string that is not valid UTF-8 (which the scan does
-   * not look into) sends its batch back: it runs again opcode by opcode, from the state before it,
-   * and the load fails at that string with the error, offset and opcode it always had.
+   * not look into), or a list that refuses its items, sends its batch back: it runs again opcode
+   * by opcode, from the state before it, and the load fails with the error, offset and opcode it
+   * always had.
    */
   #appendBatchRun(markPos: number): number {
     const sp = this.#sp;
@@ -599,92 +600,108 @@ export class Unpickler implements LoadContext {
     if (!scanBatchRun(data, view, markPos, run)) return -1;
     const runEnd = run.end;
     let fill = target.length;
-    // Holes until filled, which no code but this loop can see: nothing here calls out.
-    if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) target.length = fill + run.items;
     let batchFill = fill;
     let batchMark = markPos;
     let batchFrameEnd = this.#frameEnd;
-    for (let pos = markPos; pos < runEnd;) {
-      const code = data[pos++]!;
-      switch (code) {
-        case 0x28: // MARK
-          batchMark = pos - 1;
-          batchFill = fill;
-          batchFrameEnd = this.#frameEnd;
-          break;
-        case 0x65: // APPENDS
-          this.#memoSize = memo.length;
-          break;
-        case 0x95: // FRAME
-          this.#frameEnd = frameAfter(view, pos, this.#frameEnd);
-          pos += 8;
-          break;
-        case 0x4b: // BININT1
-          target[fill++] = data[pos++];
-          break;
-        case 0x4d: // BININT2
-          target[fill++] = data[pos]! | (data[pos + 1]! << 8);
-          pos += 2;
-          break;
-        case 0x4a: // BININT
-          target[fill++] = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24);
-          pos += 4;
-          break;
-        case 0x47: // BINFLOAT
-          target[fill++] = view.getFloat64(pos, false);
-          pos += 8;
-          break;
-        case 0x8a: { // LONG1
-          const n = data[pos]!;
-          target[fill++] = decodeLong(data, pos + 1, n, view);
-          pos += 1 + n;
-          break;
-        }
-        case 0x8c: // SHORT_BINUNICODE
-        case 0x58: { // BINUNICODE
-          const at = code === 0x8c ? pos + 1 : pos + 4;
-          const n = code === 0x8c ? data[pos]! : view.getUint32(pos, true);
-          const text = decodeUtf8(data, at, at + n);
-          if (text === null) {
-            // Back to before this batch; no run starts again inside this one, or it would loop.
-            target.length = batchFill;
-            memo.length = this.#memoSize;
-            this.#frameEnd = batchFrameEnd;
-            this.#noRunBefore = runEnd;
-            return batchMark;
+    let sendBack = false;
+    try {
+      // Holes until filled, which no code but this loop can see: nothing here calls out.
+      if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) target.length = fill + run.items;
+      decode: for (let pos = markPos; pos < runEnd;) {
+        const code = data[pos++]!;
+        switch (code) {
+          case 0x28: // MARK
+            batchMark = pos - 1;
+            batchFill = fill;
+            batchFrameEnd = this.#frameEnd;
+            break;
+          case 0x65: // APPENDS
+            this.#memoSize = memo.length;
+            break;
+          case 0x95: // FRAME
+            this.#frameEnd = frameAfter(view, pos, this.#frameEnd);
+            pos += 8;
+            break;
+          case 0x4b: // BININT1
+            target[fill++] = data[pos++];
+            break;
+          case 0x4d: // BININT2
+            target[fill++] = data[pos]! | (data[pos + 1]! << 8);
+            pos += 2;
+            break;
+          case 0x4a: // BININT
+            target[fill++] = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24);
+            pos += 4;
+            break;
+          case 0x47: // BINFLOAT
+            target[fill++] = view.getFloat64(pos, false);
+            pos += 8;
+            break;
+          case 0x8a: { // LONG1
+            const n = data[pos]!;
+            target[fill++] = decodeLong(data, pos + 1, n, view);
+            pos += 1 + n;
+            break;
           }
-          target[fill++] = text;
-          pos = at + n;
-          break;
+          case 0x8c: // SHORT_BINUNICODE
+          case 0x58: { // BINUNICODE
+            const at = code === 0x8c ? pos + 1 : pos + 4;
+            const n = code === 0x8c ? data[pos]! : view.getUint32(pos, true);
+            const text = decodeUtf8(data, at, at + n);
+            if (text === null) {
+              sendBack = true;
+              break decode;
+            }
+            target[fill++] = text;
+            pos = at + n;
+            break;
+          }
+          case 0x4e: // NONE
+            target[fill++] = null;
+            break;
+          case 0x88: // NEWTRUE
+            target[fill++] = true;
+            break;
+          case 0x89: // NEWFALSE
+            target[fill++] = false;
+            break;
+          case 0x68: // BINGET
+            target[fill++] = this.#memoGet(data[pos++]!);
+            break;
+          case 0x6a: // LONG_BINGET
+            target[fill++] = this.#memoGet(view.getUint32(pos, true));
+            pos += 4;
+            break;
+          case 0x94: // MEMOIZE
+            memo.push(target[fill - 1]);
+            break;
+          case 0x71: // BINPUT
+            memo.push(target[fill - 1]);
+            pos += 1;
+            break;
+          case 0x72: // LONG_BINPUT
+            memo.push(target[fill - 1]);
+            pos += 4;
+            break;
         }
-        case 0x4e: // NONE
-          target[fill++] = null;
-          break;
-        case 0x88: // NEWTRUE
-          target[fill++] = true;
-          break;
-        case 0x89: // NEWFALSE
-          target[fill++] = false;
-          break;
-        case 0x68: // BINGET
-          target[fill++] = this.#memoGet(data[pos++]!);
-          break;
-        case 0x6a: // LONG_BINGET
-          target[fill++] = this.#memoGet(view.getUint32(pos, true));
-          pos += 4;
-          break;
-        case 0x94: // MEMOIZE
-          memo.push(target[fill - 1]);
-          break;
-        case 0x71: // BINPUT
-          memo.push(target[fill - 1]);
-          pos += 1;
-          break;
-        case 0x72: // LONG_BINPUT
-          memo.push(target[fill - 1]);
-          pos += 4;
-          break;
       }
+    } catch {
+      // A list that does not take its items (frozen, sealed, a read-only length: one a handler or
+      // persistentLoad gave) fails its first write; opcode by opcode it fails at APPENDS.
+      sendBack = true;
+    }
+    if (sendBack) {
+      // Back to before this batch, which runs again opcode by opcode; no run starts again inside
+      // this one, or it would loop.
+      try {
+        if (target.length !== batchFill) target.length = batchFill;
+      } catch {
+        // a length that cannot be set was not changed either
+      }
+      memo.length = this.#memoSize;
+      this.#frameEnd = batchFrameEnd;
+      this.#noRunBefore = runEnd;
+      return batchMark;
     }
     return runEnd;
   }

@@ -233,6 +233,42 @@ describe('unpickler: runs of simple batches', () => {
     expect(batches).toEqual([[0, 1, 2], [3, 4, 5]]);
   });
 
+  it('a list from persistentLoad that refuses items fails at APPENDS, as one opcode at a time fails', () => {
+    // PROTO 2, BINPERSID 'x', then one batch of n ints; the list is whatever persistentLoad gives.
+    const pickle = (n: number) =>
+      new Uint8Array([0x80, 2, 0x8c, 1, 0x78, 0x51, MARK, ...Array.from({ length: n }, (_, i) => [0x4b, i & 0xff]).flat(), APPENDS, 0x2e]);
+    const refusals: Array<[string, () => unknown[]]> = [
+      ['frozen', () => Object.freeze<unknown[]>([]) as unknown[]],
+      ['not extensible', () => Object.preventExtensions([])],
+      ['a read-only length', () => Object.defineProperty([], 'length', { writable: false })],
+    ];
+    for (const n of [2, 1500]) {
+      for (const [name, make] of refusals) {
+        // What the list itself says when pushed to: the message the load must carry.
+        const expected = (() => {
+          try {
+            make().push(0);
+          } catch (error) {
+            return (error as Error).message;
+          }
+          return 'no error';
+        })();
+        const error = caught(() => loads(pickle(n), { persistentLoad: make }));
+        const offset = 7 + 2 * n;
+        expect([error.message, error.offset, error.opcode], `${name}, ${n} items`).toEqual([`${expected} (at byte ${offset}, opcode APPENDS)`, offset, 'APPENDS']);
+      }
+    }
+  });
+
+  it('a maxMemo that is not a whole number: each put meets the test it meets one opcode at a time', () => {
+    // EMPTY_LIST BINPUT 0, then 'a' 'b' 'c' each with a BINPUT (memo 1-3): the fourth put exceeds 3.5.
+    const pickle = new Uint8Array([0x80, 2, 0x5d, 0x71, 0, MARK, ...[1, 2, 3].flatMap((i) => [0x58, 1, 0, 0, 0, 0x60 + i, 0x71, i]), APPENDS, 0x2e]);
+    const error = caught(() => loads(pickle, { maxMemo: 3.5 }));
+    expect(error.message).toMatch(/maxMemo \(3\.5\)/);
+    expect([error.offset, error.opcode]).toEqual([28, 'BINPUT']);
+    expect(loads(pickle, { maxMemo: 4 })).toEqual(['a', 'b', 'c']);
+  });
+
   it('every strict prefix of a run is an UnpicklingError', () => {
     const pickle = memoListPickle([...intBatches(2, 3), MARK, ...shortText('é'), MEMOIZE, 0x68, 1, APPENDS]);
     expect(loads(pickle)).toEqual([0, 1, 2, 3, 4, 5, 'é', 'é']);

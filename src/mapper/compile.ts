@@ -15,7 +15,8 @@ let allowed: boolean | undefined;
 export function compileFunction<F>(names: readonly string[], values: readonly unknown[], body: string): F | undefined {
   if (allowed === false) return undefined;
   try {
-    const factory = new Function(...names, body) as (...args: unknown[]) => F;
+    // Strict, as the generic code is: a store to a getter-only or frozen property throws, not ignored.
+    const factory = new Function(...names, `'use strict'; ${body}`) as (...args: unknown[]) => F;
     allowed = true;
     return factory(...values);
   } catch (error) {

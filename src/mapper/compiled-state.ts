@@ -63,16 +63,15 @@ export function compileAssign<P, C>(schema: ClassSchema, assignOne: AssignOne<P,
   );
 }
 
-/** The test a value passes to be written as it is for a field of the type (converting it would give the same pickle). */
+/** The test a value passes to be written as it is for a field of the type (converting it would return it unchanged). */
 function writtenAsIs(type: FieldType | undefined): string | undefined {
   switch (type) {
     case undefined: return 'v !== undefined';
-    // A number with a fraction is written as a float anyway; only whole ones need a PyFloat.
-    case 'float': return 'typeof v === "number" && !Number.isInteger(v)';
     case 'int': return 'typeof v === "bigint" || Number.isSafeInteger(v)';
     case 'str': return 'typeof v === "string"';
     case 'bool': return 'typeof v === "boolean"';
-    default: return undefined; // converted every time
+    // Converted every time; 'float' too, as its numbers become PyFloat (which persistentId sees).
+    default: return undefined;
   }
 }
 

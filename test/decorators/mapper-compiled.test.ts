@@ -172,4 +172,42 @@ describe('mapper: compiled instance makers and state loops', () => {
     expect(loaded).toBeInstanceOf(Odd);
     expect(awkward.map((name) => loaded[name])).toEqual(['default 0', 'loaded 1', 'loaded 2', 'loaded 3', 'loaded 4']);
   });
+
+  it('compiled functions are strict, as the generic code is: stores that cannot happen throw', () => {
+    // A field with only a getter: BUILD cannot store it.
+    class ReadOnly {
+      get x(): number {
+        return 1;
+      }
+    }
+    const registry = new compiled.Registry();
+    compiled.registerClass(ReadOnly, { module: 'lab', name: 'ReadOnly', registry, fields: { x: { type: 'int' } } });
+    const readOnly = new compiled.PyObject(new compiled.PyGlobal('lab', 'ReadOnly'), compiled.tuple(), 'newobj');
+    readOnly.state = { x: 5 };
+    expect(() => compiled.loads(compiled.dumps(readOnly, { protocol: 4 }), { registry })).toThrow(/only a getter/);
+
+    // A default that lands on an inherited getter: making the instance cannot store it.
+    class Base {
+      get kind(): string {
+        return 'base';
+      }
+    }
+    class Derived extends Base {
+      // @ts-expect-error a field over an accessor, which class fields define (so new Derived() works)
+      kind = 'derived';
+    }
+    compiled.registerClass(Derived, { module: 'lab', name: 'Derived', registry, fields: {} });
+    const derived = new compiled.PyObject(new compiled.PyGlobal('lab', 'Derived'), compiled.tuple(), 'newobj');
+    derived.state = { other: 1 };
+    expect(() => compiled.loads(compiled.dumps(derived, { protocol: 4 }), { registry })).toThrow(/only a getter/);
+  });
+
+  it('persistentId sees a float field\'s value as the PyFloat the generic code writes', () => {
+    const { Sample, registry } = defineModel(compiled);
+    const sample = Object.assign(new Sample(), { ratio: 2.5, count: 3 });
+    const seen: unknown[] = [];
+    compiled.dumps(sample, { protocol: 4, registry, persistentId: (value) => void seen.push(value) });
+    expect(seen).toContainEqual(new compiled.PyFloat(2.5));
+    expect(seen.filter((value) => value === 2.5)).toEqual([]);
+  });
 });
