@@ -185,6 +185,7 @@ function minimalLength(bytes: Uint8Array, length: number, at = 0): number {
  */
 export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
+  // Each shift in encodeChunkedLong copies the value, so only moderately wide ints go chunk by chunk.
   if (value < -CHUNKED_LIMIT || value >= CHUNKED_LIMIT) return encodeWideLong(value);
   return encodeScratch.slice(0, encodeChunkedLong(value, encodeScratch, encodeScratchView, 0));
 }
@@ -216,6 +217,7 @@ export function encodeChunkedLong(value: bigint, bytes: Uint8Array, view: DataVi
   return minimalLength(bytes, n + 8, at);
 }
 
+/** encodeLong for wide ints: via hex text, linear in the size. */
 function encodeWideLong(value: bigint): Uint8Array {
   // Wider ints: the two's complement as hex text (BigInt arithmetic is slower in V8), decoded
   // two digits a byte, then trimmed to the minimal form.

@@ -203,7 +203,7 @@ function assignState(obj: object, key: unknown, value: unknown, plan: StatePlan,
   }
 }
 
-/** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
+/** defaultState's common case compiled per schema (compileState); null where compiling is not allowed. */
 const compiledStates = new WeakMap<ClassSchema, CompiledState | null>();
 
 /** toPython for field `index` of the schema, with a conversion error naming the field. */
@@ -217,6 +217,7 @@ function fieldToPython(schema: ClassSchema, index: number, value: unknown, cache
   }
 }
 
+/** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
 function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
   const source = obj as Record<string, unknown>;
   if (!schema.implicit && schema.slots.size === 0 && peekExtraState(obj) === undefined) {
