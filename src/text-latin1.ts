@@ -89,11 +89,24 @@ function countContinuationBytes(bytes: Uint8Array, start: number, end: number): 
 /** The text whose characters are the Latin-1 bytes[start, end): Node's native decoder, else in chunks. */
 export function latin1String(bytes: Uint8Array, start = 0, end = bytes.length): string {
   if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
-  let text = '';
-  for (let at = start; at < end; at += 0x2000) {
-    text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 0x2000)) as unknown as number[]);
+  return fromCharCodes(bytes, start, end);
+}
+
+const CHUNK = 0x2000;
+
+/** The text of UTF-16 units codes[start, end), built in chunks that stay within the argument limit. */
+export function fromCharCodes(codes: ArrayLike<number>, start: number, end: number): string {
+  if (end - start <= CHUNK) {
+    return String.fromCharCode.apply(null, Array.prototype.slice.call(codes, start, end) as number[]);
   }
-  return text;
+  let out = '';
+  for (let i = start; i < end; i += CHUNK) {
+    out += String.fromCharCode.apply(
+      null,
+      Array.prototype.slice.call(codes, i, Math.min(end, i + CHUNK)) as number[],
+    );
+  }
+  return out;
 }
 
 /**

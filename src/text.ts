@@ -2,25 +2,9 @@
 // (lone surrogates survive), strict Latin-1 and ASCII, raw-unicode-escape (protocol 0 UNICODE)
 // and Python's string-escape (protocol 0 STRING). Each returns null on input it must reject.
 
-import { decodeLatin1Utf8, LATIN1_TEXT_MIN, latin1String } from './text-latin1.js';
+import { decodeLatin1Utf8, fromCharCodes, LATIN1_TEXT_MIN, latin1String } from './text-latin1.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-const CHUNK = 0x2000;
-
-function fromCharCodes(codes: ArrayLike<number>, start: number, end: number): string {
-  if (end - start <= CHUNK) {
-    return String.fromCharCode.apply(null, Array.prototype.slice.call(codes, start, end) as number[]);
-  }
-  let out = '';
-  for (let i = start; i < end; i += CHUNK) {
-    out += String.fromCharCode.apply(
-      null,
-      Array.prototype.slice.call(codes, i, Math.min(end, i + CHUNK)) as number[],
-    );
-  }
-  return out;
-}
 
 /** Strings of fewer bytes than this are decoded in JavaScript; longer ones by TextDecoder. */
 const SHORT_UTF8 = 64;
