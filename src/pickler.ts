@@ -9,6 +9,7 @@ import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
+import { RECENT_STRINGS, StringMemo } from './string-memo.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { latin1String } from './text-latin1.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
@@ -49,6 +50,14 @@ export interface DumpOptions {
   maxDepth?: number;
   /** Keep the memo across `Pickler.dump()` calls, as CPython's Pickler does. Default false. */
   keepMemo?: boolean;
+  /**
+   * Which equal strings are written once and then fetched from the memo (JavaScript strings have
+   * no identity): `'recent'` (default) strings of 256 or more UTF-16 units, and shorter ones
+   * within the last 4096 to 8192 short strings written, which keeps dict keys and repeated values
+   * shared at little cost; `'all'` every one, for the smallest output, slower when there are many
+   * distinct strings.
+   */
+  shareStrings?: 'recent' | 'all';
   /** Receives each complete pickle `Pickler.dump()` writes (never a partial one). */
   write?: (chunk: Uint8Array) => void;
 }
@@ -207,7 +216,8 @@ export class Pickler {
   /** Memo by identity for objects (globals too, besides their memo by name). */
   #memo = new Map<unknown, number>();
   /** Memo by value for strings (JavaScript strings have no identity). */
-  #stringMemo = new Map<string, number>();
+  readonly #stringWindow: number;
+  #stringMemo: StringMemo;
   /** Memo entries written so far: the index of the next one. */
   #memoCount = 0;
   /** Globals are names, so they are memoized by qualified name. */
@@ -232,6 +242,12 @@ export class Pickler {
     this.#reducerOverride = options.reducerOverride;
     this.#maxDepth = options.maxDepth ?? 1_000_000;
     this.#keepMemo = options.keepMemo ?? false;
+    const shareStrings = options.shareStrings ?? 'recent';
+    if (shareStrings !== 'recent' && shareStrings !== 'all') {
+      throw new PicklingError(`shareStrings must be 'recent' or 'all', not ${String(shareStrings)}`);
+    }
+    this.#stringWindow = shareStrings === 'all' ? Infinity : RECENT_STRINGS;
+    this.#stringMemo = new StringMemo(this.#stringWindow);
     this.#write = options.write;
     if (options.extensions) {
       this.#extensions = new Map();
@@ -252,7 +268,7 @@ export class Pickler {
   /** Forgets what earlier dumps memoized (only matters with keepMemo). */
   clearMemo(): void {
     this.#memo = new Map();
-    this.#stringMemo = new Map();
+    this.#stringMemo = new StringMemo(this.#stringWindow);
     this.#globalMemo = new Map();
     this.#memoCount = 0;
   }
@@ -263,7 +279,7 @@ export class Pickler {
     out.reset();
     if (!this.#keepMemo) this.clearMemo();
     const memoBefore = this.#keepMemo
-      ? { objects: new Map(this.#memo), strings: new Map(this.#stringMemo), globals: new Map(this.#globalMemo), count: this.#memoCount }
+      ? { objects: new Map(this.#memo), strings: this.#stringMemo.copy(), globals: new Map(this.#globalMemo), count: this.#memoCount }
       : undefined;
     this.#context = { protocol: this.protocol, cache: new Map() };
     this.#top = 0;

@@ -6,8 +6,9 @@
 //     case: its Python str '\udbff\udc00' is two code points (a high and a low surrogate, only
 //     producible with surrogatepass) that JavaScript cannot tell from the astral character
 //     U+10FC00 they form; the test checks that this element, and nothing else, differs.
-// (c) our output is never longer than CPython's; with an equal string repeated as distinct
-//     Python objects CPython writes it each time and we (memoizing strings by value) once.
+// (c) with an equal string repeated as distinct Python objects, CPython writes it each time and
+//     we (memoizing strings by value) once, so ours is shorter. (How far apart repeats are still
+//     shared is the shareStrings option's business: pickler-string-memo.test.ts.)
 // (d) hand-picked cases compared with python3's output at every protocol: frames crossing
 //     64 KiB, large bytes/str/bytearray, batch boundaries, cycles, LONG_BINPUT/LONG_BINGET,
 //     empty and one-element containers.
