@@ -101,6 +101,16 @@ function failure(message: string, cause?: unknown): never {
 const isCopyreg = (callable: unknown, name: string): boolean =>
   callable instanceof PyGlobal && callable.module === 'copyreg' && callable.name === name;
 
+/** `[copyreg.__newobj__, [cls], state]` whose state is the plain dict `fresh` made for it. */
+const isBareNewObj = (reduction: Reduction, fresh: object): boolean =>
+  Array.isArray(reduction) &&
+  reduction.length === 3 &&
+  reduction[2] === fresh &&
+  isPlainDict(fresh) &&
+  isCopyreg(reduction[0], '__newobj__') &&
+  Array.isArray(reduction[1]) &&
+  reduction[1].length === 1;
+
 /** Bytes to write as the Latin-1 text CPython gives `_codecs.encode` below protocol 3. */
 class Latin1Text {
   constructor(readonly bytes: Uint8Array) {}
@@ -156,6 +166,14 @@ const Op = {
 } as const;
 
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/**
+ * The end of a NEWOBJ written directly (#saveBareNewObj): the state, then BUILD. The frame
+ * starts as if the state were in progress (its value is passed directly), so it resumes at BUILD
+ * and error paths still say `<state>` or `.state`.
+ */
+const FRESH_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Op.FreshDict, undefined, '<state>', Op.Byte, BUILD, undefined]);
+const PLACEHOLDER_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Op.Save, undefined, '.state', Op.Byte, BUILD, undefined]);
 
 /**
  * One container being written. Frames live in a pool indexed by depth and are reused, so
@@ -576,7 +594,12 @@ export class Pickler {
     }
     if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
     // persistentId must see the state dict, as any other value: then it goes the usual way.
-    return this.#saveReduce(reduction, value, depth, this.#persistentId === undefined ? fresh : undefined);
+    if (this.#persistentId !== undefined) return this.#saveReduce(reduction, value, depth);
+    if (fresh !== undefined && isBareNewObj(reduction, fresh)) {
+      const done = this.#saveBareNewObj(value, (reduction[1] as unknown[])[0], fresh, true, depth);
+      if (done !== undefined) return done;
+    }
+    return this.#saveReduce(reduction, value, depth, fresh);
   }
 
   /** A value persistentId named: its id (saved as is, never asked for an id of its own), then BINPERSID. */
@@ -1350,9 +1373,50 @@ export class Pickler {
 
   // ---- placeholders -------------------------------------------------------------------------
 
+  /**
+   * `cls.__new__(cls)` by NEWOBJ with no arguments, then the state and BUILD, written straight
+   * out when the class is in the memo already (every instance after the first of its class):
+   * the bytes the program of #reduceOps or #savePlaceholder writes, without building it.
+   * `fresh`: the state is a plain dict made for this call (never in the memo). Undefined when
+   * this does not apply and nothing was written; otherwise as #save.
+   */
+  #saveBareNewObj(obj: object, cls: unknown, state: unknown, fresh: boolean, depth: number): boolean | undefined {
+    // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
+    if (this.protocol < 2 || depth >= this.#maxDepth) return undefined;
+    const classIndex = this.#memo.get(cls);
+    if (classIndex === undefined) return undefined;
+    const out = this.#out;
+    this.#writeGet(classIndex); // at the boundary the instance's own #save marked
+    out.opcodeBoundary();
+    out.byte2(0x29, 0x81); // EMPTY_TUPLE NEWOBJ
+    this.#memoize(obj); // not in the memo (#save looked), and nothing was saved since
+    if (state === undefined) return true;
+    const frame = this.#push(Kind.Program, depth, obj, fresh ? FRESH_STATE_THEN_BUILD : PLACEHOLDER_STATE_THEN_BUILD);
+    frame.pending = true;
+    let written: boolean;
+    if (fresh) {
+      out.opcodeBoundary();
+      written = this.#saveDict(state as object, undefined, Object.keys(state as object), depth + 1, true);
+    } else written = this.#save(state);
+    if (!written) return false;
+    out.byte(BUILD);
+    this.#pop();
+    return true;
+  }
+
   /** A placeholder is written back in the form it was read in. */
   #savePlaceholder(value: PyObject, depth: number): boolean {
     const { cls, args } = value;
+    if (
+      value.creation === 'newobj' &&
+      args.length === 0 &&
+      value.listItems === undefined &&
+      value.dictItems === undefined &&
+      this.#persistentId === undefined
+    ) {
+      const done = this.#saveBareNewObj(value, cls, value.state, false, depth);
+      if (done !== undefined) return done;
+    }
     let ops: unknown[];
     /** callable(parts…) by REDUCE, the parts in a fresh tuple labelled one by one. */
     const call = (callable: unknown, label: string, parts: unknown[], labels: readonly string[]): unknown[] => [
