@@ -309,12 +309,7 @@ export class Pickler {
       out.setFraming(false);
     } catch (error) {
       // A failed dump leaves the memo as it was, so later dumps never refer to unwritten entries.
-      if (memoBefore) {
-        this.#memo = memoBefore.objects;
-        this.#stringMemo = memoBefore.strings;
-        this.#globalMemo = memoBefore.globals;
-        this.#memoCount = memoBefore.count;
-      }
+      if (memoBefore) this.#restoreMemo(memoBefore);
       if (error instanceof PicklingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       throw new PicklingError(message, this.#failurePath(), {
@@ -325,8 +320,23 @@ export class Pickler {
       this.#context.cache.clear();
     }
     const pickle = out.result();
-    this.#write?.(pickle);
+    if (this.#write) {
+      try {
+        this.#write(pickle);
+      } catch (error) {
+        // Not delivered: later dumps must not refer to what it memoized either.
+        if (memoBefore) this.#restoreMemo(memoBefore);
+        throw error;
+      }
+    }
     return pickle;
+  }
+
+  #restoreMemo(memo: { objects: Map<unknown, number>; strings: StringMemo; globals: Map<string, number>; count: number }): void {
+    this.#memo = memo.objects;
+    this.#stringMemo = memo.strings;
+    this.#globalMemo = memo.globals;
+    this.#memoCount = memo.count;
   }
 
   // ---- frames -------------------------------------------------------------------------------
