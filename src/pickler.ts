@@ -52,10 +52,11 @@ export interface DumpOptions {
   keepMemo?: boolean;
   /**
    * Which equal strings are written once and then fetched from the memo (JavaScript strings have
-   * no identity): `'recent'` (default) strings of 256 or more UTF-16 units, and shorter ones
-   * within the last 4096 to 8192 short strings written, which keeps dict keys and repeated values
-   * shared at little cost; `'all'` every one, for the smallest output, slower when there are many
-   * distinct strings.
+   * no identity). `'recent'` (default): strings of 256 or more UTF-16 units, and shorter ones
+   * while they are recent (among the last 4096 to 8192 short strings added), which keeps dict
+   * keys and repeated values shared at little cost; when many strings come back from further
+   * away, every string from then on. `'all'`: every one, for the smallest output, slower when
+   * there are many distinct strings.
    */
   shareStrings?: 'recent' | 'all';
   /** Receives each complete pickle `Pickler.dump()` writes (never a partial one). */
@@ -497,7 +498,7 @@ export class Pickler {
     }
     switch (typeof value) {
       case 'string': {
-        const index = this.#stringMemo.get(value);
+        const index = this.#stringMemo.find(value);
         if (index !== undefined) this.#writeGet(index);
         else this.#saveString(value);
         return true;
@@ -742,7 +743,7 @@ export class Pickler {
       }
     }
     const index = this.#memoCount++;
-    this.#stringMemo.set(value, index);
+    this.#stringMemo.add(value, index);
     this.#writePut(index);
   }
 
@@ -1385,12 +1386,13 @@ export class Pickler {
 
   /**
    * `cls.__new__(cls)` by NEWOBJ with no arguments, then the state and BUILD, written straight
-   * out when the class is in the memo already (every instance after the first of its class):
-   * the bytes the program of #reduceOps or #savePlaceholder writes, without building it.
-   * `fresh`: the state is a plain dict made for this call (never in the memo). Undefined when
-   * this does not apply and nothing was written; otherwise as #save.
+   * out when the class object is in the object memo already (as a rule every instance after the
+   * first of its class; not a class written as an extension code, or by name alone): the bytes
+   * the program of #reduceOps or #savePlaceholder writes, without building it. `stateIsFresh`:
+   * the state is a plain dict made for this call (never in the memo). Undefined when this does
+   * not apply and nothing was written; otherwise as #save.
    */
-  #saveBareNewObj(obj: object, cls: unknown, state: unknown, fresh: boolean, depth: number): boolean | undefined {
+  #saveBareNewObj(obj: object, cls: unknown, state: unknown, stateIsFresh: boolean, depth: number): boolean | undefined {
     // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
     if (this.protocol < 2 || depth >= this.#maxDepth) return undefined;
     const classIndex = this.#memo.get(cls);
@@ -1401,10 +1403,10 @@ export class Pickler {
     out.byte2(0x29, 0x81); // EMPTY_TUPLE NEWOBJ
     this.#memoize(obj); // not in the memo (#save looked), and nothing was saved since
     if (state === undefined) return true;
-    const frame = this.#push(Kind.Program, depth, obj, fresh ? FRESH_STATE_THEN_BUILD : PLACEHOLDER_STATE_THEN_BUILD);
+    const frame = this.#push(Kind.Program, depth, obj, stateIsFresh ? FRESH_STATE_THEN_BUILD : PLACEHOLDER_STATE_THEN_BUILD);
     frame.pending = true;
     let written: boolean;
-    if (fresh) {
+    if (stateIsFresh) {
       out.opcodeBoundary();
       written = this.#saveDict(state as object, undefined, Object.keys(state as object), depth + 1, true);
     } else written = this.#save(state);

@@ -3,7 +3,7 @@
 // shares every equal string. Both load to the same values; they differ only in size.
 import { describe, expect, it } from 'vitest';
 import { dumps, loads, Pickler, PicklingError } from '../src/index.js';
-import { RECENT_STRINGS, SHARED_LENGTH, StringMemo } from '../src/string-memo.js';
+import { CHECK_EVERY, MIN_SAMPLE_RETURNS, RECENT_STRINGS, SAMPLE_EVERY, SHARED_LENGTH, StringMemo } from '../src/string-memo.js';
 import { describeWithPython, runPython } from './helpers/python.js';
 
 const PROTOCOLS = [0, 1, 2, 3, 4, 5] as const;
@@ -25,16 +25,16 @@ function distinctStrings(count: number, prefix = 'u'): string[] {
 describe('StringMemo', () => {
   it('finds a short string while it is among the last one to two windows of strings', () => {
     const memo = new StringMemo(3);
-    memo.set('a', 0);
-    memo.set('b', 1);
-    memo.set('c', 2);
-    memo.set('d', 3); // turns over: a, b, c are the older generation
-    expect(memo.get('b')).toBe(1); // found, and moved back into the recent generation
-    memo.set('e', 4); // recent: d, b, e
-    memo.set('f', 5); // turns over: a and c are forgotten
-    expect(memo.get('a')).toBeUndefined();
-    expect(memo.get('c')).toBeUndefined();
-    expect([memo.get('b'), memo.get('d'), memo.get('e'), memo.get('f')]).toEqual([1, 3, 4, 5]);
+    memo.add('a', 0);
+    memo.add('b', 1);
+    memo.add('c', 2);
+    memo.add('d', 3); // turns over: a, b, c are the older generation
+    expect(memo.find('b')).toBe(1); // found, and moved back into the recent generation
+    memo.add('e', 4); // recent: d, b, e
+    memo.add('f', 5); // turns over: a and c are forgotten
+    expect(memo.find('a')).toBeUndefined();
+    expect(memo.find('c')).toBeUndefined();
+    expect([memo.find('b'), memo.find('d'), memo.find('e'), memo.find('f')]).toEqual([1, 3, 4, 5]);
   });
 
   it('keeps strings of SHARED_LENGTH units or more for good, and every string with an infinite window', () => {
@@ -43,30 +43,71 @@ describe('StringMemo', () => {
     const windowed = new StringMemo(2);
     const everything = new StringMemo(Infinity);
     for (const memo of [windowed, everything]) {
-      memo.set(long, 0);
-      memo.set(shortOfLong, 1);
-      distinctStrings(100).forEach((text, i) => memo.set(text, i + 2));
+      memo.add(long, 0);
+      memo.add(shortOfLong, 1);
+      distinctStrings(100).forEach((text, i) => memo.add(text, i + 2));
     }
-    expect(windowed.get(long)).toBe(0);
-    expect(windowed.get(shortOfLong)).toBeUndefined();
-    expect(everything.get(long)).toBe(0);
-    expect(everything.get(shortOfLong)).toBe(1);
-    expect(everything.get('u0')).toBe(2);
+    expect(windowed.find(long)).toBe(0);
+    expect(windowed.find(shortOfLong)).toBeUndefined();
+    expect(everything.find(long)).toBe(0);
+    expect(everything.find(shortOfLong)).toBe(1);
+    expect(everything.find('u0')).toBe(2);
+  });
+
+  it('stays shut while strings do not come back from beyond it (each is new, or recent)', () => {
+    // Keys come back after 100 strings, within one window of 128: always recent.
+    const memo = new StringMemo(128);
+    let index = 0;
+    for (let round = 0; round < 50; round++) {
+      for (const key of ['id', 'name']) if (memo.find(key) === undefined) memo.add(key, index++);
+      for (const text of distinctStrings(100, `r${round}-`)) memo.add(text, index++);
+    }
+    expect(memo.keepsAll).toBe(false);
+    expect(memo.find('r0-0')).toBeUndefined();
+    expect(memo.find('id')).toBe(0);
+  });
+
+  it('opens once sampled strings come back from beyond it often enough, and keeps every string from then on', () => {
+    const window = 16;
+    const memo = new StringMemo(window);
+    const vocabulary = distinctStrings(4 * SAMPLE_EVERY * CHECK_EVERY, 'v');
+    const indexOf = new Map<string, number>();
+    let next = 0;
+    let passes = 0;
+    // The vocabulary over and over: every string comes back from far beyond the window. A string
+    // found must be found with the index it was last written as.
+    while (!memo.keepsAll && passes < 20) {
+      passes++;
+      for (const text of vocabulary) {
+        const found = memo.find(text);
+        if (found !== undefined) expect(found).toBe(indexOf.get(text));
+        else {
+          memo.add(text, next);
+          indexOf.set(text, next++);
+        }
+      }
+    }
+    expect(memo.keepsAll).toBe(true);
+    expect(passes).toBeLessThanOrEqual(2 + MIN_SAMPLE_RETURNS);
+    // Open: a string added now is still found after many windows of others.
+    memo.add('kept', next);
+    distinctStrings(10 * window, 'later').forEach((text, i) => memo.add(text, next + 1 + i));
+    expect(memo.find('kept')).toBe(next);
   });
 
   it('copy() is independent of the original', () => {
     const memo = new StringMemo(2);
-    memo.set('a', 0);
-    memo.set('L'.repeat(SHARED_LENGTH), 1);
+    memo.add('a', 0);
+    memo.add('L'.repeat(SHARED_LENGTH), 1);
     const copy = memo.copy();
-    memo.set('b', 2);
-    memo.set('c', 3);
-    memo.set('d', 4);
-    memo.set('e', 5); // `a` has left the original's window
-    expect(memo.get('a')).toBeUndefined();
-    expect(copy.get('a')).toBe(0);
-    expect(copy.get('b')).toBeUndefined();
-    expect(copy.get('L'.repeat(SHARED_LENGTH))).toBe(1);
+    memo.add('b', 2);
+    memo.add('c', 3);
+    memo.add('d', 4);
+    memo.add('e', 5); // `a` has left the original's window
+    expect(memo.find('a')).toBeUndefined();
+    expect(copy.find('a')).toBe(0);
+    expect(copy.find('b')).toBeUndefined();
+    expect(copy.find('L'.repeat(SHARED_LENGTH))).toBe(1);
   });
 });
 
@@ -101,6 +142,22 @@ describe('shareStrings', () => {
     const data = dumps(value);
     expect(occurrences(data, 'returning')).toBe(1);
     expect(loads(data)).toEqual(value);
+  });
+
+  it.each([2, 4])('protocol %i: a vocabulary wider than the window, used over and over, is written about once', (protocol) => {
+    // The far-reuse case: 3 windows' worth of distinct strings, cycled five times. Once the window
+    // opens (early in the second cycle) every string is kept: those the first cycle left behind
+    // are written a second time, and then never again. Shut, it would write all five cycles.
+    const vocabulary = distinctStrings(3 * RECENT_STRINGS, 'word');
+    const value = [...vocabulary, ...vocabulary, ...vocabulary, ...vocabulary, ...vocabulary];
+    const recent = dumps(value, { protocol });
+    const all = dumps(value, { protocol, shareStrings: 'all' });
+    const once = dumps(vocabulary, { protocol });
+    expect(recent.length).toBeGreaterThan(all.length);
+    expect(recent.length).toBeLessThan(all.length + once.length);
+    expect(occurrences(recent, 'word4000')).toBe(2);
+    expect(occurrences(all, 'word4000')).toBe(1);
+    expect(loads(recent)).toEqual(value);
   });
 
   it('refuses anything but recent or all', () => {
