@@ -119,12 +119,16 @@ export const SHARED_LENGTH = 256;
 /** One short string in this many is sampled. */
 export const SAMPLE_EVERY = 32;
 
-/** One lookup in this many that misses both generations looks in the sample. */
-export const CHECK_EVERY = 32;
+/**
+ * One lookup in this many that misses both generations looks in the sample. Prime to
+ * SAMPLE_EVERY: with equal periods, a vocabulary used in the same order each time could meet
+ * the checks out of step with the samples, and never be seen coming back.
+ */
+export const CHECK_EVERY = 31;
 
 /**
  * The window opens once at least MIN_SAMPLE_RETURNS sampled strings came back and the strings
  * coming back from beyond it (each written again) are estimated at one memo entry in RETURN_SHARE.
  */
 export const RETURN_SHARE = 16;
-export const MIN_SAMPLE_RETURNS = 4;
+export const MIN_SAMPLE_RETURNS = 2;

@@ -189,6 +189,25 @@ print(' '.join(pickle.dumps(value, p).hex() for p in range(6)))
     }
   });
 
+  it("a vocabulary of shared str objects wider than the window, used over and over: 'all' is CPython's bytes, 'recent' stays close", () => {
+    const theirs = Buffer.from(
+      runPython(`
+import pickle
+words = [f'{i:05d}' + 'é' * 40 for i in range(${3 * RECENT_STRINGS})]
+print(pickle.dumps(words * 6, 4).hex())
+`)
+        .toString()
+        .trim(),
+      'hex',
+    );
+    const value = loads(theirs) as string[];
+    expect(Buffer.from(dumps(value, { shareStrings: 'all' })).equals(theirs)).toBe(true);
+    const recent = dumps(value);
+    // Shut for good, it would write the vocabulary six times over.
+    expect(recent.length).toBeLessThan(theirs.length * 1.6);
+    expect(loads(recent)).toEqual(value);
+  });
+
   it("one str object far apart: 'all' is identical to CPython, 'recent' writes it twice and Python loads the same value", () => {
     const count = 3 * RECENT_STRINGS;
     const script = `
