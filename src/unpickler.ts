@@ -95,6 +95,8 @@ const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple()) as Tuple;
 const ARRAY_INDEX_LIMIT = 0xffff_fffe;
 /** Runs of at least this many items size their list once (smaller ones grow it as they go). */
 const RESERVE_MIN_ITEMS = 1024;
+/** #freshListMemoIndex: the list may be referred to from elsewhere. */
+const NOT_FRESH = -2;
 /** V8 turns an array longer than this (kMaxFastArrayLength, 32 Mi) into a slow dictionary. */
 const MAX_FAST_ARRAY_LENGTH = 32 * 1024 * 1024;
 
@@ -166,6 +168,9 @@ export class Unpickler implements LoadContext {
   /** No batch run starts before this position: a run sent a batch back there (see #appendBatchRun). */
   #noRunBefore = 0;
   #runScan = new BatchRunScan();
+  /** The list the last inline EMPTY_LIST made, and the position after that opcode. */
+  #freshList: unknown[] | undefined = undefined;
+  #freshListEnd = -1;
   // The value stack is stack[0, sp). It never shrinks during a load: V8 trims an array's storage
   // when its length drops by half, and a list's APPENDS batches would grow and trim it each time.
   #stack: unknown[] = [];
@@ -262,6 +267,7 @@ export class Unpickler implements LoadContext {
     this.#proto = 0;
     this.#frameEnd = -1;
     this.#noRunBefore = 0;
+    this.#freshList = undefined;
     this.#replacedDicts = undefined;
     this.#escapedDicts = undefined;
     this.#mergedStates = undefined;
@@ -423,7 +429,10 @@ export class Unpickler implements LoadContext {
             break;
           case 0x5d: // EMPTY_LIST
             if (room) {
-              stack[this.#sp++] = newList();
+              const list = newList();
+              stack[this.#sp++] = list;
+              this.#freshList = list;
+              this.#freshListEnd = pos;
               continue;
             }
             break;
@@ -599,6 +608,10 @@ export class Unpickler implements LoadContext {
     run.plainFloats = !this.#keepFloatType;
     if (!scanBatchRun(data, view, markPos, run)) return -1;
     const runEnd = run.end;
+    // A short run into the list EMPTY_LIST just made is copied, when done, into a list of exactly
+    // its length (see #freshListMemoIndex); this one, grown item by item, has room for 17 or more.
+    const exactMemoIndex = run.items < RESERVE_MIN_ITEMS && target === this.#freshList ? this.#freshListMemoIndex(markPos) : NOT_FRESH;
+    let holdsItself = false;
     let fill = target.length;
     let batchFill = fill;
     let batchMark = markPos;
@@ -665,13 +678,19 @@ export class Unpickler implements LoadContext {
           case 0x89: // NEWFALSE
             target[fill++] = false;
             break;
-          case 0x68: // BINGET
-            target[fill++] = this.#memoGet(data[pos++]!);
+          case 0x68: { // BINGET
+            const value = this.#memoGet(data[pos++]!);
+            if (value === target) holdsItself = true;
+            target[fill++] = value;
             break;
-          case 0x6a: // LONG_BINGET
-            target[fill++] = this.#memoGet(view.getUint32(pos, true));
+          }
+          case 0x6a: { // LONG_BINGET
+            const value = this.#memoGet(view.getUint32(pos, true));
+            if (value === target) holdsItself = true;
+            target[fill++] = value;
             pos += 4;
             break;
+          }
           case 0x94: // MEMOIZE
             memo.push(target[fill - 1]);
             break;
@@ -703,7 +722,38 @@ export class Unpickler implements LoadContext {
       this.#noRunBefore = runEnd;
       return batchMark;
     }
+    if (exactMemoIndex !== NOT_FRESH && !holdsItself) {
+      // Nothing else can refer to the list yet: the value stack and its memo entry are all.
+      const exact = target.slice();
+      this.#stack[sp - 1] = exact;
+      if (exactMemoIndex >= 0) memo[exactMemoIndex] = exact;
+    }
+    this.#freshList = undefined;
     return runEnd;
+  }
+
+  /**
+   * Whether only the list's own memo put (and frames) stand between the EMPTY_LIST that made
+   * `#freshList` and the MARK at `markPos`: then nothing but the value stack and that memo entry
+   * refers to the list. Its memo index, -1 when it was not put, or NOT_FRESH.
+   */
+  #freshListMemoIndex(markPos: number): number {
+    const data = this.#data;
+    let pos = this.#freshListEnd;
+    let put = false;
+    while (pos < markPos) {
+      const code = data[pos]!;
+      if (code === 0x95) pos += 9; // FRAME
+      else if (put) return NOT_FRESH;
+      else if (code === 0x94 || code === 0x71 || code === 0x72) {
+        put = true;
+        pos += code === 0x94 ? 1 : code === 0x71 ? 2 : 5; // MEMOIZE, BINPUT, LONG_BINPUT
+      } else return NOT_FRESH;
+    }
+    if (pos !== markPos) return NOT_FRESH;
+    if (!put) return -1;
+    const last = this.#memo.length - 1;
+    return last >= 0 && this.#memo[last] === this.#freshList ? last : NOT_FRESH;
   }
 
   /**

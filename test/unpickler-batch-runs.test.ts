@@ -278,6 +278,81 @@ describe('unpickler: runs of simple batches', () => {
   });
 });
 
+describe('unpickler: a short run into the list EMPTY_LIST just made is copied to one of its exact length', () => {
+  // What can be seen of the copy is identity: every reference to the list must be to one object.
+  const PUT = 0x94; // MEMOIZE
+  const items = [0x28, 0x4b, 1, 0x4b, 2, 0x65]; // MARK 1 2 APPENDS
+
+  it('a list shared through the memo is one object everywhere, at every protocol, as CPython writes it', () => {
+    for (const protocol of [1, 2, 3, 4, 5]) {
+      const shared = [1, 2];
+      const loaded = loads(dumps([shared, shared, { at: shared }, [shared]], { protocol })) as unknown[];
+      expect(loaded[0]).toEqual([1, 2]);
+      expect(loaded[1]).toBe(loaded[0]);
+      expect((loaded[2] as { at: unknown }).at).toBe(loaded[0]);
+      expect((loaded[3] as unknown[])[0]).toBe(loaded[0]);
+    }
+  });
+
+  it('a list that holds itself keeps itself, not the list it was before', () => {
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic, 'x');
+    for (const protocol of [1, 2, 4]) {
+      const loaded = loads(dumps(cyclic, { protocol })) as unknown[];
+      expect(loaded[1]).toBe(loaded);
+      expect(loaded[2]).toBe('x');
+    }
+  });
+
+  it('a list referred to from the stack twice (DUP) or from two memo entries stays one object', () => {
+    // EMPTY_LIST DUP MARK 1 2 APPENDS TUPLE2
+    const dup = loads(new Uint8Array([0x80, 4, 0x5d, 0x32, ...items, 0x86, 0x2e])) as Tuple;
+    expect(dup[0]).toEqual([1, 2]);
+    expect(dup[1]).toBe(dup[0]);
+    // EMPTY_LIST MEMOIZE MEMOIZE MARK 1 2 APPENDS BINGET 0 BINGET 1 TUPLE3
+    const twice = loads(new Uint8Array([0x80, 4, 0x5d, PUT, PUT, ...items, 0x68, 0, 0x68, 1, 0x87, 0x2e])) as Tuple;
+    expect(twice[0]).toEqual([1, 2]);
+    expect(twice[1]).toBe(twice[0]);
+    expect(twice[2]).toBe(twice[0]);
+    // EMPTY_LIST BINPUT 0 BINGET 0 POP MARK 1 2 APPENDS BINGET 0 TUPLE2: fetched before its items
+    const fetched = loads(new Uint8Array([0x80, 2, 0x5d, 0x71, 0, 0x68, 0, 0x30, ...items, 0x68, 0, 0x86, 0x2e])) as Tuple;
+    expect(fetched[0]).toEqual([1, 2]);
+    expect(fetched[1]).toBe(fetched[0]);
+  });
+
+  it('a frame between EMPTY_LIST, its put and the MARK, and a BINPUT over an earlier entry, keep the memo right', () => {
+    const frame = (length: number) => [0x95, length, 0, 0, 0, 0, 0, 0, 0];
+    const tail = [0x68, 0, 0x86, 0x2e]; // BINGET 0 TUPLE2 STOP
+    const body = [...items, ...tail];
+    // PROTO 4, a frame holding EMPTY_LIST BINPUT 0, then one holding the rest
+    const framed = loads(new Uint8Array([0x80, 4, ...frame(3), 0x5d, 0x71, 0, ...frame(body.length), ...body])) as Tuple;
+    expect(framed[0]).toEqual([1, 2]);
+    expect(framed[1]).toBe(framed[0]);
+    // NONE BINPUT 0 POP, then EMPTY_LIST BINPUT 0 (over it) MARK 1 2 APPENDS BINGET 0 TUPLE2
+    const over = loads(new Uint8Array([0x80, 2, 0x4e, 0x71, 0, 0x30, 0x5d, 0x71, 0, ...body])) as Tuple;
+    expect(over[0]).toEqual([1, 2]);
+    expect(over[1]).toBe(over[0]);
+    // NONE BINPUT 0 POP, NEWTRUE BINPUT 1 POP, then EMPTY_LIST BINPUT 0 (not the last entry)
+    // MARK 1 2 APPENDS BINGET 0 BINGET 1 TUPLE3: entry 1 is still True
+    const earlier = loads(
+      new Uint8Array([0x80, 2, 0x4e, 0x71, 0, 0x30, 0x88, 0x71, 1, 0x30, 0x5d, 0x71, 0, ...items, 0x68, 0, 0x68, 1, 0x87, 0x2e]),
+    ) as Tuple;
+    expect(earlier[0]).toEqual([1, 2]);
+    expect(earlier[1]).toBe(earlier[0]);
+    expect(earlier[2]).toBe(true);
+  });
+
+  it('a list of floats, strings and fetched values loads the same, long or short', () => {
+    for (const length of [1, 2, 17, 999, 1000, 1001, 1023, 1024, 3000]) {
+      const text = 'shared text';
+      const value = Array.from({ length }, (_, i) => (i % 3 === 0 ? i + 0.5 : i % 3 === 1 ? `s${i}` : text));
+      const loaded = loads(dumps([value, value]));
+      expect(loaded, `length ${length}`).toEqual([value, value]);
+      expect((loaded as unknown[])[1]).toBe((loaded as unknown[])[0]);
+    }
+  });
+});
+
 describe('scanBatchRun: which batches a run covers', () => {
   type Limits = Partial<Pick<BatchRunScan, 'frameEnd' | 'itemsPerBatch' | 'memoSize' | 'maxMemo' | 'plainFloats'>>;
   /** The run from position 0, as { items, end }, or undefined when there is none. */
