@@ -53,9 +53,9 @@ export interface DumpOptions {
   /**
    * Which equal strings are written once and then fetched from the memo (JavaScript strings have
    * no identity). `'recent'` (default): strings of 256 or more UTF-16 units, and shorter ones
-   * while they are recent (among the last 4096 to 8192 short strings added), which keeps dict
-   * keys and repeated values shared at little cost; when many strings come back from further
-   * away, every string from then on. `'all'`: every one, for the smallest output, slower when
+   * while they are recent (a window of two generations of 4096 short strings to start with),
+   * which keeps dict keys and repeated values shared at little cost; the window widens when many
+   * strings come back from beyond it. `'all'`: every one, for the smallest output, slower when
    * there are many distinct strings.
    */
   shareStrings?: 'recent' | 'all';

@@ -9,16 +9,17 @@
  *
  * Those few hundred bytes, for each return, add up when many strings come back from beyond the
  * window (a vocabulary wider than it, used over and over). So a sample of the strings written is
- * kept for the whole dump, and some of the lookups that miss look there: when the sample shows
- * that such returns are common, the window opens and every string is kept from then on. The
- * strings the window had already let go are written once more, then never again.
+ * kept as long as the memo, and some of the lookups that miss look there: when the sample shows
+ * that such returns are common, the window widens fourfold, as often as that goes on. The strings
+ * the window had already let go are written once more; once it holds the vocabulary, never again.
+ * Strings never used again still leave it, so the tables stay no larger than the reuse needs.
  */
 export class StringMemo {
   /** Short strings added or found again since the last turn-over. */
   #recent = new Map<string, number>();
   /** The generation before: still found, and moved back into `#recent` when it is. */
   #older = new Map<string, number>();
-  /** One short string in SAMPLE_EVERY of those added, kept while the window is shut. */
+  /** One short string in SAMPLE_EVERY of those added (until it comes back), kept as long as the memo. */
   #sample = new Map<string, number>();
   /** Strings of SHARED_LENGTH or more units, kept for the whole dump. */
   #long = new Map<string, number>();
@@ -38,9 +39,9 @@ export class StringMemo {
     this.#window = window;
   }
 
-  /** True once every string is kept: from the start, or since returns from beyond the window. */
-  get keepsAll(): boolean {
-    return this.#window === Infinity;
+  /** Short strings a generation holds now (it widens as strings come back from beyond it). */
+  get window(): number {
+    return this.#window;
   }
 
   /** The memo index of an equal string written before, if it is still found. */
@@ -67,21 +68,27 @@ export class StringMemo {
     let found = this.#older.get(value);
     if (found === undefined) {
       // Only one miss in CHECK_EVERY looks in the sample: a lookup per miss would cost more than
-      // the window saves. Each sampled return found stands for SAMPLE_EVERY * CHECK_EVERY strings
-      // written again; too many, and the window opens.
+      // the window saves. On average each sampled return found stands for SAMPLE_EVERY *
+      // CHECK_EVERY strings written again; too many, and the window widens. A sampled string
+      // counts once (it leaves the sample), so one string coming back in step with the checks
+      // cannot stand for many.
       if (--this.#untilCheck !== 0) return undefined;
       this.#untilCheck = CHECK_EVERY;
       found = this.#sample.get(value);
       if (found === undefined) return undefined;
-      this.#sampleReturns++;
+      this.#sample.delete(value);
       if (
-        this.#sampleReturns >= MIN_SAMPLE_RETURNS &&
+        ++this.#sampleReturns >= MIN_SAMPLE_RETURNS &&
         this.#sampleReturns * SAMPLE_EVERY * CHECK_EVERY * RETURN_SHARE >= this.#lastSampled
       ) {
-        this.#window = Infinity;
+        this.#window *= WIDEN_BY;
+        this.#sampleReturns = 0; // widening again takes returns from beyond the new window
       }
     }
-    this.#recent.set(value, found); // moved back, so it stays as long as it is used
+    // Moved back, so it stays while it is used; it counts towards the turn-over as an added
+    // string does, so a working set wider than the window is seen missing, not kept growing.
+    if (this.#recent.size >= this.#window) this.#turnOver();
+    this.#recent.set(value, found);
     return found;
   }
 
@@ -110,7 +117,7 @@ export class StringMemo {
   }
 }
 
-/** Short strings per generation of the default window: a lookup finds the last 4096 to 8192. */
+/** Short strings per generation of the default window, to start with. */
 export const RECENT_STRINGS = 4096;
 
 /** Strings of this many UTF-16 units or more are always shared, whatever the window. */
@@ -118,6 +125,9 @@ export const SHARED_LENGTH = 256;
 
 /** One short string in this many is sampled. */
 export const SAMPLE_EVERY = 32;
+
+/** How much the window widens each time the sample shows strings coming back from beyond it. */
+export const WIDEN_BY = 4;
 
 /**
  * One lookup in this many that misses both generations looks in the sample. Prime to
@@ -127,7 +137,7 @@ export const SAMPLE_EVERY = 32;
 export const CHECK_EVERY = 31;
 
 /**
- * The window opens once at least MIN_SAMPLE_RETURNS sampled strings came back and the strings
+ * The window widens once at least MIN_SAMPLE_RETURNS sampled strings came back and the strings
  * coming back from beyond it (each written again) are estimated at one memo entry in RETURN_SHARE.
  */
 export const RETURN_SHARE = 16;

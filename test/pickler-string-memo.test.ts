@@ -3,7 +3,7 @@
 // shares every equal string. Both load to the same values; they differ only in size.
 import { describe, expect, it } from 'vitest';
 import { dumps, loads, Pickler, PicklingError } from '../src/index.js';
-import { CHECK_EVERY, MIN_SAMPLE_RETURNS, RECENT_STRINGS, SAMPLE_EVERY, SHARED_LENGTH, StringMemo } from '../src/string-memo.js';
+import { CHECK_EVERY, RECENT_STRINGS, SAMPLE_EVERY, SHARED_LENGTH, StringMemo, WIDEN_BY } from '../src/string-memo.js';
 import { describeWithPython, runPython } from './helpers/python.js';
 
 const PROTOCOLS = [0, 1, 2, 3, 4, 5] as const;
@@ -54,7 +54,7 @@ describe('StringMemo', () => {
     expect(everything.find('u0')).toBe(2);
   });
 
-  it('stays shut while strings do not come back from beyond it (each is new, or recent)', () => {
+  it('keeps its size while strings do not come back from beyond it (each is new, or recent)', () => {
     // Keys come back after 100 strings, within one window of 128: always recent.
     const memo = new StringMemo(128);
     let index = 0;
@@ -62,37 +62,66 @@ describe('StringMemo', () => {
       for (const key of ['id', 'name']) if (memo.find(key) === undefined) memo.add(key, index++);
       for (const text of distinctStrings(100, `r${round}-`)) memo.add(text, index++);
     }
-    expect(memo.keepsAll).toBe(false);
+    expect(memo.window).toBe(128);
     expect(memo.find('r0-0')).toBeUndefined();
     expect(memo.find('id')).toBe(0);
   });
 
-  it('opens once sampled strings come back from beyond it often enough, and keeps every string from then on', () => {
-    const window = 16;
-    const memo = new StringMemo(window);
+  it('widens while sampled strings come back from beyond it, until it holds what comes back', () => {
+    const start = 16;
+    const memo = new StringMemo(start);
     const vocabulary = distinctStrings(4 * SAMPLE_EVERY * CHECK_EVERY, 'v');
     const indexOf = new Map<string, number>();
     let next = 0;
-    let passes = 0;
-    // The vocabulary over and over: every string comes back from far beyond the window. A string
-    // found must be found with the index it was last written as.
-    while (!memo.keepsAll && passes < 20) {
-      passes++;
+    let added = 0;
+    // The vocabulary over and over: every string comes back from beyond the window while it is
+    // narrower than the vocabulary. A string found must be found with the index it was written as.
+    for (let pass = 0; pass < 30; pass++) {
+      added = 0;
       for (const text of vocabulary) {
         const found = memo.find(text);
         if (found !== undefined) expect(found).toBe(indexOf.get(text));
         else {
           memo.add(text, next);
           indexOf.set(text, next++);
+          added++;
         }
       }
     }
-    expect(memo.keepsAll).toBe(true);
-    expect(passes).toBeLessThanOrEqual(2 + MIN_SAMPLE_RETURNS);
-    // Open: a string added now is still found after many windows of others.
-    memo.add('kept', next);
-    distinctStrings(10 * window, 'later').forEach((text, i) => memo.add(text, next + 1 + i));
-    expect(memo.find('kept')).toBe(next);
+    expect(memo.window).toBeGreaterThanOrEqual(vocabulary.length / 2);
+    expect(memo.window).toBeLessThanOrEqual(vocabulary.length * WIDEN_BY);
+    expect(added).toBe(0); // the last pass found every string
+  });
+
+  it('a growing working set, each string used once a generation, does not pile up in a shut window', () => {
+    // Row r uses every string of the rows before it, then 40 new ones. Each is found in the older
+    // generation and moved back; moving back counts towards the turn-over, so as the set outgrows
+    // the window, strings leave it, come back, are seen in the sample, and the window widens.
+    const memo = new StringMemo(64);
+    const seen: string[] = [];
+    let next = 0;
+    for (let row = 0; row < 200; row++) {
+      for (const text of seen) if (memo.find(text) === undefined) memo.add(text, next++);
+      for (const text of distinctStrings(40, `r${row}-`)) {
+        memo.add(text, next++);
+        seen.push(text);
+      }
+    }
+    expect(memo.window).toBeGreaterThan(64);
+  });
+
+  it('one string coming back in step with the checks counts once, and does not widen it', () => {
+    // Unique strings, and a marker every 2 * 31 of them: a period the checks can keep step with.
+    for (let offset = 0; offset < SAMPLE_EVERY * CHECK_EVERY; offset += 7) {
+      const memo = new StringMemo(16);
+      let next = 0;
+      for (let i = 0; i < offset; i++) memo.add(`pre${i}`, next++);
+      for (let i = 0; i < 200 * 2 * CHECK_EVERY; i++) {
+        const text = i % (2 * CHECK_EVERY) === 0 ? 'MARKER' : `u${i}`;
+        if (memo.find(text) === undefined) memo.add(text, next++);
+      }
+      expect(memo.window, `offset ${offset}`).toBe(16);
+    }
   });
 
   it('copy() is independent of the original', () => {
@@ -146,8 +175,8 @@ describe('shareStrings', () => {
 
   it.each([2, 4])('protocol %i: a vocabulary wider than the window, used over and over, is written about once', (protocol) => {
     // The far-reuse case: 3 windows' worth of distinct strings, cycled five times. Once the window
-    // opens (early in the second cycle) every string is kept: those the first cycle left behind
-    // are written a second time, and then never again. Shut, it would write all five cycles.
+    // widens (early in the second cycle) it holds them all: those the first cycle left behind are
+    // written a second time, and then never again. Unwidened, it would write all five cycles.
     const vocabulary = distinctStrings(3 * RECENT_STRINGS, 'word');
     const value = [...vocabulary, ...vocabulary, ...vocabulary, ...vocabulary, ...vocabulary];
     const recent = dumps(value, { protocol });
