@@ -169,7 +169,7 @@ const encodeScratch = new Uint8Array(8 * MAX_ENCODE_CHUNKS);
 const encodeScratchView = new DataView(encodeScratch.buffer);
 
 /** The length of the minimal two's complement among bytes[at, at + length): redundant sign bytes dropped. */
-function minimalLength(bytes: Uint8Array, length: number, at = 0): number {
+export function minimalLength(bytes: Uint8Array, length: number, at = 0): number {
   while (length > 1) {
     const top = bytes[at + length - 1]!;
     const next = bytes[at + length - 2]!;

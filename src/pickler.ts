@@ -4,7 +4,7 @@
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
-import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, pythonFloatRepr } from './numbers.js';
+import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
@@ -496,43 +496,46 @@ export class Pickler {
       const pid = this.#persistentId(value);
       if (pid !== undefined && pid !== null) return this.#savePersistent(pid);
     }
-    switch (typeof value) {
-      case 'string': {
-        const index = this.#stringMemo.find(value);
-        if (index !== undefined) this.#writeGet(index);
-        else this.#saveString(value);
-        return true;
-      }
-      case 'number':
-        // Safe integers are ints; anything else (fractions, -0, NaN, ±inf, and integral values
-        // beyond 2^53, which loads gives as bigint when they were ints) is a float.
-        if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#saveInt(value);
-        else this.#saveFloat(value);
-        return true;
-      case 'object': {
-        if (value === null) {
-          this.#out.byte(0x4e); // NONE
-          return true;
-        }
-        const index = this.#memo.get(value);
-        if (index !== undefined) {
-          this.#writeGet(index);
-          return true;
-        }
-        return this.#saveObject(value);
-      }
-      case 'undefined':
+    // An if-chain, not a switch on typeof: TurboFan turns each `typeof value === '…'` into a type
+    // check, where a switch first calls a builtin that makes the type's name.
+    if (typeof value === 'string') {
+      const index = this.#stringMemo.find(value);
+      if (index !== undefined) this.#writeGet(index);
+      else this.#saveString(value);
+      return true;
+    }
+    if (typeof value === 'number') {
+      // Safe integers are ints; anything else (fractions, -0, NaN, ±inf, and integral values
+      // beyond 2^53, which loads gives as bigint when they were ints) is a float.
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) this.#saveInt(value);
+      else this.#saveFloat(value);
+      return true;
+    }
+    if (typeof value === 'object') {
+      if (value === null) {
         this.#out.byte(0x4e); // NONE
         return true;
-      case 'boolean':
-        this.#saveBool(value);
+      }
+      const index = this.#memo.get(value);
+      if (index !== undefined) {
+        this.#writeGet(index);
         return true;
-      case 'bigint':
-        this.#saveBigInt(value);
-        return true;
-      default:
-        failure(`cannot pickle a ${typeof value}`);
+      }
+      return this.#saveObject(value);
     }
+    if (typeof value === 'undefined') {
+      this.#out.byte(0x4e); // NONE
+      return true;
+    }
+    if (typeof value === 'boolean') {
+      this.#saveBool(value);
+      return true;
+    }
+    if (typeof value === 'bigint') {
+      this.#saveBigInt(value);
+      return true;
+    }
+    failure(`cannot pickle a ${typeof value}`);
   }
 
   /** An object not in the memo. The exact builtin classes first; then the general order. */
@@ -648,7 +651,25 @@ export class Pickler {
       else out.opU32(0x4a, value); // BININT
       return;
     }
-    this.#saveBigInt(BigInt(value));
+    if (this.protocol < 2) {
+      this.#saveBigInt(BigInt(value));
+      return;
+    }
+    // Beyond int32 and within ±2^53 (timestamps in milliseconds, large ids): its 64-bit two's
+    // complement from the two 32-bit halves, with no BigInt made.
+    const at = out.reserve(10);
+    const high = Math.floor(value / 0x1_0000_0000);
+    out.view.setUint32(at + 2, value - high * 0x1_0000_0000, true);
+    out.view.setInt32(at + 6, high, true);
+    this.#finishLong1(at, minimalLength(out.buffer, 8, at + 2));
+  }
+
+  /** LONG1's opcode and length `n` at `at`, before `n` bytes of a 10-byte reservation. */
+  #finishLong1(at: number, n: number): void {
+    const out = this.#out;
+    out.buffer[at] = 0x8a; // LONG1
+    out.buffer[at + 1] = n;
+    out.unreserve(8 - n);
   }
 
   #saveBigInt(value: bigint): void {
@@ -657,23 +678,14 @@ export class Pickler {
       // The commonest wide ints: two's complement written in place, then trimmed to the minimal
       // length LONG1 takes (at most 4 bytes means it fits BININT: written as that instead).
       const at = out.reserve(10);
-      const buf = out.buffer;
       out.view.setBigInt64(at + 2, value, true);
-      let n = 8;
-      while (n > 1) {
-        const top = buf[at + 1 + n]!;
-        const next = buf[at + n]!;
-        if ((top === 0 && next < 0x80) || (top === 0xff && next >= 0x80)) n--;
-        else break;
-      }
+      const n = minimalLength(out.buffer, 8, at + 2);
       if (n <= 4) {
         out.unreserve(10);
         this.#saveInt(Number(value));
         return;
       }
-      buf[at] = 0x8a; // LONG1
-      buf[at + 1] = n;
-      out.unreserve(8 - n);
+      this.#finishLong1(at, n);
       return;
     }
     if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) {

@@ -46,6 +46,8 @@ export const INT_EDGES: readonly bigint[] = [
   0n, 1n, -1n, 2n, 127n, 128n, -128n, -129n, 255n, 256n, -255n, -256n, -257n,
   32767n, 32768n, -32768n, -32769n, 65535n, 65536n, -65535n, -65536n, -65537n,
   TWO ** 31n - 1n, TWO ** 31n, -(TWO ** 31n), -(TWO ** 31n) - 1n, TWO ** 32n - 1n, TWO ** 32n, -(TWO ** 32n),
+  // 5, 6 and 7 bytes of two's complement (LONG1, written from a number below 2^53 without a BigInt)
+  TWO ** 39n - 1n, TWO ** 39n, -(TWO ** 39n), -(TWO ** 39n) - 1n, TWO ** 47n - 1n, TWO ** 47n, -(TWO ** 47n), -(TWO ** 47n) - 1n,
   TWO ** 53n - 1n, TWO ** 53n, TWO ** 53n + 1n, -(TWO ** 53n) + 1n, -(TWO ** 53n), -(TWO ** 53n) - 1n,
   TWO ** 63n - 1n, TWO ** 63n, -(TWO ** 63n), -(TWO ** 63n) - 1n, TWO ** 64n - 1n, TWO ** 64n, -(TWO ** 64n),
   10n ** 400n, -(10n ** 400n),
