@@ -1,13 +1,15 @@
 // npm run bench: this package's loads/dumps side by side with CPython's C pickle (spawned
 // python3, gc on and off), pickleparser's loader and JSON.parse/stringify, on the same bytes, in
 // one run. Prints ratios (ours / theirs: below 1.0 means we are faster), then the memory table
-// (memory.ts). `--quick` for a smoke run, `--only=NAME` for one workload.
+// (memory.ts). `--quick` for a smoke run, `--only=NAME` for one workload, `--rounds=N` to time
+// each row N times (median ratio and range, see rounds.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleChild, run } from './children.js';
 import { memoryBenchmark } from './memory.js';
+import { median, ratioCell } from './rounds.js';
 import type { TimeResult } from './time-child.js';
 
 interface PickleFile {
@@ -25,6 +27,9 @@ interface PythonTimes {
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const roundsText = process.argv.find((arg) => arg.startsWith('--rounds='))?.slice('--rounds='.length) ?? '1';
+const rounds = Number(roundsText);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${roundsText}`);
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pickle-mapper-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // about 1 GB of pickles in a full run
@@ -39,35 +44,41 @@ const report = JSON.parse(run(python, [workloads, 'write', dir, ...quickFlag, ..
   notes: string[];
 };
 
-const ratio = (ours: number, theirs: number | undefined): string =>
-  theirs === undefined || !Number.isFinite(theirs) ? 'n/a' : `${(ours / theirs).toFixed(2)}×`;
-
 // Each row is timed by CPython and then by us, each in a fresh process (python3, time-child.ts):
 // no row's garbage or heap growth reaches the next, and the two sides of a ratio are measured
-// close together in time.
+// close together in time. With --rounds, the whole pair is repeated and each ratio taken per round.
 const child = await bundleChild('time-child', dir);
 const rows: string[][] = [];
 for (const file of report.files) {
-  console.log(`timing ${file.workload} at protocol ${file.protocol}…`);
   const fileArgs = [dir, file.workload, String(file.protocol), ...quickFlag];
-  const cpython = JSON.parse(run(python, [workloads, 'time', ...fileArgs])) as PythonTimes;
-  const row = { ...file, ...cpython };
   const variants = file.workload === 'instances' ? ['registered', 'placeholders'] : [''];
-  for (const variant of variants) {
-    const ours = JSON.parse(run(process.execPath, [child, ...fileArgs, variant])) as TimeResult;
+  const timed = variants.map(() => [] as { ours: TimeResult; cpython: PythonTimes }[]);
+  for (let round = 1; round <= rounds; round++) {
+    const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    console.log(`timing ${file.workload} at protocol ${file.protocol}${of}…`);
+    const cpython = JSON.parse(run(python, [workloads, 'time', ...fileArgs])) as PythonTimes;
+    variants.forEach((variant, v) => {
+      const ours = JSON.parse(run(process.execPath, [child, ...fileArgs, variant])) as TimeResult;
+      timed[v]!.push({ ours, cpython });
+    });
+  }
+  for (const samples of timed) {
+    const ours = samples.map((sample) => sample.ours);
+    const cell = (pick: (sample: { ours: TimeResult; cpython: PythonTimes }) => readonly [number, number | undefined]): string =>
+      ratioCell(samples.map(pick));
     rows.push([
-      `${row.workload}${ours.variant ? ` (${ours.variant})` : ''}`,
-      String(row.protocol),
-      `${(row.bytes / 1e6).toFixed(1)} MB`,
-      `${ours.loads.toFixed(1)} ms`,
-      ratio(ours.loads, row.loads_gcOn),
-      ratio(ours.loads, row.loads_gcOff),
-      ratio(ours.loads, ours.parser),
-      ratio(ours.loads, ours.jsonParse),
-      `${ours.dumps.toFixed(1)} ms`,
-      ratio(ours.dumps, row.dumps_gcOn),
-      ratio(ours.dumps, row.dumps_gcOff),
-      ratio(ours.dumps, ours.jsonStringify),
+      `${file.workload}${ours[0]!.variant ? ` (${ours[0]!.variant})` : ''}`,
+      String(file.protocol),
+      `${(file.bytes / 1e6).toFixed(1)} MB`,
+      `${median(ours.map((o) => o.loads)).toFixed(1)} ms`,
+      cell((s) => [s.ours.loads, s.cpython.loads_gcOn]),
+      cell((s) => [s.ours.loads, s.cpython.loads_gcOff]),
+      cell((s) => [s.ours.loads, s.ours.parser]),
+      cell((s) => [s.ours.loads, s.ours.jsonParse]),
+      `${median(ours.map((o) => o.dumps)).toFixed(1)} ms`,
+      cell((s) => [s.ours.dumps, s.cpython.dumps_gcOn]),
+      cell((s) => [s.ours.dumps, s.cpython.dumps_gcOff]),
+      cell((s) => [s.ours.dumps, s.ours.jsonStringify]),
     ]);
   }
 }
@@ -76,7 +87,8 @@ const header = [
   'workload', 'proto', 'size', 'loads', 'vs CPython', 'vs CPython gc off', 'vs pickleparser', 'vs JSON.parse',
   'dumps', 'vs CPython', 'vs CPython gc off', 'vs JSON.stringify',
 ];
-console.log(`\nNode ${process.version}, CPython ${report.python}; ratios are ours / theirs (below 1.00× = faster)\n`);
+const perRound = rounds > 1 ? `; ${rounds} rounds a row: median ratio (range), median times` : '';
+console.log(`\nNode ${process.version}, CPython ${report.python}; ratios are ours / theirs (below 1.00× = faster)${perRound}\n`);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
