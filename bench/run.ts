@@ -23,6 +23,8 @@ interface PythonTimes {
   loads_gcOff: number;
   dumps_gcOn: number;
   dumps_gcOff: number;
+  /** A Pickler with fast = True (no memo), gc on. */
+  dumps_fast_gcOn: number;
 }
 
 const quick = process.argv.includes('--quick');
@@ -49,6 +51,7 @@ const report = JSON.parse(run(python, [workloads, 'write', dir, ...quickFlag, ..
 // close together in time. With --rounds, the whole pair is repeated and each ratio taken per round.
 const child = await bundleChild('time-child', dir);
 const rows: string[][] = [];
+const fastRows: string[][] = [];
 for (const file of report.files) {
   const fileArgs = [dir, file.workload, String(file.protocol), ...quickFlag];
   const variants = file.workload === 'instances' ? ['registered', 'placeholders'] : [''];
@@ -80,6 +83,14 @@ for (const file of report.files) {
       cell((s) => [s.ours.dumps, s.cpython.dumps_gcOff]),
       cell((s) => [s.ours.dumps, s.ours.jsonStringify]),
     ]);
+    fastRows.push([
+      rows.at(-1)![0]!,
+      String(file.protocol),
+      `${median(ours.map((o) => o.dumpsFast)).toFixed(1)} ms`,
+      cell((s) => [s.ours.dumpsFast, s.cpython.dumps_fast_gcOn]),
+      cell((s) => [s.ours.dumpsFast, s.cpython.dumps_gcOn]),
+      cell((s) => [s.ours.dumpsFast, s.ours.dumps]),
+    ]);
   }
 }
 
@@ -92,6 +103,12 @@ console.log(`\nNode ${process.version}, CPython ${report.python}; ratios are our
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+const fastHeader = ['workload', 'proto', 'dumps fast', 'vs CPython fast', 'vs CPython default', 'vs ours default'];
+console.log('\n`fast: true` (no memo, as CPython\'s Pickler.fast; CPython timed with gc on)\n');
+console.log(`| ${fastHeader.join(' | ')} |`);
+console.log(`| ${fastHeader.map(() => '---').join(' | ')} |`);
+for (const row of fastRows) console.log(`| ${row.join(' | ')} |`);
 
 console.log(`\nmeasuring memory while loading, one fresh node process per pickle…`);
 const memory = await memoryBenchmark({ dir, quick, only });

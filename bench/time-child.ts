@@ -19,6 +19,8 @@ export interface TimeResult {
   variant: string;
   loads: number;
   dumps: number;
+  /** dumps with `fast: true` (no memo, as CPython's Pickler.fast). */
+  dumpsFast: number;
   /** Undefined where pickleparser cannot read the pickle or there is no JSON of the workload. */
   parser?: number;
   jsonParse?: number;
@@ -64,6 +66,7 @@ const result: TimeResult = {
   variant,
   loads: await measure(() => loads(data, options)),
   dumps: await measure(() => dumps(value, { protocol, registry })),
+  dumpsFast: await measure(() => dumps(value, { protocol, registry, fast: true })),
 };
 // pickleparser warns on every int beyond 2^53 it meets; the table is what matters here.
 const warn = console.warn;

@@ -7,10 +7,12 @@ Usage: python3 workloads.py write OUT_DIR [--quick] [--only=NAME]
 Usage: python3 workloads.py time OUT_DIR WORKLOAD PROTOCOL [--quick]
   Prints a JSON row of CPython's C pickle timings of that file: loads of its bytes and dumps of
   the value loaded, with the garbage collector on (as users run it) and off (a harder
-  reference), each the median of at least 7 runs and 1 second of runs. run.ts calls it just before timing ours on the same file, so
+  reference), each the median of at least 7 runs and 1 second of runs, and dumps by a Pickler
+  with fast = True (no memo; gc on). run.ts calls it just before timing ours on the same file, so
   both sides of a ratio are measured close together in time on a machine whose speed drifts.
 """
 import gc
+import io
 import json
 import os
 import pickle
@@ -142,6 +144,15 @@ def write_all(out):
     return report
 
 
+def dumps_fast(value, protocol):
+    """pickle.dumps with Pickler.fast set (no memo): dumps takes no such argument."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol)
+    pickler.fast = True
+    pickler.dump(value)
+    return out.getvalue()
+
+
 def time_file(out, name, protocol):
     with open(os.path.join(out, f'{name}.p{protocol}.pkl'), 'rb') as f:
         data = f.read()
@@ -154,6 +165,7 @@ def time_file(out, name, protocol):
         row[f'loads_{suffix}'] = timed(lambda: pickle.loads(data), repeat, min_seconds)
         row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat, min_seconds)
     gc.enable()
+    row['dumps_fast_gcOn'] = timed(lambda: dumps_fast(value, protocol), repeat, min_seconds)
     return row
 
 

@@ -59,6 +59,13 @@ export interface DumpOptions {
    * there are many distinct strings.
    */
   shareStrings?: 'recent' | 'all';
+  /**
+   * CPython's `Pickler.fast`: no memo at all. Nothing is memoized, so a value met twice is
+   * written twice (equal strings, shared objects, a class for each instance), and the bytes
+   * are those of CPython's pickler with `fast = True`. Faster for data that is a tree (records
+   * from JSON, rows); a value that contains itself gives a PicklingError. Default false.
+   */
+  fast?: boolean;
   /** Receives each complete pickle `Pickler.dump()` writes (never a partial one). */
   write?: (chunk: Uint8Array) => void;
 }
@@ -73,6 +80,8 @@ const BUILD = 0x62;
 const REDUCE = 0x52;
 const POP = 0x30;
 const POP_MARK = 0x31;
+/** In fast mode, containers nested this deep or deeper are checked for containing themselves (as CPython's). */
+const FAST_NESTING_LIMIT = 50;
 const BATCH_SIZE = 1000;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -230,6 +239,9 @@ export class Pickler {
   readonly #extensions: Map<string, number> | undefined;
   readonly #maxDepth: number;
   readonly #keepMemo: boolean;
+  readonly #fast: boolean;
+  /** Fast mode: the values of open frames FAST_NESTING_LIMIT deep or deeper, to catch a cycle. */
+  #fastOpen: Set<unknown> | undefined;
   readonly #write: DumpOptions['write'];
   readonly #out = new PickleWriter();
   /** Memo by identity for objects (globals too, besides their memo by name). */
@@ -261,6 +273,7 @@ export class Pickler {
     this.#reducerOverride = options.reducerOverride;
     this.#maxDepth = options.maxDepth ?? 1_000_000;
     this.#keepMemo = options.keepMemo ?? false;
+    this.#fast = options.fast ?? false;
     const shareStrings = options.shareStrings ?? 'recent';
     if (shareStrings !== 'recent' && shareStrings !== 'all') {
       throw new PicklingError(`shareStrings must be 'recent' or 'all', not ${String(shareStrings)}`);
@@ -302,6 +315,7 @@ export class Pickler {
       : undefined;
     this.#context = { protocol: this.protocol, cache: new Map() };
     this.#top = 0;
+    this.#fastOpen = undefined;
     try {
       if (this.protocol >= 2) out.byte2(0x80, this.protocol);
       if (this.protocol >= 4) out.setFraming(true);
@@ -380,6 +394,7 @@ export class Pickler {
   }
 
   #push(kind: number, depth: number, value: unknown, items: readonly unknown[]): Frame {
+    if (this.#fast && depth >= FAST_NESTING_LIMIT && value !== undefined) this.#enterFast(value);
     let frame = this.#frames[this.#top];
     if (!frame) {
       frame = new Frame();
@@ -404,10 +419,22 @@ export class Pickler {
   /** Drops the top frame, letting go of what it referred to. */
   #pop(): void {
     const frame = this.#frames[--this.#top]!;
+    if (this.#fastOpen !== undefined && frame.depth >= FAST_NESTING_LIMIT) this.#fastOpen.delete(frame.value);
     frame.value = undefined;
     frame.items = NO_ITEMS;
     frame.map = undefined;
     frame.labels = undefined;
+  }
+
+  /**
+   * Fast mode has no memo to write a value that contains itself as a reference to itself, so
+   * that would nest for ever: a value open deep down (where cycles are checked, as CPython does
+   * from 50 levels) that is opened again is an error.
+   */
+  #enterFast(value: unknown): void {
+    this.#fastOpen ??= new Set();
+    if (this.#fastOpen.has(value)) failure(`fast mode cannot pickle ${describe(value)} object that contains itself`);
+    this.#fastOpen.add(value);
   }
 
   /** The nesting depth of a value saved now: the top frame's, or 0 for the value itself. */
@@ -464,12 +491,14 @@ export class Pickler {
   // ---- memo ---------------------------------------------------------------------------------
 
   #memoize(key: object): void {
+    if (this.#fast) return;
     const index = this.#memoCount++;
     this.#memo.set(key, index);
     this.#writePut(index);
   }
 
   #writePut(index: number): void {
+    if (this.#fast) return; // CPython's fast mode writes no PUT
     const out = this.#out;
     if (this.protocol >= 4) out.byte(0x94); // MEMOIZE
     else if (this.protocol === 0) out.latin1(`p${index}\n`);
@@ -499,7 +528,7 @@ export class Pickler {
     // An if-chain, not a switch on typeof: TurboFan turns each `typeof value === '…'` into a type
     // check, where a switch first calls a builtin that makes the type's name.
     if (typeof value === 'string') {
-      const index = this.#stringMemo.find(value);
+      const index = this.#fast ? undefined : this.#stringMemo.find(value);
       if (index !== undefined) this.#writeGet(index);
       else this.#saveString(value);
       return true;
@@ -754,6 +783,7 @@ export class Pickler {
         payload();
       }
     }
+    if (this.#fast) return;
     const index = this.#memoCount++;
     this.#stringMemo.add(value, index);
     this.#writePut(index);
@@ -1160,12 +1190,14 @@ export class Pickler {
         encodeUtf8Into(text, out.buffer, at);
       }
     }
+    if (this.#fast) return true;
     this.#memoizeGlobal(key);
     this.#memo.set(global, this.#memoCount - 1);
     return true;
   }
 
   #memoizeGlobal(key: string): void {
+    if (this.#fast) return;
     const index = this.#memoCount++;
     this.#globalMemo.set(key, index);
     this.#writePut(index);
@@ -1399,7 +1431,8 @@ export class Pickler {
   /**
    * `cls.__new__(cls)` by NEWOBJ with no arguments, then the state and BUILD, written straight
    * out when the class object is in the object memo already (as a rule every instance after the
-   * first of its class; not a class written as an extension code, or by name alone): the bytes
+   * first of its class; not a class written as an extension code, or by name alone), or in fast
+   * mode (no memo) when the class is a name written in place: the bytes
    * the program of #reduceOps or #savePlaceholder writes, without building it. `stateIsFresh`:
    * the state is a plain dict made for this call (never in the memo). Undefined when this does
    * not apply and nothing was written; otherwise as #save.
@@ -1407,10 +1440,17 @@ export class Pickler {
   #saveBareNewObj(obj: object, cls: unknown, state: unknown, stateIsFresh: boolean, depth: number): boolean | undefined {
     // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
     if (this.protocol < 2 || depth >= this.#maxDepth) return undefined;
-    const classIndex = this.#memo.get(cls);
-    if (classIndex === undefined) return undefined;
     const out = this.#out;
-    this.#writeGet(classIndex); // at the boundary the instance's own #save marked
+    if (this.#fast) {
+      // No memo: the class is written again for each instance, by name. Not a nested name below
+      // protocol 4 (a program of getattr calls).
+      if (!(cls instanceof PyGlobal) || (this.protocol < 4 && cls.name.includes('.'))) return undefined;
+      this.#saveGlobal(cls, depth + 1);
+    } else {
+      const classIndex = this.#memo.get(cls);
+      if (classIndex === undefined) return undefined;
+      this.#writeGet(classIndex); // at the boundary the instance's own #save marked
+    }
     out.opcodeBoundary();
     out.byte2(0x29, 0x81); // EMPTY_TUPLE NEWOBJ
     this.#memoize(obj); // not in the memo (#save looked), and nothing was saved since
