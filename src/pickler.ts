@@ -80,7 +80,12 @@ const BUILD = 0x62;
 const REDUCE = 0x52;
 const POP = 0x30;
 const POP_MARK = 0x31;
-/** In fast mode, containers nested this deep or deeper are checked for containing themselves (as CPython's). */
+/**
+ * In fast mode, values nested this deep or deeper are checked for containing themselves. CPython
+ * checks from the same depth, counting lists, dicts and sets; this counts every container and
+ * reduced object (a registered instance's state dict is made afresh each time, so the instance
+ * itself must be checked). Either way only a true cycle is an error.
+ */
 const FAST_NESTING_LIMIT = 50;
 const BATCH_SIZE = 1000;
 const INT64_MIN = -(2n ** 63n);
@@ -428,12 +433,12 @@ export class Pickler {
 
   /**
    * Fast mode has no memo to write a value that contains itself as a reference to itself, so
-   * that would nest for ever: a value open deep down (where cycles are checked, as CPython does
-   * from 50 levels) that is opened again is an error.
+   * that would nest for ever: a value open deep down (FAST_NESTING_LIMIT) that is opened again
+   * is an error.
    */
   #enterFast(value: unknown): void {
     this.#fastOpen ??= new Set();
-    if (this.#fastOpen.has(value)) failure(`fast mode cannot pickle ${describe(value)} object that contains itself`);
+    if (this.#fastOpen.has(value)) failure(`fast mode: ${describe(value)} contains itself, and without a memo it cannot refer back to itself`);
     this.#fastOpen.add(value);
   }
 
@@ -1442,10 +1447,10 @@ export class Pickler {
     if (this.protocol < 2 || depth >= this.#maxDepth) return undefined;
     const out = this.#out;
     if (this.#fast) {
-      // No memo: the class is written again for each instance, by name. Not a nested name below
-      // protocol 4 (a program of getattr calls).
-      if (!(cls instanceof PyGlobal) || (this.protocol < 4 && cls.name.includes('.'))) return undefined;
-      this.#saveGlobal(cls, depth + 1);
+      // No memo: the class is written again for each instance, by name, in place. Not a nested
+      // name below protocol 4, for which #saveGlobal pushes a program of getattr calls instead.
+      if (!(cls instanceof PyGlobal) || (this.protocol < 4 && cls.name.lastIndexOf('.') > 0)) return undefined;
+      if (!this.#saveGlobal(cls, depth + 1)) throw new Error('unreachable: a global written in place pushed a frame');
     } else {
       const classIndex = this.#memo.get(cls);
       if (classIndex === undefined) return undefined;

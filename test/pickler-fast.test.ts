@@ -142,7 +142,7 @@ describe('fast mode', () => {
     a.next = a;
     let message = '';
     try {
-      dumps(a, { fast: true, registry, maxDepth: 10_000 });
+      dumps(a, { fast: true, registry });
     } catch (error) {
       message = (error as Error).message;
     }
