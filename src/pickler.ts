@@ -708,7 +708,12 @@ export class Pickler {
 
   #saveBigInt(value: bigint): void {
     const out = this.#out;
-    if (this.protocol >= 2 && value >= INT64_MIN && value <= INT64_MAX) {
+    if (this.protocol < 2) {
+      if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) this.#saveInt(Number(value));
+      else out.latin1(`L${value}L\n`);
+      return;
+    }
+    if (value >= INT64_MIN && value <= INT64_MAX) {
       // The commonest wide ints: two's complement written in place, then trimmed to the minimal
       // length LONG1 takes (at most 4 bytes means it fits BININT: written as that instead).
       const at = out.reserve(10);
@@ -722,14 +727,7 @@ export class Pickler {
       this.#finishLong1(at, n);
       return;
     }
-    if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) {
-      this.#saveInt(Number(value));
-      return;
-    }
-    if (this.protocol < 2) {
-      out.latin1(`L${value}L\n`);
-      return;
-    }
+    // Beyond int64 from here.
     if (isChunkedLong(value)) {
       // Written in place (at most 64 bytes: always LONG1), its length patched in after.
       const at = out.reserve(2 + MAX_CHUNKED_LONG_BYTES);
