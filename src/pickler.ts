@@ -219,6 +219,18 @@ class Frame {
   fresh = false;
 }
 
+/** Lists of at most this many items are written in place when every item is a scalar. */
+const SHORT_LIST = 16;
+
+/** Whether the first `n` items are numbers, strings, booleans, null or undefined (saved without nesting). */
+function allScalars(items: readonly unknown[], n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    if (typeof item === 'object' ? item !== null : typeof item === 'bigint' || typeof item === 'symbol' || typeof item === 'function') return false;
+  }
+  return true;
+}
+
 /** `.args[i]` labels, made once per argument count (placeholders are written per instance). */
 const argLabelCache: string[][] = [];
 function argLabels(n: number): readonly string[] {
@@ -955,8 +967,21 @@ export class Pickler {
     if (this.protocol >= 1) out.byte(0x5d); // EMPTY_LIST
     else out.byte2(MARK, 0x6c); // MARK LIST
     this.#memoize(list);
-    if (list.length === 0) return true;
-    this.#push(this.protocol === 0 || list.length === 1 ? Kind.ListEach : Kind.List, depth, list, list);
+    const n = list.length;
+    if (n === 0) return true;
+    if (n > 1 && n <= SHORT_LIST && this.protocol >= 1 && this.#persistentId === undefined && allScalars(list, n)) {
+      // A short list of numbers, strings, None and booleans (a record's tags, a row): written
+      // here, without a frame and a trip through the run loop; none of them can fail or nest
+      // (with a persistentId any of them could become an id that needs frames of its own).
+      out.byte(MARK);
+      for (let i = 0; i < n; i++) {
+        // Only an index getter could hand over a container now, after allScalars read a scalar.
+        if (!this.#save(list[i])) failure('a list item changed while the list was written (an index getter?)');
+      }
+      out.byte(APPENDS);
+      return true;
+    }
+    this.#push(this.protocol === 0 || n === 1 ? Kind.ListEach : Kind.List, depth, list, list);
     return false;
   }
 

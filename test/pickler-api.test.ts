@@ -674,6 +674,28 @@ emit(out)
     expect(() => dumps([new Ref('caf\u00e9')], { protocol: 1, persistentId })).not.toThrow();
   });
 
+  it('asks about every string and number of a short list, and a container id waits for its BINPERSID', () => {
+    // Short lists of scalars are written without a frame; with a persistentId they must not be,
+    // since an id that is a container needs frames of its own.
+    const marked = (value: unknown): unknown =>
+      typeof value === 'string' && value.startsWith('$') ? tuple('str', value.slice(1)) : value === 7 ? 'seven' : undefined;
+    const value = [['$a', 1, '$b', 'c'], [7, 8]];
+    const ours = PROTOCOLS.slice(1).map((protocol) => dumps(value, { protocol, persistentId: marked }));
+    const cpython = py<string[]>(`
+class P(pickle.Pickler):
+    def persistent_id(self, obj):
+        if isinstance(obj, str) and obj.startswith('$'):
+            return ('str', obj[1:])
+        return 'seven' if type(obj) is int and obj == 7 else None
+def cpython(protocol):
+    f = io.BytesIO()
+    P(f, protocol=protocol).dump([['$a', 1, '$b', 'c'], [7, 8]])
+    return f.getvalue().hex()
+emit([cpython(p) for p in range(1, 6)])
+`);
+    PROTOCOLS.slice(1).forEach((protocol, i) => expectSameBytes(ours[i]!, cpython[i]!, `protocol ${protocol}`));
+  });
+
   it('an undefined or null persistent id pickles the value normally', () => {
     expect(dumps([1, 'a'], { persistentId: () => null })).toEqual(dumps([1, 'a']));
     expect(dumps([1, 'a'], { persistentId: () => undefined })).toEqual(dumps([1, 'a']));
@@ -986,5 +1008,16 @@ emit({'same': [t == unhex(h) for t, h in zip(theirs, ARGS)],
     }
     expect(() => dumps([new PyGlobal('m\u00f6d', 'C')], { protocol: 3 })).not.toThrow();
     picklingError(() => dumps(new PyGlobal('m', 'a\nb'), { protocol: 3 }));
+  });
+});
+
+describe('a short list of scalars is written in place', () => {
+  it('an index getter that hands over a container on its second read is an error, not a broken pickle', () => {
+    const list: unknown[] = ['a', 'b'];
+    let reads = 0;
+    Object.defineProperty(list, 1, { get: () => (++reads > 1 ? ['nested'] : 'b'), enumerable: true });
+    const error = picklingError(() => dumps([list]));
+    expect(error.message).toMatch(/a list item changed while the list was written/);
+    expect(reads).toBe(2);
   });
 });
