@@ -222,12 +222,17 @@ class Frame {
 /** Lists of at most this many items are written in place when every item is a scalar. */
 const SHORT_LIST = 16;
 
-/** Whether the first `n` items are numbers, strings, booleans, null or undefined (saved without nesting). */
+/** Dicts of at most this many pairs write their leading pairs of scalars in place. */
+const SHORT_DICT = 16;
+
+/** A number, string, boolean, null or undefined: saved at once, never nesting or failing. */
+function isScalar(value: unknown): boolean {
+  return typeof value === 'object' ? value === null : typeof value !== 'bigint' && typeof value !== 'symbol' && typeof value !== 'function';
+}
+
+/** Whether the first `n` items are scalars (isScalar). */
 function allScalars(items: readonly unknown[], n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const item = items[i];
-    if (typeof item === 'object' ? item !== null : typeof item === 'bigint' || typeof item === 'symbol' || typeof item === 'function') return false;
-  }
+  for (let i = 0; i < n; i++) if (!isScalar(items[i])) return false;
   return true;
 }
 
@@ -1046,10 +1051,30 @@ export class Pickler {
     else out.byte2(MARK, 0x64); // MARK DICT
     if (fresh) this.#writePut(this.#memoCount++);
     else this.#memoize(dict);
-    if (keys.length === 0) return true;
+    const n = keys.length;
+    if (n === 0) return true;
+    const batched = this.protocol >= 1 && n > 1;
+    let i = 0;
+    if (n <= SHORT_DICT && this.protocol >= 1 && this.#persistentId === undefined) {
+      // A short dict's pairs of scalars (an instance's state, a row) are written here, without a
+      // frame, up to the first pair that is not: a frame takes over from that pair.
+      for (; i < n; i++) {
+        const key = keys[i];
+        const value = map ? map.get(key) : (dict as Record<string, unknown>)[key as string];
+        if (!isScalar(key) || !isScalar(value)) break;
+        if (i === 0 && batched) out.byte(MARK);
+        this.#save(key);
+        this.#save(value);
+      }
+      if (i === n) {
+        out.byte(batched ? SETITEMS : SETITEM);
+        return true;
+      }
+    }
     const frame = this.#push(Kind.Dict, depth, dict, keys);
     frame.map = map;
-    frame.batched = this.protocol >= 1 && keys.length > 1;
+    frame.batched = batched;
+    frame.i = i;
     return false;
   }
 

@@ -674,12 +674,12 @@ emit(out)
     expect(() => dumps([new Ref('caf\u00e9')], { protocol: 1, persistentId })).not.toThrow();
   });
 
-  it('asks about every string and number of a short list, and a container id waits for its BINPERSID', () => {
-    // Short lists of scalars are written without a frame; with a persistentId they must not be,
-    // since an id that is a container needs frames of its own.
+  it('asks about every string and number of a short list or dict, and a container id waits for its BINPERSID', () => {
+    // Short lists and dicts of scalars are written without a frame; with a persistentId they must
+    // not be, since an id that is a container needs frames of its own.
     const marked = (value: unknown): unknown =>
       typeof value === 'string' && value.startsWith('$') ? tuple('str', value.slice(1)) : value === 7 ? 'seven' : undefined;
-    const value = [['$a', 1, '$b', 'c'], [7, 8]];
+    const value = [['$a', 1, '$b', 'c'], [7, 8], { $k: 1, v: '$w', n: 7 }];
     const ours = PROTOCOLS.slice(1).map((protocol) => dumps(value, { protocol, persistentId: marked }));
     const cpython = py<string[]>(`
 class P(pickle.Pickler):
@@ -689,7 +689,7 @@ class P(pickle.Pickler):
         return 'seven' if type(obj) is int and obj == 7 else None
 def cpython(protocol):
     f = io.BytesIO()
-    P(f, protocol=protocol).dump([['$a', 1, '$b', 'c'], [7, 8]])
+    P(f, protocol=protocol).dump([['$a', 1, '$b', 'c'], [7, 8], {'$k': 1, 'v': '$w', 'n': 7}])
     return f.getvalue().hex()
 emit([cpython(p) for p in range(1, 6)])
 `);
