@@ -29,6 +29,7 @@ export class PickleWriter {
     this.#buf = new Uint8Array(0);
     this.#view = new DataView(this.#buf.buffer);
     this.#len = 0;
+    this.#chunkStart = 0;
   }
   #len = 0;
   #framing = false;
@@ -36,10 +37,12 @@ export class PickleWriter {
   /** Finished parts of the output (large payloads kept as the caller's arrays, not copied). */
   #chunks: Uint8Array[] = [];
   #chunkedLength = 0;
+  /** Where the part of #buf not yet in #chunks starts (the bytes before it must not change). */
+  #chunkStart = 0;
 
   /** Bytes written so far. */
   get length(): number {
-    return this.#chunkedLength + this.#len;
+    return this.#chunkedLength + this.#len - this.#chunkStart;
   }
 
   /** Turns framing on (protocol 4+) or off; a frame in progress is committed when turned off. */
@@ -63,12 +66,19 @@ export class PickleWriter {
   }
 
   #grow(need: number): void {
-    let size = this.#buf.length * 2;
-    while (size < need) size *= 2;
+    // Bytes before #chunkStart belong to the chunk list, which keeps the old buffer alive: only
+    // the rest moves, to the start of the new buffer.
+    const start = this.#chunkStart;
+    const live = need - start;
+    let size = start > 0 ? this.#buf.length : this.#buf.length * 2;
+    while (size < live) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
+    next.set(this.#buf.subarray(start, this.#len));
     this.#buf = next;
     this.#view = new DataView(next.buffer);
+    this.#len -= start;
+    if (this.#frameStart >= 0) this.#frameStart -= start;
+    this.#chunkStart = 0;
   }
 
   /** Gives back bytes reserved but not used (the tail of a worst-case reservation). */
@@ -182,12 +192,11 @@ export class PickleWriter {
     this.commitFrame();
     this.#framing = false;
     writeHeader();
-    this.#chunks.push(this.#buf.subarray(0, this.#len), payload);
-    this.#chunkedLength += this.#len + payload.length;
-    // Later writes go to a fresh buffer: the old one now belongs to the chunk list.
-    this.#buf = new Uint8Array(Math.max(256, Math.min(this.#buf.length, 1 << 20)));
-    this.#view = new DataView(this.#buf.buffer);
-    this.#len = 0;
+    // Later writes go on in the same buffer after the part handed to the chunk list (a fresh
+    // buffer for each payload had cost as much as copying the payloads).
+    this.#chunks.push(this.#buf.subarray(this.#chunkStart, this.#len), payload);
+    this.#chunkedLength += this.#len - this.#chunkStart + payload.length;
+    this.#chunkStart = this.#len;
     this.#framing = framing;
   }
 
@@ -198,21 +207,23 @@ export class PickleWriter {
     this.#framing = false;
     this.#chunks = [];
     this.#chunkedLength = 0;
+    this.#chunkStart = 0;
   }
 
   /** The bytes written, as a new array of exactly their length. */
   result(): Uint8Array {
     this.commitFrame();
     if (this.#chunks.length === 0) return this.#buf.slice(0, this.#len);
-    const out = new Uint8Array(this.#chunkedLength + this.#len);
+    const out = new Uint8Array(this.length);
     let at = 0;
     for (const chunk of this.#chunks) {
       out.set(chunk, at);
       at += chunk.length;
     }
-    out.set(this.#buf.subarray(0, this.#len), at);
+    out.set(this.#buf.subarray(this.#chunkStart, this.#len), at);
     this.#chunks = [];
     this.#chunkedLength = 0;
+    this.#chunkStart = 0;
     return out;
   }
 }
