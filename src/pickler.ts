@@ -706,13 +706,25 @@ export class Pickler {
       this.#saveBigInt(BigInt(value));
       return;
     }
-    // Beyond int32 and within ±2^53 (timestamps in milliseconds, large ids): its 64-bit two's
-    // complement from the two 32-bit halves, with no BigInt made.
-    const at = out.reserve(10);
+    // Beyond int32 and within ±2^53 (timestamps in milliseconds, large ids): the low 32 bits and
+    // the signed high part (|high| < 2^21), with no BigInt made. The minimal two's complement
+    // takes 4 bytes and the high part's bytes with a sign bit: 1 below 2^7, 2 below 2^15, else 3
+    // (for a negative high part, counted on its complement).
     const high = Math.floor(value / 0x1_0000_0000);
-    out.view.setUint32(at + 2, value - high * 0x1_0000_0000, true);
-    out.view.setInt32(at + 6, high, true);
-    this.#finishLong1(at, minimalLength(out.buffer, 8, at + 2));
+    const low = value - high * 0x1_0000_0000;
+    const magnitude = high ^ (high >> 31);
+    const n = magnitude < 0x80 ? 5 : magnitude < 0x8000 ? 6 : 7;
+    const at = out.reserve(2 + n);
+    const buf = out.buffer;
+    buf[at] = 0x8a; // LONG1
+    buf[at + 1] = n;
+    buf[at + 2] = low;
+    buf[at + 3] = low >>> 8;
+    buf[at + 4] = low >>> 16;
+    buf[at + 5] = low >>> 24;
+    buf[at + 6] = high;
+    if (n > 5) buf[at + 7] = high >> 8;
+    if (n > 6) buf[at + 8] = high >> 16;
   }
 
   /** LONG1's opcode and length `n` at `at`, before `n` bytes of a 10-byte reservation. */
