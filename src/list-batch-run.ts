@@ -38,6 +38,21 @@ for (const code of [
 }
 
 /**
+ * The opcode at `pos`, or after the FRAME headers there (-1 past the end): CPython's framer may
+ * start a frame between a MARK and the batch's first item. The scan checks those frames.
+ */
+export function firstItemCode(data: Uint8Array, pos: number): number {
+  while (data[pos] === 0x95) pos += 9;
+  return pos < data.length ? data[pos]! : -1;
+}
+
+/** Whether a flat item starts at `pos`, or after the FRAME headers there. */
+export function flatItemAt(data: Uint8Array, pos: number): boolean {
+  const code = firstItemCode(data, pos);
+  return code >= 0 && FLAT_ITEM[code] === 1;
+}
+
+/**
  * The argument width of the items whose width the table can give, -1 for the rest (BINFLOAT's
  * depends on options): fixed, or one length byte plus what it counts when LENGTH_BYTE is 1.
  */
@@ -145,7 +160,7 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
       if (frame < 0) break batches;
       pos += 9;
     }
-    if (pos + 1 >= length || data[pos] !== 0x28 || FLAT_ITEM[data[pos + 1]!] === 0) break;
+    if (pos >= length || data[pos] !== 0x28 || !flatItemAt(data, pos + 1)) break;
   }
   scan.items = items;
   scan.end = end;
