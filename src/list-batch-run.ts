@@ -37,19 +37,30 @@ for (const code of [
   FLAT_ITEM[code] = 1;
 }
 
-/**
- * The opcode at `pos`, or after the FRAME headers there (-1 past the end): CPython's framer may
- * start a frame between a MARK and the batch's first item. The scan checks those frames.
- */
-export function firstItemCode(data: Uint8Array, pos: number): number {
+/** Where the item after a MARK at `pos - 1` starts: past any FRAME headers there. */
+function firstItemAt(data: Uint8Array, pos: number): number {
+  // CPython's framer may start a frame between a MARK and the batch's first item; the scan
+  // checks those frames.
   while (data[pos] === 0x95) pos += 9;
-  return pos < data.length ? data[pos]! : -1;
+  return pos;
 }
 
 /** Whether a flat item starts at `pos`, or after the FRAME headers there. */
 export function flatItemAt(data: Uint8Array, pos: number): boolean {
-  const code = firstItemCode(data, pos);
-  return code >= 0 && FLAT_ITEM[code] === 1;
+  const at = firstItemAt(data, pos);
+  return at < data.length && FLAT_ITEM[data[at]!] === 1;
+}
+
+/**
+ * Whether the run's first item (after the MARK at `markPos`) is a number that may need a double
+ * in V8: a float, a BININT (beyond 2^30 half the time) or a LONG1 of up to 7 bytes (not the
+ * longer ones, most of which are bigints). A list that starts so is most likely all numbers
+ * such as these: ids, timestamps, measurements.
+ */
+export function startsWithWideNumber(data: Uint8Array, markPos: number): boolean {
+  const at = firstItemAt(data, markPos + 1);
+  const code = data[at];
+  return code === 0x47 || code === 0x4a || (code === 0x8a && data[at + 1]! <= 7);
 }
 
 /**

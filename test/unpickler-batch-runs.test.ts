@@ -3,7 +3,7 @@
 // Whatever the batches look like, the values and the errors must be those of one opcode at a time.
 import { describe, expect, it } from 'vitest';
 import { dumps, loads, PyDeque, PyFloat, Registry, Tuple, UnpicklingError } from '../src/index.js';
-import { BatchRunScan, scanBatchRun } from '../src/list-batch-run.js';
+import { BatchRunScan, scanBatchRun, startsWithWideNumber } from '../src/list-batch-run.js';
 import { describeWithPython, runPython } from './helpers/python.js';
 
 const binfloat = (value: number): number[] => {
@@ -275,6 +275,59 @@ describe('unpickler: runs of simple batches', () => {
     for (let length = 0; length < pickle.length; length++) {
       expect(() => loads(pickle.subarray(0, length))).toThrow(UnpicklingError);
     }
+  });
+});
+
+describe('unpickler: a run that starts with a float or a wide int (its list made as doubles)', () => {
+  const long1 = (value: bigint, n: number): number[] => [0x8a, n, ...Array.from({ length: n }, (_, i) => Number(BigInt.asUintN(8 * n, value) >> BigInt(8 * i) & 0xffn))];
+  const bigint = long1(2n ** 54n + 1n, 8); // a LONG1 of 8 bytes beyond 2^53: a bigint
+  const cases: Array<[string, number[], unknown]> = [
+    ['a float', binfloat(1.25), 1.25],
+    ['a BININT beyond 2^30', [0x4a, ...u32(0x7000_0000)], 0x7000_0000],
+    ['a BININT within small ints', [0x4a, ...u32(-5 >>> 0)], -5],
+    ['a 6-byte LONG1', long1(2n ** 40n + 3n, 6), 2 ** 40 + 3],
+    ['a 7-byte LONG1 beyond 2^53 (a bigint after all)', long1(2n ** 54n, 7), 2n ** 54n],
+  ];
+  // Then a run of 2000 more items that are not all numbers: ints, a bigint, strings, None.
+  const restItems = (i: number): [number[], unknown] =>
+    i % 500 === 7 ? [bigint, 2n ** 54n + 1n]
+      : i % 3 === 0 ? [shortText(`s${i}`), `s${i}`]
+      : i % 3 === 1 ? [[0x4b, i & 0xff], i & 0xff]
+      : i % 7 === 2 ? [[0x4e], null]
+      : [binfloat(i + 0.5), i + 0.5];
+  it.each(cases)('%s first: every item as one opcode at a time loads it, no holes', (_name, first, firstValue) => {
+    const body: number[] = [MARK, ...first];
+    const expected: unknown[] = [firstValue];
+    for (let i = 0; i < 2000; i++) {
+      if (i % 1000 === 999) body.push(APPENDS, MARK);
+      const [bytes, value] = restItems(i);
+      body.push(...bytes);
+      expected.push(value);
+    }
+    body.push(APPENDS);
+    const loaded = loads(memoListPickle(body)) as unknown[];
+    expect(loaded).toEqual(expected);
+    expect(hasNoHoles(loaded)).toBe(true);
+  });
+
+  it('a list that already holds items keeps them when a run of floats is added', () => {
+    const body = [MARK, 0x5d, 0x4b, 3, APPENDS]; // an empty list and 3: not a simple batch
+    body.push(MARK, ...Array.from({ length: 1500 }, (_, i) => binfloat(i + 0.25)).flat(), APPENDS);
+    const loaded = loads(memoListPickle(body)) as unknown[];
+    expect(loaded.slice(0, 2)).toEqual([[], 3]);
+    expect(loaded.slice(2)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 0.25));
+  });
+
+  it('startsWithWideNumber: floats, BININT and LONG1 of up to 7 bytes, past frames after the MARK', () => {
+    const at = (item: number[]): boolean => startsWithWideNumber(new Uint8Array([MARK, ...item, APPENDS]), 0);
+    expect(cases.every(([, first]) => at(first))).toBe(true);
+    expect(at([...frame(10), ...binfloat(1)])).toBe(true);
+    expect(at([...frame(10), ...frame(0), 0x4a, 1, 2, 3, 4])).toBe(true);
+    expect(at(bigint)).toBe(false);
+    expect(at([0x4b, 1])).toBe(false); // BININT1 and BININT2: small ints, kept in small-int slots
+    expect(at([0x4d, 1, 2])).toBe(false);
+    expect(at(shortText('x'))).toBe(false);
+    expect(at([0x4e])).toBe(false);
   });
 });
 
