@@ -68,9 +68,11 @@ export class PickleWriter {
   #grow(need: number): void {
     // Bytes before #chunkStart belong to the chunk list, which keeps the old buffer alive: only
     // the rest moves, to the start of the new buffer.
+    // The new one is sized for what moves (at most 1 MiB to start with, as the old one may be a
+    // large spare of which the chunks hold nearly all).
     const start = this.#chunkStart;
     const live = need - start;
-    let size = start > 0 ? this.#buf.length : this.#buf.length * 2;
+    let size = start > 0 ? Math.max(256, Math.min(this.#buf.length, 1 << 20)) : this.#buf.length * 2;
     while (size < live) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.#buf.subarray(start, this.#len));
@@ -193,7 +195,8 @@ export class PickleWriter {
     this.#framing = false;
     writeHeader();
     // Later writes go on in the same buffer after the part handed to the chunk list (a fresh
-    // buffer for each payload had cost as much as copying the payloads).
+    // buffer of up to 1 MiB for each payload had made a dump of a thousand 70 KB bytes 5-7x
+    // slower).
     this.#chunks.push(this.#buf.subarray(this.#chunkStart, this.#len), payload);
     this.#chunkedLength += this.#len - this.#chunkStart + payload.length;
     this.#chunkStart = this.#len;
