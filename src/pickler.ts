@@ -727,14 +727,6 @@ export class Pickler {
     if (n > 6) buf[at + 8] = high >> 16;
   }
 
-  /** LONG1's opcode and length `n` at `at`, before `n` bytes of a 10-byte reservation. */
-  #finishLong1(at: number, n: number): void {
-    const out = this.#out;
-    out.buffer[at] = 0x8a; // LONG1
-    out.buffer[at + 1] = n;
-    out.unreserve(8 - n);
-  }
-
   #saveBigInt(value: bigint): void {
     const out = this.#out;
     if (this.protocol < 2) {
@@ -753,7 +745,9 @@ export class Pickler {
         this.#saveInt(Number(value));
         return;
       }
-      this.#finishLong1(at, n);
+      out.buffer[at] = 0x8a; // LONG1
+      out.buffer[at + 1] = n;
+      out.unreserve(8 - n);
       return;
     }
     // Beyond int64 from here.

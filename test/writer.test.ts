@@ -4,6 +4,7 @@
 // on), so the growth after a payload is certain to happen.
 import { describe, expect, it } from 'vitest';
 import { PickleWriter } from '../src/writer.js';
+import { firstDifference } from './pickler/python-graph.js';
 
 const filled = (n: number, byte: number): Uint8Array => new Uint8Array(n).fill(byte);
 
@@ -23,13 +24,6 @@ function frameHeader(length: number): Uint8Array {
   header[0] = 0x95;
   new DataView(header.buffer).setUint32(1, length, true);
   return header;
-}
-
-/** Where two byte arrays first differ (the shorter one's length if one is a prefix), or -1. */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }
 
 const BINBYTES = (n: number): Uint8Array => {
