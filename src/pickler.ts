@@ -279,6 +279,13 @@ export class Pickler {
   /** The frames of the containers being written, bottom first; `#top` of them are in use. */
   readonly #frames: Frame[] = [];
   #top = 0;
+  /**
+   * The prototype of the last value that went through every check of #saveObject to
+   * #saveByReduction (a registered class's instance, as a rule): the next value with it goes
+   * there at once. The checks are instanceof tests, so they answer alike for a prototype; not
+   * for an array, which #reducedByHandler may send elsewhere. Forgotten at each dump.
+   */
+  #reducedProto: object | null | undefined = undefined;
 
   constructor(options: DumpOptions = {}) {
     let protocol = options.protocol ?? DEFAULT_PROTOCOL;
@@ -331,6 +338,7 @@ export class Pickler {
   dump(value: unknown): Uint8Array {
     const out = this.#out;
     out.reset();
+    this.#reducedProto = undefined;
     if (!this.#keepMemo) this.clearMemo();
     const memoBefore = this.#keepMemo
       ? { objects: new Map(this.#memo), strings: this.#stringMemo.copy(), globals: new Map(this.#globalMemo), count: this.#memoCount }
@@ -598,6 +606,7 @@ export class Pickler {
     if (proto === Array.prototype) return this.#saveList(value as unknown[], depth + 1);
     if (proto === Tuple.prototype) return this.#saveTuple(value as Tuple, depth + 1);
     if (proto === PyGlobal.prototype) return this.#saveGlobal(value as PyGlobal, depth + 1);
+    if (proto === this.#reducedProto && !Array.isArray(value)) return this.#saveByReduction(value, depth + 1);
     if (this.#reducedByHandler(value, proto)) return this.#saveByReduction(value, depth + 1);
     if (value instanceof Uint8Array) {
       return value instanceof PyByteArray ? this.#saveByteArray(value, depth + 1) : this.#saveBytes(value, depth + 1);
@@ -620,6 +629,7 @@ export class Pickler {
       this.#saveLatin1Text(value.bytes);
       return true;
     }
+    this.#reducedProto = proto;
     return this.#saveByReduction(value, depth + 1);
   }
 

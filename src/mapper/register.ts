@@ -203,8 +203,14 @@ function assignState(obj: object, key: unknown, value: unknown, plan: StatePlan,
   }
 }
 
-/** defaultState's common case compiled per schema (compileState); null where compiling is not allowed. */
-const compiledStates = new WeakMap<ClassSchema, CompiledState | null>();
+/** What dumping a schema's instances needs, made once per schema when first needed (reduce runs per instance). */
+interface DumpPlan {
+  readonly schema: ClassSchema;
+  /** The PyGlobal naming the class. */
+  global?: PyGlobal;
+  /** defaultState's common case compiled (compileState); null where compiling is not allowed. */
+  compiled?: CompiledState | null;
+}
 
 /** toPython for field `index` of the schema, with a conversion error naming the field. */
 function fieldToPython(schema: ClassSchema, index: number, value: unknown, cache: Map<object, unknown>): unknown {
@@ -218,14 +224,15 @@ function fieldToPython(schema: ClassSchema, index: number, value: unknown, cache
 }
 
 /** The default `__getstate__`: declared fields by Python name, then the undeclared keys kept. */
-function defaultState(obj: object, schema: ClassSchema, context: DumpContext): unknown {
+function defaultState(obj: object, plan: DumpPlan, context: DumpContext): unknown {
+  const { schema } = plan;
   const source = obj as Record<string, unknown>;
   if (!schema.implicit && schema.slots.size === 0 && peekExtraState(obj) === undefined) {
     // The common case (declared fields only, nothing kept on the side): a plain dict, built directly.
-    let compiled = compiledStates.get(schema);
+    let compiled = plan.compiled;
     if (compiled === undefined) {
       const convert = (index: number, value: unknown, cache: Map<object, unknown>) => fieldToPython(schema, index, value, cache);
-      compiledStates.set(schema, (compiled = compileState(schema, convert) ?? null));
+      plan.compiled = compiled = compileState(schema, convert) ?? null;
     }
     if (compiled !== null) return compiled(source, context.cache);
     const record: Record<string, unknown> = {};
@@ -267,15 +274,6 @@ function defaultState(obj: object, schema: ClassSchema, context: DumpContext): u
   return asDict(dict);
 }
 
-const classGlobals = new WeakMap<ClassSchema, PyGlobal>();
-
-/** The PyGlobal naming a schema's class, made once (reduce runs per instance). */
-function classGlobal(schema: ClassSchema): PyGlobal {
-  let global = classGlobals.get(schema);
-  if (!global) classGlobals.set(schema, (global = new PyGlobal(schema.module, schema.name)));
-  return global;
-}
-
 function isTruthyState(state: unknown): boolean {
   if (state === null || state === undefined || state === false || state === 0 || state === '') return false;
   if (Array.isArray(state)) return state.length > 0;
@@ -285,15 +283,15 @@ function isTruthyState(state: unknown): boolean {
 }
 
 /** `obj.__reduce_ex__(protocol)` as Python's object does it, with the class's own dunders. */
-function reduce(obj: object, protocol: number, schema: ClassSchema, context: DumpContext): Reduction {
+function reduce(obj: object, protocol: number, plan: DumpPlan, context: DumpContext): Reduction {
   const own = obj as PythonProtocol;
   if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
   if (typeof own.__reduce__ === 'function') return own.__reduce__();
-  const cls = classGlobal(schema);
+  const cls = (plan.global ??= new PyGlobal(plan.schema.module, plan.schema.name));
   let state: unknown;
   if (typeof own.__getstate__ === 'function') state = own.__getstate__();
   else {
-    state = defaultState(obj, schema, context);
+    state = defaultState(obj, plan, context);
     if (typeof state === 'object' && state !== null) context.fresh = state; // built for this call only
   }
   if (protocol >= 2) {
@@ -315,6 +313,7 @@ function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> 
   const cls = schema.cls as unknown as new (...args: unknown[]) => T;
   const make = instanceFactory(schema.cls as MappedClass<T>);
   const plan = statePlan(schema);
+  const dumpPlan: DumpPlan = { schema };
   return {
     module: schema.module,
     name: schema.name,
@@ -328,7 +327,7 @@ function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> 
       return typeof construct === 'function' ? construct.apply(schema.cls, [...args]) : make();
     },
     setState: (obj, state, context) => setState(obj, state, plan, context),
-    reduce: (obj, protocol, context) => reduce(obj, protocol, schema, context),
+    reduce: (obj, protocol, context) => reduce(obj, protocol, dumpPlan, context),
   };
 }
 
