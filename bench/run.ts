@@ -1,8 +1,9 @@
 // npm run bench: this package's loads/dumps side by side with CPython's C pickle (spawned
 // python3, gc on and off), pickleparser's loader and JSON.parse/stringify, on the same bytes, in
 // one run. Prints ratios (ours / theirs: below 1.0 means we are faster), then the memory table
-// (memory.ts). `--quick` for a smoke run, `--only=NAME` for one workload, `--rounds=N` to time
-// each row N times (median ratio and range, see rounds.ts).
+// (memory.ts). For the workloads of many objects, one more table times dumps of values loaded
+// just before each run (see time-child.ts). `--quick` for a smoke run, `--only=NAME` for one
+// workload, `--rounds=N` to time each row N times (median ratio and range, see rounds.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,12 @@ interface PythonTimes {
   dumps_gcOff: number;
   /** A Pickler with fast = True (no memo), gc on. */
   dumps_fast_gcOn: number;
+  /** With --fresh: dumps of a value loaded just before each run, gc on. */
+  dumps_fresh_gcOn?: number;
 }
+
+/** Workloads of many objects, whose dumps are timed on values just loaded too (--fresh). */
+const FRESH_WORKLOADS = new Set(['records', 'instances']);
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -52,8 +58,10 @@ const report = JSON.parse(run(python, [workloads, 'write', dir, ...quickFlag, ..
 const child = await bundleChild('time-child', dir);
 const rows: string[][] = [];
 const fastRows: string[][] = [];
+const freshRows: string[][] = [];
 for (const file of report.files) {
-  const fileArgs = [dir, file.workload, String(file.protocol), ...quickFlag];
+  const fresh = FRESH_WORKLOADS.has(file.workload);
+  const fileArgs = [dir, file.workload, String(file.protocol), ...quickFlag, ...(fresh ? ['--fresh'] : [])];
   const variants = file.workload === 'instances' ? ['registered', 'placeholders'] : [''];
   const timed = variants.map(() => [] as { ours: TimeResult; cpython: PythonTimes }[]);
   for (let round = 1; round <= rounds; round++) {
@@ -91,6 +99,15 @@ for (const file of report.files) {
       cell((s) => [s.ours.dumpsFast, s.cpython.dumps_gcOn]),
       cell((s) => [s.ours.dumpsFast, s.ours.dumps]),
     ]);
+    if (fresh) {
+      freshRows.push([
+        rows.at(-1)![0]!,
+        String(file.protocol),
+        `${median(ours.map((o) => o.dumpsFresh ?? NaN)).toFixed(1)} ms`,
+        cell((s) => [s.ours.dumpsFresh ?? NaN, s.cpython.dumps_fresh_gcOn]),
+        cell((s) => [s.ours.dumpsFresh ?? NaN, s.ours.dumps]),
+      ]);
+    }
   }
 }
 
@@ -109,6 +126,17 @@ console.log('\n`fast: true` (no memo, as CPython\'s Pickler.fast; CPython timed 
 console.log(`| ${fastHeader.join(' | ')} |`);
 console.log(`| ${fastHeader.map(() => '---').join(' | ')} |`);
 for (const row of fastRows) console.log(`| ${row.join(' | ')} |`);
+
+if (freshRows.length > 0) {
+  const freshHeader = ['workload', 'proto', 'dumps of new objects', 'vs CPython', 'vs ours again'];
+  console.log(
+    '\n`dumps` of a value loaded just before each run (untimed, on both sides), whose objects no dump has seen yet;' +
+      ' the first table dumps the same objects again and again (CPython timed with gc on)\n',
+  );
+  console.log(`| ${freshHeader.join(' | ')} |`);
+  console.log(`| ${freshHeader.map(() => '---').join(' | ')} |`);
+  for (const row of freshRows) console.log(`| ${row.join(' | ')} |`);
+}
 
 console.log(`\nmeasuring memory while loading, one fresh node process per pickle…`);
 const memory = await memoryBenchmark({ dir, quick, only });

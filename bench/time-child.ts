@@ -5,7 +5,12 @@
 // registered or as placeholders (VARIANT), each in a process of its own, so that neither is
 // timed in a heap the other has grown.
 //
-// usage: node time-child.mjs DIR WORKLOAD PROTOCOL [VARIANT] [--quick]
+// With --fresh it also times dumps of a value loaded just before each run (not timed), whose
+// objects no dump has seen yet: V8 gives an object its identity hash when it first becomes a Map
+// key, and a memo lookup of an object without one ends at once, so a first dump costs less than
+// dumping the same objects again, which is what the main table times.
+//
+// usage: node time-child.mjs DIR WORKLOAD PROTOCOL [VARIANT] [--quick] [--fresh]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -21,6 +26,8 @@ export interface TimeResult {
   dumps: number;
   /** dumps with `fast: true` (no memo, as CPython's Pickler.fast). */
   dumpsFast: number;
+  /** With --fresh: dumps of a value loaded just before each run. */
+  dumpsFresh?: number;
   /** Undefined where pickleparser cannot read the pickle or there is no JSON of the workload. */
   parser?: number;
   jsonParse?: number;
@@ -28,8 +35,9 @@ export interface TimeResult {
 }
 
 const quick = process.argv.includes('--quick');
-const [dir, workload, protocolText, variant = ''] = process.argv.slice(2).filter((arg) => arg !== '--quick');
-if (!dir || !workload || !protocolText) throw new Error('usage: time-child DIR WORKLOAD PROTOCOL [VARIANT] [--quick]');
+const fresh = process.argv.includes('--fresh');
+const [dir, workload, protocolText, variant = ''] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+if (!dir || !workload || !protocolText) throw new Error('usage: time-child DIR WORKLOAD PROTOCOL [VARIANT] [--quick] [--fresh]');
 const protocol = Number(protocolText);
 
 class Point {
@@ -48,11 +56,11 @@ const collectGarbage = runInNewContext('gc') as () => void;
 /**
  * Median milliseconds of `fn` over at least 11 runs and 1 second of runs (CPython's are timed the
  * same way), measured by tinybench after warm-up runs (V8 compiles hot code in the first few),
- * from a freshly collected heap.
+ * from a freshly collected heap. `beforeEach` runs before each run, untimed.
  */
-async function measure(fn: () => unknown): Promise<number> {
+async function measure(fn: () => unknown, beforeEach?: () => void): Promise<number> {
   const bench = new Bench({ iterations: quick ? 3 : 11, time: quick ? 0 : 1000, warmupIterations: quick ? 1 : 3, warmupTime: 0 });
-  bench.add('task', fn, { beforeAll: collectGarbage });
+  bench.add('task', fn, { beforeAll: collectGarbage, beforeEach });
   await bench.run();
   const result = bench.tasks[0]!.result as { latency?: { p50?: number }; error?: unknown };
   if (result.error) throw result.error;
@@ -68,6 +76,16 @@ const result: TimeResult = {
   dumps: await measure(() => dumps(value, { protocol, registry })),
   dumpsFast: await measure(() => dumps(value, { protocol, registry, fast: true })),
 };
+if (fresh) {
+  let loaded: unknown;
+  result.dumpsFresh = await measure(
+    () => dumps(loaded, { protocol, registry }),
+    () => {
+      loaded = undefined; // let go of before the next is loaded, where CPython frees it
+      loaded = loads(data, options);
+    },
+  );
+}
 // pickleparser warns on every int beyond 2^53 it meets; the table is what matters here.
 const warn = console.warn;
 console.warn = () => {};

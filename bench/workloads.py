@@ -4,11 +4,12 @@ Usage: python3 workloads.py write OUT_DIR [--quick] [--only=NAME]
   Writes OUT_DIR/<workload>.p<protocol>.pkl (and <workload>.json when the data is
   JSON-representable) and prints a JSON report of the files written. A workload this python3
   cannot make (numpy-float64 without numpy) is skipped with a note.
-Usage: python3 workloads.py time OUT_DIR WORKLOAD PROTOCOL [--quick]
+Usage: python3 workloads.py time OUT_DIR WORKLOAD PROTOCOL [--quick] [--fresh]
   Prints a JSON row of CPython's C pickle timings of that file: loads of its bytes and dumps of
   the value loaded, with the garbage collector on (as users run it) and off (a harder
   reference), each the median of at least 7 runs and 1 second of runs, and dumps by a Pickler
-  with fast = True (no memo; gc on). run.ts calls it just before timing ours on the same file, so
+  with fast = True (no memo; gc on). With --fresh, also dumps of a value loaded just before
+  each run (untimed; gc on), as time-child.ts times ours. run.ts calls it just before timing ours on the same file, so
   both sides of a ratio are measured close together in time on a machine whose speed drifts.
 """
 import gc
@@ -42,6 +43,7 @@ Point.__module__ = 'bench'
 bench.Point = Point
 
 QUICK = '--quick' in sys.argv
+FRESH = '--fresh' in sys.argv
 SCALE = 10 if QUICK else 1
 ONLY = next((arg[len('--only='):] for arg in sys.argv if arg.startswith('--only=')), None)
 rng = random.Random(1234)
@@ -115,10 +117,13 @@ def write(path, data):
         f.write(data)
 
 
-def timed(fn, repeat, min_seconds):
-    """Median milliseconds of fn over at least `repeat` runs and `min_seconds` of them."""
+def timed(fn, repeat, min_seconds, before_each=None):
+    """Median milliseconds of fn over at least `repeat` runs and `min_seconds` of them;
+    before_each, when given, runs before each run, untimed."""
     samples = []
     while len(samples) < repeat or sum(samples) < min_seconds:
+        if before_each is not None:
+            before_each()
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
@@ -176,6 +181,14 @@ def time_file(out, name, protocol):
         row[f'dumps_{suffix}'] = timed(lambda: pickle.dumps(value, protocol=protocol), repeat, min_seconds)
     gc.enable()
     row['dumps_fast_gcOn'] = timed(lambda: dumps_fast(value, protocol), repeat, min_seconds)
+    if FRESH:
+        loaded = [None]
+
+        def load_fresh():
+            loaded[0] = None  # freed before the next is loaded
+            loaded[0] = pickle.loads(data)
+
+        row['dumps_fresh_gcOn'] = timed(lambda: pickle.dumps(loaded[0], protocol=protocol), repeat, min_seconds, load_fresh)
     return row
 
 
