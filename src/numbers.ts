@@ -110,6 +110,95 @@ export function parsePythonInt(text: string, maxDigits: number): number | bigint
   return normalizeInt(sign * BigInt(digits));
 }
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * `text` with each decimal digit of another script (Arabic-Indic '١', fullwidth '５' …) as its
+ * ASCII digit, as int() and float() read them. Unicode encodes such digits only in runs of 0 to 9
+ * in order, so a digit's value is its distance from the start of its stretch of digits, modulo 10.
+ */
+export function asciiDigits(text: string): string {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  return text.replace(/\p{Nd}/gu, (digit) => {
+    const codePoint = digit.codePointAt(0)!;
+    if (codePoint < 0x80) return digit;
+    let start = codePoint;
+    while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+    return String((codePoint - start) % 10);
+  });
+}
+
+/** The 0b/0o/0x letter `int(text, base)` lets the digits of bases 2, 8 and 16 start with. */
+const BASE_PREFIX: Readonly<Record<number, string>> = { 2: 'b', 8: 'o', 16: 'x' };
+
+/** A digit's value in bases up to 36 (either case), by char code; 99 for anything else. */
+const DIGIT_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x7a ? lower - 0x61 + 10 : 99;
+});
+
+/**
+ * `int(text, base)` for a base from 2 to 36: surrounding whitespace, a sign, for bases 2, 8 and 16
+ * their 0b/0o/0x prefix (and one underscore after it), then digits of the base with single
+ * underscores between them. Null for text Python rejects; a RangeError for more than `maxDigits`
+ * digits in a base that is not a power of two (CPython's int_max_str_digits guard).
+ */
+export function parsePythonIntInBase(text: string, base: number, maxDigits: number): number | bigint | null {
+  const trimmed = pythonStrip(text);
+  let i = 0;
+  const negative = trimmed[0] === '-';
+  if (negative || trimmed[0] === '+') i++;
+  const prefix = BASE_PREFIX[base];
+  if (prefix !== undefined && trimmed[i] === '0' && (trimmed[i + 1] === prefix || trimmed[i + 1] === prefix.toUpperCase())) {
+    i += 2;
+    if (trimmed[i] === '_') i++;
+  }
+  let digits = '';
+  for (let afterDigit = false; i < trimmed.length; i++) {
+    const code = trimmed.charCodeAt(i);
+    if (code === 0x5f && afterDigit) {
+      afterDigit = false; // a digit must follow
+      continue;
+    }
+    if (code >= 128 || DIGIT_VALUE[code]! >= base) return null;
+    digits += trimmed[i];
+    afterDigit = true;
+  }
+  if (digits.length === 0 || trimmed.endsWith('_')) return null;
+  const powerOfTwo = (base & (base - 1)) === 0;
+  if (!powerOfTwo && digits.length > maxDigits) {
+    throw new RangeError(
+      `Exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${digits.length} digits; ` +
+        'the maxIntDigits load option raises the limit',
+    );
+  }
+  let value: bigint;
+  if (base === 10) {
+    if (digits.length <= 15) return negative ? -Number(digits) || 0 : Number(digits);
+    value = BigInt(digits);
+  } else if (base === 2 || base === 8 || base === 16) {
+    value = BigInt(`0${prefix}${digits}`);
+  } else if (powerOfTwo) {
+    // Bases 4 and 32: each digit is a fixed number of bits.
+    const bits = Math.log2(base);
+    let binary = '0b';
+    for (let k = 0; k < digits.length; k++) binary += DIGIT_VALUE[digits.charCodeAt(k)]!.toString(2).padStart(bits, '0');
+    value = BigInt(binary);
+  } else {
+    // Other bases: chunks of digits small enough to sum exactly as a number, then shifted in.
+    const chunk = Math.floor(53 / Math.log2(base));
+    value = 0n;
+    for (let start = 0; start < digits.length; start += chunk) {
+      const part = digits.slice(start, start + chunk);
+      let partValue = 0;
+      for (let k = 0; k < part.length; k++) partValue = partValue * base + DIGIT_VALUE[part.charCodeAt(k)]!;
+      value = value * BigInt(base) ** BigInt(part.length) + BigInt(partValue);
+    }
+  }
+  return normalizeInt(negative ? -value : value);
+}
+
 const FLOAT_LITERAL = /^[+-]?(?:(?:[0-9](?:_?[0-9])*)(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 

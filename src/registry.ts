@@ -1,5 +1,6 @@
 import type { PyDict } from './values/dict.js';
 import type { PyGlobal } from './values/global.js';
+import type { PyFloat } from './values/float.js';
 
 /** What the unpickler offers a handler while it rebuilds a value. */
 export interface LoadContext {
@@ -13,6 +14,10 @@ export interface LoadContext {
   newDict(): PyDict;
   /** Whether the load is in strict mode. */
   readonly strict: boolean;
+  /** Most digits `int(text)` reads in a base that is not a power of two (the load's `maxIntDigits`). */
+  readonly maxIntDigits: number;
+  /** A Python float as the load gives floats: a PyFloat for an integral one with `keepFloatType`. */
+  asFloat(value: number): number | PyFloat;
   /** A global by name, resolved as GLOBAL resolves it (registry, aliases, standard types). */
   findGlobal(module: string, name: string): PyGlobal;
   /** The handler the load's registry has for a JavaScript class (to build nested instances). */

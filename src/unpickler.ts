@@ -67,7 +67,10 @@ export interface LoadOptions {
   maxDepth?: number;
   /** Most memo entries. Default 100 000 000. */
   maxMemo?: number;
-  /** Most digits in a protocol 0 decimal integer, as CPython's int_max_str_digits. Default 4300. */
+  /**
+   * Most digits in a protocol 0 decimal integer, and in text `int()` reads in a base that is not
+   * a power of two, as CPython's int_max_str_digits. Default 4300.
+   */
   maxIntDigits?: number;
   /**
    * Keep the memo from one `load()` to the next, for a stream written by one Pickler's repeated
@@ -156,7 +159,7 @@ export class Unpickler implements LoadContext {
   readonly #buffers: Iterator<ArrayBuffer | ArrayBufferView> | undefined;
   readonly #maxDepth: number;
   readonly #maxMemo: number;
-  readonly #maxIntDigits: number;
+  readonly maxIntDigits: number;
   readonly #keepMemo: boolean;
   readonly #keepFloatType: boolean;
   readonly #globals = new Map<string, PyGlobal>();
@@ -212,7 +215,7 @@ export class Unpickler implements LoadContext {
     this.#buffers = options.buffers?.[Symbol.iterator]();
     this.#maxDepth = options.maxDepth ?? DEFAULTS.maxDepth;
     this.#maxMemo = options.maxMemo ?? DEFAULTS.maxMemo;
-    this.#maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
+    this.maxIntDigits = options.maxIntDigits ?? DEFAULTS.maxIntDigits;
     this.#keepMemo = options.keepMemo ?? false;
     this.#keepFloatType = options.keepFloatType ?? false;
   }
@@ -1490,13 +1493,18 @@ export class Unpickler implements LoadContext {
     }
   }
 
+  /** LoadContext: a float as this load gives floats (a PyFloat for an integral one with keepFloatType). */
+  asFloat(value: number): number | PyFloat {
+    return this.#float(value);
+  }
+
   /** A float as the options want it: a number, or a PyFloat when a number would read as an int. */
   #float(value: number): number | PyFloat {
     return this.#keepFloatType && Number.isSafeInteger(value) && !Object.is(value, -0) ? new PyFloat(value) : value;
   }
 
   #parseInt(text: string): number | bigint {
-    const value = parsePythonInt(text, this.#maxIntDigits);
+    const value = parsePythonInt(text, this.maxIntDigits);
     if (value === null) fail(`invalid literal for int() with base 0: '${text.slice(0, 40)}'`);
     return value;
   }

@@ -11,6 +11,8 @@ import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
 import { takeLatin1Bytes } from '../text-latin1.js';
+import { asciiDigits, parsePythonFloat, parsePythonInt, parsePythonIntInBase } from '../numbers.js';
+import { reprBytes, reprStr } from '../python-repr.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
 function itemsOf(value: unknown, context: LoadContext): unknown[] {
@@ -117,13 +119,64 @@ function unwrapFloat(value: unknown): unknown {
   return value instanceof PyFloat ? value.value : value;
 }
 
-function intFrom(args: readonly unknown[]): number | bigint {
+/**
+ * Text `int()` and `float()` parse (a str, its digits of any script as ASCII; or bytes and
+ * bytearray, whose bytes above 0x7f no digit matches), with its repr for errors; undefined for
+ * anything else.
+ */
+function numberText(value: unknown): { text: string; repr: string } | undefined {
+  if (typeof value === 'string') return { text: asciiDigits(value), repr: reprStr(value) };
+  if (value instanceof Uint8Array) {
+    let text = '';
+    for (let i = 0; i < value.length; i++) text += String.fromCharCode(value[i]!);
+    return { text, repr: value instanceof PyByteArray ? `bytearray(${reprBytes(value)})` : reprBytes(value) };
+  }
+  return undefined;
+}
+
+/** `int(text, base)`: base 0 reads a literal as Python code does (0x, 0o, 0b prefixes). */
+function intFromText(value: unknown, baseArg: unknown, context: LoadContext): number | bigint {
+  const base = typeof baseArg === 'bigint' ? Number(baseArg) : typeof baseArg === 'boolean' ? Number(baseArg) : baseArg;
+  if (typeof base !== 'number' || !Number.isInteger(base)) throw new Error(`int() base must be an integer, not ${describe(baseArg)}`);
+  if (base !== 0 && (base < 2 || base > 36)) throw new Error('int() base must be >= 2 and <= 36, or 0');
+  const source = numberText(value);
+  if (source === undefined) throw new Error("int() can't convert non-string with explicit base");
+  context.charge(source.text.length);
+  const parsed = base === 0 ? parsePythonInt(source.text, context.maxIntDigits) : parsePythonIntInBase(source.text, base, context.maxIntDigits);
+  if (parsed === null) throw new Error(`invalid literal for int() with base ${base}: ${source.repr}`);
+  return parsed;
+}
+
+function intFrom(args: readonly unknown[], context: LoadContext): number | bigint {
   if (args.length === 0) return 0;
+  if (args.length > 2) throw new Error(`int() takes at most 2 arguments (${args.length} given)`);
+  if (args.length === 2 || typeof args[0] === 'string' || args[0] instanceof Uint8Array) {
+    return intFromText(args[0], args.length === 2 ? args[1] : 10, context);
+  }
   const value = unwrapFloat(args[0]);
   if (typeof value === 'bigint') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value) || 0;
   throw new Error(`int() argument must be a number, not ${describe(value)}`);
+}
+
+function floatFrom(args: readonly unknown[], context: LoadContext): number {
+  if (args.length === 0) return 0;
+  if (args.length > 1) throw new Error(`float expected at most 1 argument, got ${args.length}`);
+  const value = unwrapFloat(args[0]);
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'bigint') {
+    const converted = Number(value);
+    if (!Number.isFinite(converted)) throw new Error('int too large to convert to float');
+    return converted;
+  }
+  const source = numberText(value);
+  if (source === undefined) throw new Error(`float() argument must be a string or a real number, not ${describe(value)}`);
+  context.charge(source.text.length);
+  const parsed = parsePythonFloat(source.text);
+  if (parsed === null) throw new Error(`could not convert string to float: ${source.repr}`);
+  return parsed;
 }
 
 function simple<T>(
@@ -240,13 +293,7 @@ export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
     return new PyComplex(real, imag);
   }),
   simple('int', undefined, intFrom),
-  simple('float', undefined, (args) => {
-    if (args.length === 0) return 0;
-    const value = args[0];
-    if (typeof value === 'number' || value instanceof PyFloat) return value;
-    if (typeof value === 'bigint') return Number(value);
-    throw new Error(`float() argument must be a number, not ${describe(value)}`);
-  }),
+  simple('float', undefined, (args, context) => context.asFloat(floatFrom(args, context))),
   simple('str', undefined, (args) => {
     if (args.length === 0) return '';
     if (typeof args[0] === 'string') return args[0];
