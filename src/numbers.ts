@@ -92,10 +92,18 @@ export function pythonStrip(text: string): string {
   return text.slice(start, end);
 }
 
+/** CPython's int_max_str_digits refusal (a guard against quadratic conversion), as a RangeError. */
+function tooManyDigits(maxDigits: number, digits: number): RangeError {
+  return new RangeError(
+    `Exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${digits} digits; ` +
+      'the maxIntDigits load option raises the limit',
+  );
+}
+
 /**
  * `int(text, 0)`: decimal, 0x/0o/0b prefixes and underscores, surrounding whitespace allowed.
- * Returns null for text Python rejects, or a decimal literal longer than `maxDigits` (CPython's
- * int_max_str_digits guard against quadratic conversion).
+ * Returns null for text Python rejects; a RangeError for a decimal literal of more than
+ * `maxDigits` digits.
  */
 export function parsePythonInt(text: string, maxDigits: number): number | bigint | null {
   const match = INT_LITERAL.exec(pythonStrip(text));
@@ -105,7 +113,7 @@ export function parsePythonInt(text: string, maxDigits: number): number | bigint
   if (prefixed !== undefined) return normalizeInt(sign * BigInt(prefixed.replace(/_/g, '')));
   if (match[5] !== undefined) return 0;
   const digits = match[6]!.replace(/_/g, '');
-  if (digits.length > maxDigits) return null;
+  if (digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
   if (digits.length <= 15) return sign < 0n ? -Number(digits) : Number(digits);
   return normalizeInt(sign * BigInt(digits));
 }
@@ -142,7 +150,7 @@ const DIGIT_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => 
  * `int(text, base)` for a base from 2 to 36: surrounding whitespace, a sign, for bases 2, 8 and 16
  * their 0b/0o/0x prefix (and one underscore after it), then digits of the base with single
  * underscores between them. Null for text Python rejects; a RangeError for more than `maxDigits`
- * digits in a base that is not a power of two (CPython's int_max_str_digits guard).
+ * digits in a base that is not a power of two.
  */
 export function parsePythonIntInBase(text: string, base: number, maxDigits: number): number | bigint | null {
   const trimmed = pythonStrip(text);
@@ -167,12 +175,7 @@ export function parsePythonIntInBase(text: string, base: number, maxDigits: numb
   }
   if (digits.length === 0 || trimmed.endsWith('_')) return null;
   const powerOfTwo = (base & (base - 1)) === 0;
-  if (!powerOfTwo && digits.length > maxDigits) {
-    throw new RangeError(
-      `Exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${digits.length} digits; ` +
-        'the maxIntDigits load option raises the limit',
-    );
-  }
+  if (!powerOfTwo && digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
   let value: bigint;
   if (base === 10) {
     if (digits.length <= 15) return negative ? -Number(digits) || 0 : Number(digits);
