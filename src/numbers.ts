@@ -121,19 +121,35 @@ export function parsePythonInt(text: string, maxDigits: number): number | bigint
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
 /**
- * `text` with each decimal digit of another script (Arabic-Indic '١', fullwidth '５' …) as its
- * ASCII digit, as int() and float() read them. Unicode encodes such digits only in runs of 0 to 9
- * in order, so a digit's value is its distance from the start of its stretch of digits, modulo 10.
+ * The ASCII digit of a decimal digit of any script (Arabic-Indic '١', fullwidth '５' …), as Python
+ * reads them in numbers; undefined for anything else. Unicode encodes such digits only in runs of 0
+ * to 9 in order, so a digit's value is its distance from the start of its stretch of digits, modulo
+ * 10. (Which characters are digits follows this JavaScript engine's Unicode version, which may be
+ * newer than the Python's.)
  */
-export function asciiDigits(text: string): string {
+export function asciiDigit(char: string): string | undefined {
+  if (!DECIMAL_DIGIT.test(char)) return undefined;
+  const codePoint = char.codePointAt(0)!;
+  let start = codePoint;
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  return String((codePoint - start) % 10);
+}
+
+/**
+ * A str as CPython's int() and float() read it (_PyUnicode_TransformDecimalAndSpaceToASCII): ASCII
+ * as it is; beyond ASCII, whitespace as a space, a decimal digit as its ASCII digit, anything else
+ * as '?', which no number has.
+ */
+export function asciiNumberText(text: string): string {
   if (!/[^\x00-\x7f]/.test(text)) return text;
-  return text.replace(/\p{Nd}/gu, (digit) => {
-    const codePoint = digit.codePointAt(0)!;
-    if (codePoint < 0x80) return digit;
-    let start = codePoint;
-    while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
-    return String((codePoint - start) % 10);
-  });
+  let out = '';
+  for (const char of text) {
+    const codePoint = char.codePointAt(0)!;
+    if (codePoint < 0x80) out += char;
+    else if (isPythonSpace(codePoint)) out += ' ';
+    else out += asciiDigit(char) ?? '?';
+  }
+  return out;
 }
 
 /** The 0b/0o/0x letter `int(text, base)` lets the digits of bases 2, 8 and 16 start with. */
@@ -146,39 +162,71 @@ const DIGIT_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => 
   return lower >= 0x61 && lower <= 0x7a ? lower - 0x61 + 10 : 99;
 });
 
+/** C's isspace in the C locale: the only whitespace CPython's int() and float() strip from ASCII text. */
+function isAsciiSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/** `text` without the ASCII whitespace around it. */
+export function stripAsciiSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
 /**
- * `int(text, base)` for a base from 2 to 36: surrounding whitespace, a sign, for bases 2, 8 and 16
- * their 0b/0o/0x prefix (and one underscore after it), then digits of the base with single
- * underscores between them. Null for text Python rejects; a RangeError for more than `maxDigits`
- * digits in a base that is not a power of two.
+ * `int(text, base)` as CPython's PyLong_FromString reads it, for base 0 or 2 to 36. `text` is what
+ * it sees: ASCII, as int() makes a str (see asciiNumberText), or the bytes of a bytes object. Around it
+ * ASCII whitespace; then a sign; for base 0 the base from a 0x/0o/0b prefix, else decimal without
+ * leading zeros (but for zero itself); for bases 2, 8 and 16 their prefix (and one underscore after
+ * it); then digits of the base with single underscores between them. Null for text Python rejects;
+ * a RangeError when a base that is not a power of two has more than `maxDigits` digits (counted,
+ * as CPython counts them, before anything after the digits is looked at).
  */
 export function parsePythonIntInBase(text: string, base: number, maxDigits: number): number | bigint | null {
-  const trimmed = pythonStrip(text);
   let i = 0;
-  const negative = trimmed[0] === '-';
-  if (negative || trimmed[0] === '+') i++;
-  const prefix = BASE_PREFIX[base];
-  if (prefix !== undefined && trimmed[i] === '0' && (trimmed[i + 1] === prefix || trimmed[i + 1] === prefix.toUpperCase())) {
-    i += 2;
-    if (trimmed[i] === '_') i++;
+  let end = text.length;
+  while (i < end && isAsciiSpace(text.charCodeAt(i))) i++;
+  const negative = text[i] === '-';
+  if (negative || text[i] === '+') i++;
+  let errorIfNonzero = false;
+  if (base === 0) {
+    const letter = text[i] === '0' ? (text[i + 1] ?? '').toLowerCase() : '';
+    base = text[i] !== '0' ? 10 : letter === 'x' ? 16 : letter === 'o' ? 8 : letter === 'b' ? 2 : 10;
+    errorIfNonzero = text[i] === '0' && base === 10; // an old C-style octal literal: only zero is allowed
   }
+  const prefix = BASE_PREFIX[base];
+  if (prefix !== undefined && text[i] === '0' && (text[i + 1] ?? '').toLowerCase() === prefix) {
+    i += 2;
+    if (text[i] === '_') i++;
+  }
+  if (text[i] === '_') return null;
   let digits = '';
-  for (let afterDigit = false; i < trimmed.length; i++) {
-    const code = trimmed.charCodeAt(i);
-    if (code === 0x5f && afterDigit) {
-      afterDigit = false; // a digit must follow
+  let underscore = false;
+  for (; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5f) {
+      if (underscore) return null; // only one underscore at a time
+      underscore = true;
       continue;
     }
-    if (code >= 128 || DIGIT_VALUE[code]! >= base) return null;
-    digits += trimmed[i];
-    afterDigit = true;
+    if (code >= 128 || DIGIT_VALUE[code]! >= base) break;
+    digits += text[i];
+    underscore = false;
   }
-  if (digits.length === 0 || trimmed.endsWith('_')) return null;
+  if (underscore) return null; // nor one at the end
   const powerOfTwo = (base & (base - 1)) === 0;
   if (!powerOfTwo && digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
+  while (end > i && isAsciiSpace(text.charCodeAt(end - 1))) end--;
+  if (digits.length === 0 || i !== end) return null;
   let value: bigint;
-  if (base === 10) {
-    if (digits.length <= 15) return negative ? -Number(digits) || 0 : Number(digits);
+  if (base === 10 && digits.length <= 15) {
+    const small = Number(digits);
+    if (errorIfNonzero && small !== 0) return null;
+    return negative ? -small || 0 : small;
+  } else if (base === 10) {
     value = BigInt(digits);
   } else if (base === 2 || base === 8 || base === 16) {
     value = BigInt(`0${prefix}${digits}`);
@@ -199,15 +247,20 @@ export function parsePythonIntInBase(text: string, base: number, maxDigits: numb
       value = value * BigInt(base) ** BigInt(part.length) + BigInt(partValue);
     }
   }
+  if (errorIfNonzero && value !== 0n) return null;
   return normalizeInt(negative ? -value : value);
 }
 
 const FLOAT_LITERAL = /^[+-]?(?:(?:[0-9](?:_?[0-9])*)(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 
-/** `float(text)`: decimal and exponent forms, inf/infinity/nan in any case; null otherwise. */
-export function parsePythonFloat(text: string): number | null {
-  const trimmed = pythonStrip(text);
+/**
+ * `float(text)`: decimal and exponent forms, inf/infinity/nan in any case; null otherwise. `strip`
+ * takes the whitespace around it off: Python's str.strip() for the FLOAT opcode's line, ASCII
+ * whitespace for float() (see asciiNumberText).
+ */
+export function parsePythonFloat(text: string, strip: (text: string) => string = pythonStrip): number | null {
+  const trimmed = strip(text);
   const special = SPECIAL_FLOAT.exec(trimmed);
   if (special) {
     if (special[2]!.toLowerCase() === 'nan') return NaN;

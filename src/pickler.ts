@@ -282,8 +282,9 @@ export class Pickler {
   /**
    * The prototype of the last value that went through every check of #saveObject to
    * #saveByReduction (a registered class's instance, as a rule): the next value with it goes
-   * there at once. The checks are instanceof tests, so they answer alike for a prototype; not
-   * for an array, which #reducedByHandler may send elsewhere. Forgotten at each dump.
+   * there at once. The checks are instanceof tests, so they answer alike for a prototype (as long
+   * as no prototype chain is changed during the dump); not for an array, which #reducedByHandler
+   * may send elsewhere. Forgotten at each dump.
    */
   #reducedProto: object | null | undefined = undefined;
 

@@ -11,7 +11,7 @@ import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
 import { takeLatin1Bytes } from '../text-latin1.js';
-import { asciiDigits, parsePythonFloat, parsePythonInt, parsePythonIntInBase } from '../numbers.js';
+import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from '../numbers.js';
 import { reprBytes, reprStr } from '../python-repr.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
@@ -120,30 +120,32 @@ function unwrapFloat(value: unknown): unknown {
 }
 
 /**
- * Text `int()` and `float()` parse (a str, its digits of any script as ASCII; or bytes and
- * bytearray, whose bytes above 0x7f no digit matches), with its repr for errors; undefined for
- * anything else.
+ * Text `int()` and `float()` parse (a str made ASCII as CPython makes it; or bytes and bytearray,
+ * whose bytes above 0x7f nothing matches), with its repr for errors (bytes' for both, as CPython
+ * reports them); undefined for anything else.
  */
 function numberText(value: unknown): { text: string; repr: string } | undefined {
-  if (typeof value === 'string') return { text: asciiDigits(value), repr: reprStr(value) };
+  if (typeof value === 'string') return { text: asciiNumberText(value), repr: reprStr(value) };
   if (value instanceof Uint8Array) {
     let text = '';
     for (let i = 0; i < value.length; i++) text += String.fromCharCode(value[i]!);
-    return { text, repr: value instanceof PyByteArray ? `bytearray(${reprBytes(value)})` : reprBytes(value) };
+    return { text, repr: reprBytes(value) };
   }
   return undefined;
 }
 
 /** `int(text, base)`: base 0 reads a literal as Python code does (0x, 0o, 0b prefixes). */
 function intFromText(value: unknown, baseArg: unknown, context: LoadContext): number | bigint {
+  // A float base that loads as a number (2.0 without keepFloatType) cannot be told from an int.
   const base = typeof baseArg === 'bigint' ? Number(baseArg) : typeof baseArg === 'boolean' ? Number(baseArg) : baseArg;
-  if (typeof base !== 'number' || !Number.isInteger(base)) throw new Error(`int() base must be an integer, not ${describe(baseArg)}`);
+  if (typeof base !== 'number' || !Number.isInteger(base)) throw new Error(`${describe(baseArg)} object cannot be interpreted as an integer`);
   if (base !== 0 && (base < 2 || base > 36)) throw new Error('int() base must be >= 2 and <= 36, or 0');
   const source = numberText(value);
   if (source === undefined) throw new Error("int() can't convert non-string with explicit base");
   context.charge(source.text.length);
-  const parsed = base === 0 ? parsePythonInt(source.text, context.maxIntDigits) : parsePythonIntInBase(source.text, base, context.maxIntDigits);
-  if (parsed === null) throw new Error(`invalid literal for int() with base ${base}: ${source.repr}`);
+  const parsed = parsePythonIntInBase(source.text, base, context.maxIntDigits);
+  // CPython cuts this repr at 200 characters (float()'s it gives whole).
+  if (parsed === null) throw new Error(`invalid literal for int() with base ${base}: ${source.repr.slice(0, 200)}`);
   return parsed;
 }
 
@@ -156,8 +158,13 @@ function intFrom(args: readonly unknown[], context: LoadContext): number | bigin
   const value = unwrapFloat(args[0]);
   if (typeof value === 'bigint') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value) || 0;
-  throw new Error(`int() argument must be a number, not ${describe(value)}`);
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) throw new Error('cannot convert float NaN to integer');
+    if (!Number.isFinite(value)) throw new Error('cannot convert float infinity to integer');
+    const whole = Math.trunc(value) || 0;
+    return Number.isSafeInteger(whole) ? whole : BigInt(whole); // an int beyond 2^53 is a bigint
+  }
+  throw new Error(`int() argument must be a string, a bytes-like object or a real number, not ${describe(value)}`);
 }
 
 function floatFrom(args: readonly unknown[], context: LoadContext): number {
@@ -174,7 +181,7 @@ function floatFrom(args: readonly unknown[], context: LoadContext): number {
   const source = numberText(value);
   if (source === undefined) throw new Error(`float() argument must be a string or a real number, not ${describe(value)}`);
   context.charge(source.text.length);
-  const parsed = parsePythonFloat(source.text);
+  const parsed = parsePythonFloat(source.text, stripAsciiSpace);
   if (parsed === null) throw new Error(`could not convert string to float: ${source.repr}`);
   return parsed;
 }

@@ -3,7 +3,7 @@
 // back to what Python wrote: a Decimal's digits, exponent and sign (NaN payloads and -0 too), a
 // Fraction's exact terms, a UUID's 128 bits and `is_safe`.
 
-import { pythonStrip } from '../numbers.js';
+import { asciiDigit, pythonStrip } from '../numbers.js';
 /** A Python int in the value model: a number when safe, a bigint beyond ±(2^53 − 1). */
 export type PyInt = number | bigint;
 
@@ -18,25 +18,12 @@ function toBigInt(value: unknown, what: string): bigint {
   throw new TypeError(`${what} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
 }
 
-const DECIMAL_DIGIT = /\p{Nd}/u;
-
-/**
- * Unicode decimal digits ('١٢' is 12 to Python) as ASCII digits. Unicode encodes each script's
- * digits as a run of ten code points from 0 to 9, so a digit's value is its distance from the
- * start of its run, modulo ten.
- */
+/** Unicode decimal digits ('١٢' is 12 to Python) as ASCII digits; other characters as they are. */
 function asciiDigits(text: string): string {
   if (/^[\x00-\x7f]*$/.test(text)) return text;
   let out = '';
   for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (code > 0x7f && DECIMAL_DIGIT.test(char)) {
-      let start = code;
-      while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
-      out += String((code - start) % 10);
-    } else {
-      out += char;
-    }
+    out += char.codePointAt(0)! > 0x7f ? (asciiDigit(char) ?? char) : char;
   }
   return out;
 }
