@@ -22,7 +22,7 @@ const INT_CASES = [
   "'-' + '1' * 4301 + ' x', 7", "'1' * 4301 + '__'", "'1' * 4301 + '_'",
   // Base 0: the base from the prefix; a leading zero only for zero itself.
   "'0_0', 0", "'00', 0", "'0_7', 0", "'07', 0", "'0x', 0", "'0b_1', 0", "'-0x1f', 0", "'0x1_f', 0", "'0o_7', 0", "' 0B11 ', 0",
-  "'x' * 300", "'12', None", "1e20", "-1.5e300", "float('inf')", "float('nan')", "None", "[1]",
+  "'x' * 300", "'12', None", "'11', 2.5", "'11', 2.0", "1e20", "-1.5e300", "float('inf')", "float('nan')", "None", "[1]",
 ];
 
 /** Python argument lists (source text) for float(…). */
@@ -73,8 +73,9 @@ describeWithPython('int() and float() of text, against CPython', () => {
   it.each(cases.map((c, i) => [`${c[0]}(${c[1]})`, i] as const))('%s', (_name, i) => {
     const want = expected[i]!;
     if (want.error !== undefined) {
-      // Up to a Python type name, which the loader gives as the JavaScript one ('Array' for list).
-      expect(() => loadHex(want.pickle)).toThrow(want.error.replace(/ not '\w+'$/, ' not '));
+      // keepFloatType, so that a float base (2.0) is one; a Python type name matches up to the name,
+      // which the loader gives as the JavaScript one ('Array' for list).
+      expect(() => loadHex(want.pickle, { keepFloatType: true })).toThrow(want.error.replace(/ not '\w+'$/, ' not '));
       return;
     }
     const got = loadHex(want.pickle, { keepFloatType: true });

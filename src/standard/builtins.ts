@@ -138,7 +138,10 @@ function numberText(value: unknown): { text: string; repr: string } | undefined 
 function intFromText(value: unknown, baseArg: unknown, context: LoadContext): number | bigint {
   // A float base that loads as a number (2.0 without keepFloatType) cannot be told from an int.
   const base = typeof baseArg === 'bigint' ? Number(baseArg) : typeof baseArg === 'boolean' ? Number(baseArg) : baseArg;
-  if (typeof base !== 'number' || !Number.isInteger(base)) throw new Error(`${describe(baseArg)} object cannot be interpreted as an integer`);
+  if (typeof base !== 'number' || !Number.isInteger(base)) {
+    const type = typeof base === 'number' || baseArg instanceof PyFloat ? "'float'" : describe(baseArg);
+    throw new Error(`${type} object cannot be interpreted as an integer`);
+  }
   if (base !== 0 && (base < 2 || base > 36)) throw new Error('int() base must be >= 2 and <= 36, or 0');
   const source = numberText(value);
   if (source === undefined) throw new Error("int() can't convert non-string with explicit base");
