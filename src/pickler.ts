@@ -6,7 +6,7 @@ import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
-import { defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
+import { BARE_NEWOBJ, type BareNewObj, defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
 import { RECENT_STRINGS, StringMemo } from './string-memo.js';
@@ -650,13 +650,22 @@ export class Pickler {
     let reduction: Reduction | undefined;
     const context = this.#context;
     let fresh: object | undefined;
+    let bare: BareNewObj<object> | undefined;
+    let bareState: object | undefined;
     try {
       reduction = this.#reducerOverride?.(value);
       if (reduction === undefined) {
         const handler: PyClassHandler | undefined =
           this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
         const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
-        if (handler?.reduce) {
+        // The handler's commonest reduction, written without being built, where it applies.
+        bare = handler?.[BARE_NEWOBJ] as BareNewObj<object> | undefined;
+        if (bare !== undefined && this.#persistentId === undefined && this.#canSaveBareNewObj(bare.cls, depth)) {
+          bareState = bare.state(value, this.protocol, context);
+        }
+        if (bareState !== undefined) {
+          // written below, without a reduction
+        } else if (handler?.reduce) {
           context.fresh = undefined;
           reduction = handler.reduce(value, this.protocol, context);
           fresh = context.fresh;
@@ -667,6 +676,11 @@ export class Pickler {
     } catch (error) {
       if (error instanceof SaveFailure) throw error;
       failure(error instanceof Error ? error.message : String(error), error);
+    }
+    if (bareState !== undefined) {
+      const done = this.#saveBareNewObj(value, bare!.cls, bareState, true, depth);
+      if (done === undefined) throw new Error('unreachable: #canSaveBareNewObj said yes');
+      return done;
     }
     if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
     // persistentId must see the state dict, as any other value: then it goes the usual way.
@@ -1508,18 +1522,12 @@ export class Pickler {
    * not apply and nothing was written; otherwise as #save.
    */
   #saveBareNewObj(obj: object, cls: unknown, state: unknown, stateIsFresh: boolean, depth: number): boolean | undefined {
-    // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
-    if (this.protocol < 2 || depth >= this.#maxDepth) return undefined;
+    if (!this.#canSaveBareNewObj(cls, depth)) return undefined;
     const out = this.#out;
     if (this.#fast) {
-      // No memo: the class is written again for each instance, by name, in place. Not a nested
-      // name below protocol 4, for which #saveGlobal pushes a program of getattr calls instead.
-      if (!(cls instanceof PyGlobal) || (this.protocol < 4 && cls.name.lastIndexOf('.') > 0)) return undefined;
-      if (!this.#saveGlobal(cls, depth + 1)) throw new Error('unreachable: a global written in place pushed a frame');
+      if (!this.#saveGlobal(cls as PyGlobal, depth + 1)) throw new Error('unreachable: a global written in place pushed a frame');
     } else {
-      const classIndex = this.#memo.get(cls);
-      if (classIndex === undefined) return undefined;
-      this.#writeGet(classIndex); // at the boundary the instance's own #save marked
+      this.#writeGet(this.#memo.get(cls)!); // at the boundary the instance's own #save marked
     }
     out.opcodeBoundary();
     out.byte2(0x29, 0x81); // EMPTY_TUPLE NEWOBJ
@@ -1536,6 +1544,16 @@ export class Pickler {
     out.byte(BUILD);
     this.#pop();
     return true;
+  }
+
+  /** Whether #saveBareNewObj writes an instance of `cls` at `depth` (or leaves it to the generic path). */
+  #canSaveBareNewObj(cls: unknown, depth: number): boolean {
+    // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
+    if (this.protocol < 2 || depth >= this.#maxDepth) return false;
+    // Fast mode (no memo) writes the class again for each instance, by name, in place; not a
+    // nested name below protocol 4, for which #saveGlobal pushes a program of getattr calls instead.
+    if (this.#fast) return cls instanceof PyGlobal && !(this.protocol < 4 && cls.name.lastIndexOf('.') > 0);
+    return this.#memo.has(cls);
   }
 
   /** A placeholder is written back in the form it was read in. */

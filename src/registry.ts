@@ -102,6 +102,23 @@ export interface PyClassHandler<T = unknown> {
   reconstruct?(base: PyGlobal, state: unknown, context: LoadContext): T;
   /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
   reduce?(obj: T, protocol: number, context: DumpContext): Reduction;
+  /** @internal The commonest reduction without building it (see BareNewObj). */
+  readonly [BARE_NEWOBJ]?: BareNewObj<T>;
+}
+
+/** Key of PyClassHandler's BareNewObj shortcut (registered classes have one). */
+export const BARE_NEWOBJ: unique symbol = Symbol('pickle-mapper.bareNewObj');
+
+/**
+ * A handler's shortcut for the reduction it gives most: `[copyreg.__newobj__, [cls], state]` with
+ * a state dict made for the call. The pickler asks for the state alone, saving the reduction's
+ * arrays for each instance.
+ */
+export interface BareNewObj<T> {
+  /** The class object the handler's reductions hold (the same object each time: it is memoized). */
+  readonly cls: PyGlobal;
+  /** The state dict `reduce` would put in that reduction, or undefined where it gives another. */
+  state(obj: T, protocol: number, context: DumpContext): object | undefined;
 }
 
 function key(module: string, name: string): string {

@@ -143,6 +143,39 @@ describe('NEWOBJ written directly is what the generic path writes', () => {
   });
 });
 
+describe("a registered class's state written without its reduction", () => {
+  // After the first instance, an instance of a registered class with none of the dunders has its
+  // state taken alone (no reduction built). The dunders, reducerOverride and fast mode must still
+  // be honoured, per instance, as the generic path honours them.
+  it.each(PROTOCOLS)('protocol %i: an instance with its own __getstate__ or __getnewargs__ among plain ones', (protocol) => {
+    const own = point(2);
+    (own as Point & { __getstate__?: () => unknown }).__getstate__ = () => ({ x: 99, y: 0.5, label: 'own' });
+    const withArgs = point(3);
+    (withArgs as Point & { __getnewargs__?: () => unknown[] }).__getnewargs__ = () => [7];
+    const value = [point(1), own, point(4), withArgs, point(5)];
+    const direct = dumps(value, { protocol, registry });
+    expect(Buffer.from(direct).equals(Buffer.from(dumps(value, { protocol, registry, ...GENERIC })))).toBe(true);
+    const loaded = loads(direct, { registry }) as Point[];
+    expect(loaded[1]).toEqual(Object.assign(new Point(), { x: 99, y: 0.5, label: 'own' }));
+    expect(loaded[4]).toEqual(point(5));
+  });
+
+  it.each([2, 4, 5])('protocol %i: reducerOverride still comes first, for every instance', (protocol) => {
+    const override = (value: unknown) => (value instanceof Point && value.x === 2 ? ([new PyGlobal('builtins', 'int'), tuple(2)] as const) : undefined);
+    const loaded = loads(dumps([point(1), point(2), point(3)], { protocol, registry, reducerOverride: override }), { registry }) as unknown[];
+    expect(loaded[0]).toEqual(point(1));
+    expect(loaded[1]).toBe(2);
+    expect(loaded[2]).toEqual(point(3));
+  });
+
+  it.each([2, 4, 5])('protocol %i: fast mode writes the class for each instance, as the generic path does', (protocol) => {
+    const value = [point(1), point(2), [point(3)]];
+    const fast = dumps(value, { protocol, registry, fast: true });
+    expect(Buffer.from(fast).equals(Buffer.from(dumps(value, { protocol, registry, fast: true, ...GENERIC })))).toBe(true);
+    expect(loads(fast, { registry })).toEqual(value);
+  });
+});
+
 describeWithPython('NEWOBJ written directly, against CPython', () => {
   it('instances CPython pickled load as placeholders and dump back to the same bytes', () => {
     const hexes = runPython(`

@@ -1,6 +1,6 @@
 // registerClass: a class schema turned into a registry handler. This is everything the
 // decorators do, as a plain function for JavaScript users and classes one cannot decorate.
-import { defaultRegistry, type DumpContext, type LoadContext, type PyClassHandler, type Reduction, Registry } from '../registry.js';
+import { BARE_NEWOBJ, defaultRegistry, type DumpContext, type LoadContext, type PyClassHandler, type Reduction, Registry } from '../registry.js';
 import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
@@ -282,12 +282,38 @@ function isTruthyState(state: unknown): boolean {
   return true;
 }
 
+/** The PyGlobal naming the plan's class, made once: the pickler memoizes it by identity. */
+function classGlobal(plan: DumpPlan): PyGlobal {
+  return (plan.global ??= new PyGlobal(plan.schema.module, plan.schema.name));
+}
+
+/**
+ * The state dict of reduce's `[copyreg.__newobj__, [cls], state]` (protocol 2 or more, none of the
+ * class's own dunders, a state dict made for the call), without the reduction; undefined where
+ * reduce gives anything else.
+ */
+function bareState(obj: object, protocol: number, plan: DumpPlan, context: DumpContext): object | undefined {
+  const own = obj as PythonProtocol;
+  if (
+    protocol < 2 ||
+    typeof own.__reduce_ex__ === 'function' ||
+    typeof own.__reduce__ === 'function' ||
+    typeof own.__getstate__ === 'function' ||
+    typeof own.__getnewargs_ex__ === 'function' ||
+    typeof own.__getnewargs__ === 'function'
+  ) {
+    return undefined;
+  }
+  const state = defaultState(obj, plan, context);
+  return typeof state === 'object' && state !== null && isPlainDict(state) ? state : undefined;
+}
+
 /** `obj.__reduce_ex__(protocol)` as Python's object does it, with the class's own dunders. */
 function reduce(obj: object, protocol: number, plan: DumpPlan, context: DumpContext): Reduction {
   const own = obj as PythonProtocol;
   if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
   if (typeof own.__reduce__ === 'function') return own.__reduce__();
-  const cls = (plan.global ??= new PyGlobal(plan.schema.module, plan.schema.name));
+  const cls = classGlobal(plan);
   let state: unknown;
   if (typeof own.__getstate__ === 'function') state = own.__getstate__();
   else {
@@ -328,6 +354,12 @@ function classHandler<T extends object>(schema: ClassSchema): PyClassHandler<T> 
     },
     setState: (obj, state, context) => setState(obj, state, plan, context),
     reduce: (obj, protocol, context) => reduce(obj, protocol, dumpPlan, context),
+    [BARE_NEWOBJ]: {
+      get cls() {
+        return classGlobal(dumpPlan);
+      },
+      state: (obj, protocol, context) => bareState(obj, protocol, dumpPlan, context),
+    },
   };
 }
 
