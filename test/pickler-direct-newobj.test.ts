@@ -34,6 +34,13 @@ function placeholder(state: unknown): PyObject {
   return object;
 }
 
+/** A shapes.Point as a placeholder with this state (as loading it without a registry gives it). */
+function placeholderPoint(state: Record<string, unknown>): PyObject {
+  const object = new PyObject(new PyGlobal('shapes', 'Point'), tuple(), 'newobj');
+  object.state = state;
+  return object;
+}
+
 /** Registered instances: shared, nested, cyclic, and enough of them to cross 64 KiB frames. */
 function points(): unknown[] {
   const shared = point(1);
@@ -158,6 +165,34 @@ describe("a registered class's state written without its reduction", () => {
     const loaded = loads(direct, { registry }) as Point[];
     expect(loaded[1]).toEqual(Object.assign(new Point(), { x: 99, y: 0.5, label: 'own' }));
     expect(loaded[4]).toEqual(point(5));
+  });
+
+  it.each([2, 4, 5])('protocol %i: slots, implicit fields and state kept on the side go the way they went', (protocol) => {
+    class Slotted {
+      x = 0;
+      y = 0;
+    }
+    class Loose {
+      a = 0;
+      b = '';
+    }
+    const kinds = new Registry();
+    registerClass(Slotted, { module: 'shapes', name: 'Slotted', registry: kinds, fields: { x: {}, y: {} }, slots: ['y'] });
+    registerClass(Loose, { module: 'shapes', name: 'Loose', registry: kinds, implicit: true });
+    registerClass(Point, { module: 'shapes', name: 'Point', registry: kinds, fields: { x: {}, y: { type: 'float' }, label: {} } });
+    // A Point loaded with a key it does not declare keeps it on the side, and writes it back.
+    const withExtra = loads(dumps(placeholderPoint({ x: 1, y: 0.5, label: 'e', extra: [1] }), { protocol }), { registry: kinds }) as Point;
+    const value = [
+      Object.assign(new Slotted(), { x: 1, y: 2 }), Object.assign(new Slotted(), { x: 3, y: 4 }),
+      Object.assign(new Loose(), { a: 1, b: 'one' }), Object.assign(new Loose(), { a: 2, b: 'two' }),
+      point(1), withExtra, point(2),
+    ];
+    const direct = dumps(value, { protocol, registry: kinds });
+    expect(Buffer.from(direct).equals(Buffer.from(dumps(value, { protocol, registry: kinds, ...GENERIC })))).toBe(true);
+    const loaded = loads(direct, { registry: kinds }) as unknown[];
+    expect(loaded[1]).toEqual(value[1]);
+    expect(loaded[3]).toEqual(value[3]);
+    expect(loads(dumps(loaded[5], { protocol, registry: kinds }))).toEqual(placeholderPoint({ x: 1, y: 0.5, label: 'e', extra: [1] }));
   });
 
   it.each([2, 4, 5])('protocol %i: reducerOverride still comes first, for every instance', (protocol) => {

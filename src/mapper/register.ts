@@ -290,12 +290,18 @@ function classGlobal(plan: DumpPlan): PyGlobal {
 /**
  * The state dict of reduce's `[copyreg.__newobj__, [cls], state]` (protocol 2 or more, none of the
  * class's own dunders, a state dict made for the call), without the reduction; undefined where
- * reduce gives anything else.
+ * reduce may give anything else. Only for defaultState's common case (declared fields, nothing
+ * kept on the side), which is sure to give a plain dict: elsewhere reduce would make the state again.
  */
 function bareState(obj: object, protocol: number, plan: DumpPlan, context: DumpContext): object | undefined {
   const own = obj as PythonProtocol;
+  const { schema } = plan;
   if (
     protocol < 2 ||
+    schema.implicit ||
+    schema.slots.size > 0 ||
+    schema.fields.length === 0 ||
+    peekExtraState(obj) !== undefined ||
     typeof own.__reduce_ex__ === 'function' ||
     typeof own.__reduce__ === 'function' ||
     typeof own.__getstate__ === 'function' ||
@@ -305,7 +311,7 @@ function bareState(obj: object, protocol: number, plan: DumpPlan, context: DumpC
     return undefined;
   }
   const state = defaultState(obj, plan, context);
-  return typeof state === 'object' && state !== null && isPlainDict(state) ? state : undefined;
+  return isPlainDict(state) ? state : undefined;
 }
 
 /** `obj.__reduce_ex__(protocol)` as Python's object does it, with the class's own dunders. */
