@@ -83,13 +83,19 @@ function isPythonSpace(code: number): boolean {
     code === 0x202f || code === 0x205f || code === 0x3000;
 }
 
-/** Python's str.strip(). Index loops, not a regex: an anchored /\s+$/ backtracks quadratically. */
-export function pythonStrip(text: string): string {
+/** `text` without the characters `isSpace` takes for whitespace around it. */
+function stripWhere(text: string, isSpace: (code: number) => boolean): string {
+  // Index loops, not a regex: an anchored /\s+$/ backtracks quadratically.
   let start = 0;
   let end = text.length;
-  while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
-  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
   return text.slice(start, end);
+}
+
+/** Python's str.strip(). */
+export function pythonStrip(text: string): string {
+  return stripWhere(text, isPythonSpace);
 }
 
 /** CPython's int_max_str_digits refusal (a guard against quadratic conversion), as a RangeError. */
@@ -169,11 +175,7 @@ function isAsciiSpace(code: number): boolean {
 
 /** `text` without the ASCII whitespace around it. */
 export function stripAsciiSpace(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isAsciiSpace(text.charCodeAt(start))) start++;
-  while (end > start && isAsciiSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
+  return stripWhere(text, isAsciiSpace);
 }
 
 /**
@@ -185,10 +187,9 @@ export function stripAsciiSpace(text: string): string {
  * a RangeError when a base that is not a power of two has more than `maxDigits` digits (counted,
  * as CPython counts them, before anything after the digits is looked at).
  */
-export function parsePythonIntInBase(text: string, base: number, maxDigits: number): number | bigint | null {
+export function parsePythonIntInBase(source: string, base: number, maxDigits: number): number | bigint | null {
+  const text = stripAsciiSpace(source);
   let i = 0;
-  let end = text.length;
-  while (i < end && isAsciiSpace(text.charCodeAt(i))) i++;
   const negative = text[i] === '-';
   if (negative || text[i] === '+') i++;
   let errorIfNonzero = false;
@@ -205,7 +206,7 @@ export function parsePythonIntInBase(text: string, base: number, maxDigits: numb
   if (text[i] === '_') return null;
   let digits = '';
   let underscore = false;
-  for (; i < end; i++) {
+  for (; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x5f) {
       if (underscore) return null; // only one underscore at a time
@@ -219,8 +220,7 @@ export function parsePythonIntInBase(text: string, base: number, maxDigits: numb
   if (underscore) return null; // nor one at the end
   const powerOfTwo = (base & (base - 1)) === 0;
   if (!powerOfTwo && digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
-  while (end > i && isAsciiSpace(text.charCodeAt(end - 1))) end--;
-  if (digits.length === 0 || i !== end) return null;
+  if (digits.length === 0 || i !== text.length) return null;
   let value: bigint;
   if (base === 10 && digits.length <= 15) {
     const small = Number(digits);

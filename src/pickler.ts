@@ -663,15 +663,15 @@ export class Pickler {
         if (bare !== undefined && this.#persistentId === undefined && this.#canSaveBareNewObj(bare.cls, depth)) {
           bareState = bare.state(value, this.protocol, context);
         }
-        if (bareState !== undefined) {
-          // written below, without a reduction
-        } else if (handler?.reduce) {
-          context.fresh = undefined;
-          reduction = handler.reduce(value, this.protocol, context);
-          fresh = context.fresh;
-          context.fresh = undefined;
-        } else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;
-        else if (typeof own.__reduce__ === 'function') reduction = own.__reduce__() as Reduction;
+        if (bareState === undefined) {
+          if (handler?.reduce) {
+            context.fresh = undefined;
+            reduction = handler.reduce(value, this.protocol, context);
+            fresh = context.fresh;
+            context.fresh = undefined;
+          } else if (typeof own.__reduce_ex__ === 'function') reduction = own.__reduce_ex__(this.protocol) as Reduction;
+          else if (typeof own.__reduce__ === 'function') reduction = own.__reduce__() as Reduction;
+        }
       }
     } catch (error) {
       if (error instanceof SaveFailure) throw error;

@@ -137,7 +137,7 @@ function numberText(value: unknown): { text: string; repr: string } | undefined 
 /** `int(text, base)`: base 0 reads a literal as Python code does (0x, 0o, 0b prefixes). */
 function intFromText(value: unknown, baseArg: unknown, context: LoadContext): number | bigint {
   // A float base that loads as a number (2.0 without keepFloatType) cannot be told from an int.
-  const base = typeof baseArg === 'bigint' ? Number(baseArg) : typeof baseArg === 'boolean' ? Number(baseArg) : baseArg;
+  const base = typeof baseArg === 'bigint' || typeof baseArg === 'boolean' ? Number(baseArg) : baseArg;
   if (typeof base !== 'number' || !Number.isInteger(base)) {
     const type = typeof base === 'number' || baseArg instanceof PyFloat ? "'float'" : describe(baseArg);
     throw new Error(`${type} object cannot be interpreted as an integer`);
