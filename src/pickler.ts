@@ -17,6 +17,7 @@ import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
+import { type Floats, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, valueIsFloat } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from './values/global.js';
 import { PyObject } from './values/object.js';
@@ -204,6 +205,8 @@ class Frame {
   items: readonly unknown[] = NO_ITEMS;
   /** The Map whose keys `items` are, for a Map dict. */
   map: Map<unknown, unknown> | undefined = undefined;
+  /** The container's loaded floats (items, keys, values to write as floats), if it has any. */
+  floats: Floats | undefined = undefined;
   /** Labels in error paths: one for all items (string) or one per item (array). */
   labels: string | readonly string[] | undefined = undefined;
   /** The item being saved. */
@@ -234,6 +237,13 @@ function isScalar(value: unknown): boolean {
 function allScalars(items: readonly unknown[], n: number): boolean {
   for (let i = 0; i < n; i++) if (!isScalar(items[i])) return false;
   return true;
+}
+
+/** A set's members in a fresh list (how sets are written below protocol 4), floats loaded as such as PyFloat. */
+function membersToWrite(set: ReadonlySet<unknown>, floats: Floats | undefined): unknown[] {
+  const members = [...set];
+  if (floats !== undefined) for (let i = 0; i < members.length; i++) if (keyIsFloat(floats, members[i])) members[i] = new PyFloat(members[i] as number);
+  return members;
 }
 
 /** `.args[i]` labels, made once per argument count (placeholders are written per instance). */
@@ -441,6 +451,7 @@ export class Pickler {
     frame.phase = 0;
     frame.pending = false;
     frame.map = undefined;
+    frame.floats = undefined;
     frame.labels = undefined;
     frame.batched = false;
     frame.fresh = false;
@@ -454,6 +465,7 @@ export class Pickler {
     frame.value = undefined;
     frame.items = NO_ITEMS;
     frame.map = undefined;
+    frame.floats = undefined;
     frame.labels = undefined;
   }
 
@@ -796,6 +808,17 @@ export class Pickler {
     else this.#out.opF64(0x47, value); // BINFLOAT
   }
 
+  /** A number that a loaded container held as a float (2.0): #save of a number, written as a float. */
+  #saveLoadedFloat(value: number): boolean {
+    this.#out.opcodeBoundary();
+    if (this.#persistentId !== undefined) {
+      const pid = this.#persistentId(value);
+      if (pid !== undefined && pid !== null) return this.#savePersistent(pid);
+    }
+    this.#saveFloat(value);
+    return true;
+  }
+
   #saveString(value: string): void {
     const out = this.#out;
     const length = value.length;
@@ -947,6 +970,7 @@ export class Pickler {
     if (!short) out.byte(MARK);
     // Items are saved by the frame, never from inside this call: nesting must not recurse.
     const frame = this.#push(Kind.Tuple, depth, value, value);
+    frame.floats = floatsOf(value);
     frame.batched = short;
     frame.fresh = fresh;
     frame.labels = labels;
@@ -960,6 +984,7 @@ export class Pickler {
   #saveRemainingItems(frame: Frame): boolean {
     const items = frame.items;
     const n = frame.n;
+    const floats = frame.floats;
     let i = frame.i;
     if (frame.pending) {
       frame.pending = false;
@@ -967,7 +992,9 @@ export class Pickler {
     }
     for (; i < n; i++) {
       frame.i = i;
-      if (!this.#save(items[i])) {
+      const item = items[i];
+      const float = floats !== undefined && (frame.kind === Kind.FrozenSet ? keyIsFloat(floats, item) : itemIsFloat(floats, i, item));
+      if (!(float ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
         frame.pending = true;
         return false;
       }
@@ -1005,19 +1032,23 @@ export class Pickler {
     this.#memoize(list);
     const n = list.length;
     if (n === 0) return true;
+    const floats = floatsOf(list);
     if (n > 1 && n <= SHORT_LIST && this.protocol >= 1 && this.#persistentId === undefined && allScalars(list, n)) {
       // A short list of numbers, strings, None and booleans (a record's tags, a row): written
       // here, without a frame and a trip through the run loop; none of them can fail or nest
       // (with a persistentId any of them could become an id that needs frames of its own).
       out.byte(MARK);
       for (let i = 0; i < n; i++) {
+        const item = list[i];
+        if (floats !== undefined && itemIsFloat(floats, i, item)) this.#saveLoadedFloat(item as number);
         // Only an index getter could hand over a container now, after allScalars read a scalar.
-        if (!this.#save(list[i])) failure('a list item changed while the list was written (an index getter?)');
+        else if (!this.#save(item)) failure('a list item changed while the list was written (an index getter?)');
       }
       out.byte(APPENDS);
       return true;
     }
-    this.#push(this.protocol === 0 || n === 1 ? Kind.ListEach : Kind.List, depth, list, list);
+    const frame = this.#push(this.protocol === 0 || n === 1 ? Kind.ListEach : Kind.List, depth, list, list);
+    frame.floats = floats;
     return false;
   }
 
@@ -1032,9 +1063,11 @@ export class Pickler {
       out.byte(APPEND);
       i++;
     }
+    const floats = frame.floats;
     for (; i < n; i++) {
       frame.i = i;
-      if (!this.#save(items[i])) {
+      const item = items[i];
+      if (!(floats !== undefined && itemIsFloat(floats, i, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
         frame.pending = true;
         return;
       }
@@ -1054,13 +1087,15 @@ export class Pickler {
       if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
       i++;
     }
+    const floats = frame.floats;
     while (i < n) {
       // One batch (or the rest of one, when resuming): no per-item batch arithmetic.
       if (i % BATCH_SIZE === 0) out.byte(MARK);
       const stop = Math.min(n, i - (i % BATCH_SIZE) + BATCH_SIZE);
       for (; i < stop; i++) {
         frame.i = i;
-        if (!this.#save(items[i])) {
+        const item = items[i];
+        if (!(floats !== undefined && itemIsFloat(floats, i, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
           frame.pending = true;
           return;
         }
@@ -1085,6 +1120,7 @@ export class Pickler {
     const n = keys.length;
     if (n === 0) return true;
     const batched = this.protocol >= 1 && n > 1;
+    const floats = floatsOf(dict);
     let i = 0;
     if (n <= SHORT_DICT && this.protocol >= 1 && this.#persistentId === undefined) {
       // A short dict's pairs of scalars (an instance's state, a row) are written here, without a
@@ -1094,8 +1130,15 @@ export class Pickler {
         const value = map ? map.get(key) : (dict as Record<string, unknown>)[key as string];
         if (!isScalar(key) || !isScalar(value)) break;
         if (i === 0 && batched) out.byte(MARK);
-        this.#save(key);
-        this.#save(value);
+        if (floats === undefined) {
+          this.#save(key);
+          this.#save(value);
+        } else {
+          if (keyIsFloat(floats, key)) this.#saveLoadedFloat(key as number);
+          else this.#save(key);
+          if (valueIsFloat(floats, key, value)) this.#saveLoadedFloat(value as number);
+          else this.#save(value);
+        }
       }
       if (i === n) {
         out.byte(batched ? SETITEMS : SETITEM);
@@ -1104,6 +1147,7 @@ export class Pickler {
     }
     const frame = this.#push(Kind.Dict, depth, dict, keys);
     frame.map = map;
+    frame.floats = floats;
     frame.batched = batched;
     frame.i = i;
     return false;
@@ -1124,6 +1168,7 @@ export class Pickler {
     const keys = frame.items;
     const n = frame.n;
     const map = frame.map;
+    const floats = frame.floats;
     const dict = frame.value as Record<string, unknown>;
     const batched = frame.batched;
     let i = frame.i;
@@ -1142,13 +1187,14 @@ export class Pickler {
       frame.i = i;
       if (frame.phase === 0) {
         if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
-        if (!this.#save(key)) {
+        if (!(floats !== undefined && keyIsFloat(floats, key) ? this.#saveLoadedFloat(key as number) : this.#save(key))) {
           frame.pending = true;
           return;
         }
         frame.phase = 1;
       }
-      if (!this.#save(map ? map.get(key) : dict[key as string])) {
+      const value = map ? map.get(key) : dict[key as string];
+      if (!(floats !== undefined && valueIsFloat(floats, key, value) ? this.#saveLoadedFloat(value as number) : this.#save(value))) {
         frame.pending = true;
         return;
       }
@@ -1159,11 +1205,12 @@ export class Pickler {
   }
 
   #saveSet(set: Set<unknown>, depth: number): boolean {
-    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([[...set]])], set, depth);
+    const floats = floatsOf(set);
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([membersToWrite(set, floats)])], set, depth);
     this.#out.byte(0x8f); // EMPTY_SET
     this.#memoize(set);
     if (set.size === 0) return true;
-    this.#push(Kind.Set, depth, set, [...set]);
+    this.#push(Kind.Set, depth, set, [...set]).floats = floats;
     return false;
   }
 
@@ -1178,10 +1225,12 @@ export class Pickler {
       this.#afterSetItem(i, n);
       i++;
     }
+    const floats = frame.floats;
     for (; i < n; i++) {
       if (i % BATCH_SIZE === 0) out.byte(MARK);
       frame.i = i;
-      if (!this.#save(items[i])) {
+      const item = items[i];
+      if (!(floats !== undefined && keyIsFloat(floats, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
         frame.pending = true;
         return;
       }
@@ -1198,9 +1247,10 @@ export class Pickler {
   }
 
   #saveFrozenSet(set: PyFrozenSet, depth: number): boolean {
-    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([[...set]])], set, depth);
+    const floats = floatsOf(set);
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([membersToWrite(set, floats)])], set, depth);
     this.#out.byte(MARK);
-    this.#push(Kind.FrozenSet, depth, set, [...set]);
+    this.#push(Kind.FrozenSet, depth, set, [...set]).floats = floats;
     return false;
   }
 
@@ -1401,7 +1451,8 @@ export class Pickler {
           break;
         }
         case Op.AppendItems: {
-          const items = [...(a as Iterable<unknown>)];
+          // A loaded list (a placeholder's list items) writes its floats as floats.
+          const items = Array.isArray(a) ? [...itemsToWrite(a)] : [...(a as Iterable<unknown>)];
           if (items.length === 0) continue;
           const child = this.#push(Kind.AppendItems, frame.depth, undefined, items);
           child.labels = ops[i + 2] as string;
@@ -1409,8 +1460,10 @@ export class Pickler {
         }
         case Op.SetItems: {
           const pairs = [...(a as Iterable<readonly [unknown, unknown]>)];
-          for (const pair of pairs) {
+          for (let k = 0; k < pairs.length; k++) {
+            const pair = pairs[k];
             if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
+            pairs[k] = itemsToWrite(pair) as readonly [unknown, unknown];
           }
           if (pairs.length === 0) continue;
           const child = this.#push(Kind.SetItems, frame.depth, undefined, pairs);
@@ -1558,7 +1611,11 @@ export class Pickler {
 
   /** A placeholder is written back in the form it was read in. */
   #savePlaceholder(value: PyObject, depth: number): boolean {
-    const { cls, args } = value;
+    const { cls } = value;
+    // Arguments and a bare state loaded as floats (2.0) are written as floats.
+    const args = itemsToWrite(value.args);
+    const placeholderFloats = floatsOf(value);
+    const state = placeholderFloats !== undefined && valueIsFloat(placeholderFloats, 'state', value.state) ? new PyFloat(value.state as number) : value.state;
     if (
       value.creation === 'newobj' &&
       args.length === 0 &&
@@ -1566,7 +1623,7 @@ export class Pickler {
       value.dictItems === undefined &&
       this.#persistentId === undefined
     ) {
-      const done = this.#saveBareNewObj(value, cls, value.state, false, depth);
+      const done = this.#saveBareNewObj(value, cls, state, false, depth);
       if (done !== undefined) return done;
     }
     let ops: unknown[];
@@ -1597,7 +1654,7 @@ export class Pickler {
           ];
         } else {
           // No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs) is the same call.
-          ops = call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [cls, args, value.kwargs ?? {}], ['.cls', '.args', '.kwargs']);
+          ops = call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [cls, value.args, value.kwargs ?? {}], ['.cls', '.args', '.kwargs']);
         }
         break;
       case 'reduce':
@@ -1624,7 +1681,7 @@ export class Pickler {
     ops.push(Op.MemoizeOrPop, value, undefined);
     if (value.listItems !== undefined) ops.push(Op.AppendItems, value.listItems, '.listItems');
     if (value.dictItems !== undefined) ops.push(Op.SetItems, value.dictItems, '.dictItems');
-    if (value.state !== undefined) ops.push(Op.Save, value.state, '.state', Op.Byte, BUILD, undefined);
+    if (state !== undefined) ops.push(Op.Save, state, '.state', Op.Byte, BUILD, undefined);
     this.#push(Kind.Program, depth, value, ops);
     return false;
   }

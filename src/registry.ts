@@ -16,7 +16,10 @@ export interface LoadContext {
   readonly strict: boolean;
   /** Most digits `int(text)` reads in a base that is not a power of two (the load's `maxIntDigits`). */
   readonly maxIntDigits: number;
-  /** A Python float as the load gives floats: a PyFloat for an integral one with `keepFloatType`. */
+  /**
+   * A Python float for a handler to return: a PyFloat when integral (2.0), which the load gives
+   * as the number, recorded as a float where it lands (or as the PyFloat with `keepFloatType`).
+   */
   asFloat(value: number): number | PyFloat;
   /** A global by name, resolved as GLOBAL resolves it (registry, aliases, standard types). */
   findGlobal(module: string, name: string): PyGlobal;

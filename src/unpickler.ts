@@ -18,6 +18,7 @@ import {
 import { PyByteArray } from './values/bytearray.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
 import { PyFloat } from './values/float.js';
+import { type FloatItems, floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -79,8 +80,9 @@ export interface LoadOptions {
    */
   keepMemo?: boolean;
   /**
-   * Load floats with an integral value (`2.0`) as `PyFloat` instead of the number 2, so that
-   * they pickle back as floats. Default false: every float is a plain number.
+   * Load floats with an integral value (`2.0`) as `PyFloat` instead of the number 2. Default
+   * false: every float is a plain number, and the container holding an integral one records it,
+   * so that `dumps` writes it back as a float (see float-marks.ts).
    */
   keepFloatType?: boolean;
 }
@@ -191,6 +193,17 @@ export class Unpickler implements LoadContext {
   /** State dicts made by merging two BUILDs: private to the placeholder, so merged into in place. */
   #mergedStates: WeakSet<object> | undefined;
   #perLoadStore = new Map<symbol, unknown>();
+  /**
+   * The stack slots (ascending, each below #sp) holding integral floats (2.0) pushed as plain
+   * numbers: the container that takes a slot records its number as a float (see
+   * float-marks.ts). Whatever lowers #sp drops the slots above it. Empty with keepFloatType,
+   * whose floats are PyFloat.
+   */
+  readonly #floatSlots: number[] = [];
+  /** What #takeFloats returns. */
+  readonly #floatOffsets: number[] = [];
+  /** The memo holds an integral float, as a PyFloat: GET pushes it as the number, in a float slot. */
+  #memoHoldsFloats = false;
 
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView, options: LoadOptions = {}) {
     this.#data = toBytes(data);
@@ -266,6 +279,7 @@ export class Unpickler implements LoadContext {
       this.#memo = [];
       this.#memoBig = undefined;
       this.#memoSize = 0;
+      this.#memoHoldsFloats = false;
     }
     this.#proto = 0;
     this.#frameEnd = -1;
@@ -275,6 +289,7 @@ export class Unpickler implements LoadContext {
     this.#escapedDicts = undefined;
     this.#mergedStates = undefined;
     this.#perLoadStore = new Map();
+    this.#floatSlots.length = 0;
     // Handlers may copy what they are given. A pickle written by Python needs well under one
     // element copy per input byte (each element costs at least a byte to write); four per byte,
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
@@ -287,7 +302,7 @@ export class Unpickler implements LoadContext {
     const stack = this.#stack;
     const marks = this.#marks;
     const maxDepth = this.#maxDepth;
-    const keepFloatType = this.#keepFloatType;
+    const floatSlots = this.#floatSlots;
     let pos = this.#pos;
     try {
       for (;;) {
@@ -328,10 +343,21 @@ export class Unpickler implements LoadContext {
             continue;
           }
           case 0x47: // BINFLOAT
-            if (room && pos + 8 <= end && !keepFloatType) {
-              stack[this.#sp++] = this.#view.getFloat64(pos, false);
-              pos += 8;
-              continue;
+            if (room && pos + 8 <= end) {
+              const value = this.#view.getFloat64(pos, false);
+              // An integral one (2.0) in a float slot, to be told from an int; -0 and
+              // keepFloatType's PyFloat by #pushFloat.
+              if (!Number.isInteger(value)) {
+                stack[this.#sp++] = value;
+                pos += 8;
+                continue;
+              }
+              if (value !== 0 && !this.#keepFloatType && Number.isSafeInteger(value)) {
+                floatSlots.push(this.#sp);
+                stack[this.#sp++] = value;
+                pos += 8;
+                continue;
+              }
             }
             break;
           case 0x8c: { // SHORT_BINUNICODE
@@ -365,7 +391,7 @@ export class Unpickler implements LoadContext {
             const memo = this.#memo;
             const index = this.#memoSize;
             if (this.#sp > this.#fence && index === memo.length && index < this.#maxMemo) {
-              memo.push(stack[this.#sp - 1]);
+              memo.push(floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               this.#memoSize = index + 1;
               continue;
             }
@@ -373,26 +399,30 @@ export class Unpickler implements LoadContext {
           }
           case 0x71: // BINPUT
             if (pos < end && this.#sp > this.#fence) {
-              this.#memoSet(data[pos++]!, stack[this.#sp - 1]);
+              this.#memoSet(data[pos++]!, floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               continue;
             }
             break;
           case 0x72: // LONG_BINPUT
             if (pos + 4 <= end && this.#sp > this.#fence) {
-              this.#memoSet(this.#view.getUint32(pos, true), stack[this.#sp - 1]);
+              this.#memoSet(this.#view.getUint32(pos, true), floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               pos += 4;
               continue;
             }
             break;
           case 0x68: // BINGET
             if (room && pos < end) {
-              stack[this.#sp++] = this.#memoGet(data[pos++]!);
+              const value = this.#memoGet(data[pos++]!);
+              if (this.#memoHoldsFloats && value instanceof PyFloat) this.#pushFetched(value);
+              else stack[this.#sp++] = value;
               continue;
             }
             break;
           case 0x6a: // LONG_BINGET
             if (room && pos + 4 <= end) {
-              stack[this.#sp++] = this.#memoGet(this.#view.getUint32(pos, true));
+              const value = this.#memoGet(this.#view.getUint32(pos, true));
+              if (this.#memoHoldsFloats && value instanceof PyFloat) this.#pushFetched(value);
+              else stack[this.#sp++] = value;
               pos += 4;
               continue;
             }
@@ -536,6 +566,64 @@ export class Unpickler implements LoadContext {
     return text;
   }
 
+  // ---- integral floats on the stack -----------------------------------------------------
+
+  /** Pushes a float: an integral one (2.0) in a float slot, or as a PyFloat with keepFloatType. */
+  #pushFloat(value: number): void {
+    if (!isIntegralFloat(value)) this.#push(value);
+    else if (this.#keepFloatType) this.#push(new PyFloat(value));
+    else this.#pushInFloatSlot(value);
+  }
+
+  #pushInFloatSlot(value: number): void {
+    this.#push(value);
+    this.#floatSlots.push(this.#sp - 1);
+  }
+
+  /** Pushes what a handler made; a PyFloat (`float('2')`) goes in a float slot as its number. */
+  #pushMade(value: unknown): void {
+    if (value instanceof PyFloat && !this.#keepFloatType) this.#pushInFloatSlot(value.value);
+    else this.#push(value);
+  }
+
+  /** Pushes a memo value; an integral float put there as a PyFloat goes in a float slot again. */
+  #pushFetched(value: unknown): void {
+    if (this.#memoHoldsFloats && value instanceof PyFloat) this.#pushInFloatSlot(value.value);
+    else this.#push(value);
+  }
+
+  /** The top of the stack as the memo keeps it: the number of a float slot as a PyFloat. */
+  #topToMemo(): unknown {
+    const top = this.#top();
+    const slots = this.#floatSlots;
+    if (slots.length !== 0 && slots[slots.length - 1] === this.#sp - 1) {
+      this.#memoHoldsFloats = true;
+      return new PyFloat(top as number);
+    }
+    return top;
+  }
+
+  /**
+   * The float slots at `from` and above, which a container is about to take (or an op to drop):
+   * removed, and returned as offsets from `from` (valid until the next call), or undefined.
+   */
+  #takeFloats(from: number): readonly number[] | undefined {
+    const slots = this.#floatSlots;
+    let n = slots.length;
+    if (n === 0 || slots[n - 1]! < from) return undefined;
+    const offsets = this.#floatOffsets;
+    offsets.length = 0;
+    while (n > 0 && slots[n - 1]! >= from) n--;
+    for (let k = n; k < slots.length; k++) offsets.push(slots[k]! - from);
+    slots.length = n;
+    return offsets;
+  }
+
+  /** Records the floats at `offsets` among items now in `array` from `base` on. */
+  #markItems(array: object, base: number, offsets: readonly number[]): void {
+    for (const offset of offsets) markFloatItem(array, base + offset);
+  }
+
   // ---- the stack ----------------------------------------------------------------------------
 
   #underflow(): never {
@@ -551,7 +639,10 @@ export class Unpickler implements LoadContext {
 
   #pop(): unknown {
     if (this.#sp <= this.#fence) this.#underflow();
-    return this.#stack[--this.#sp];
+    const value = this.#stack[--this.#sp];
+    const slots = this.#floatSlots;
+    if (slots.length !== 0 && slots[slots.length - 1] === this.#sp) slots.pop();
+    return value;
   }
 
   #top(): unknown {
@@ -580,6 +671,18 @@ export class Unpickler implements LoadContext {
   #popToMark(): unknown[] {
     const at = this.#popMark();
     const items = this.#stack.slice(at, this.#sp);
+    this.#takeFloats(at);
+    this.#sp = at;
+    return items;
+  }
+
+  /** Pops everything above the topmost mark, and the mark, into a new list (or tuple) that records its floats. */
+  #popToMarkRecordingFloats(kind: ArrayConstructor | typeof Tuple = Array): unknown[] {
+    const at = this.#popMark();
+    const floats = this.#takeFloats(at);
+    const stack = this.#stack;
+    const items = kind === Array ? stack.slice(at, this.#sp) : Tuple.from(stack.slice(at, this.#sp));
+    if (floats) this.#markItems(items, 0, floats);
     this.#sp = at;
     return items;
   }
@@ -620,6 +723,8 @@ export class Unpickler implements LoadContext {
     let batchMark = markPos;
     let batchFrameEnd = this.#frameEnd;
     let sendBack = false;
+    /** The list's record of its integral floats, once it has one. */
+    let floatItems: FloatItems | undefined;
     try {
       // Holes until filled, which no code but this loop can see: nothing here calls out.
       if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) {
@@ -657,10 +762,13 @@ export class Unpickler implements LoadContext {
             target[fill++] = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16) | (data[pos + 3]! << 24);
             pos += 4;
             break;
-          case 0x47: // BINFLOAT
-            target[fill++] = view.getFloat64(pos, false);
+          case 0x47: { // BINFLOAT
+            const value = view.getFloat64(pos, false);
+            if (Number.isInteger(value) && isIntegralFloat(value)) (floatItems ??= floatItemsFor(target)).add(fill);
+            target[fill++] = value;
             pos += 8;
             break;
+          }
           case 0x8a: { // LONG1
             const n = data[pos]!;
             target[fill++] = decodeLong(data, pos + 1, n, view);
@@ -692,25 +800,27 @@ export class Unpickler implements LoadContext {
           case 0x68: { // BINGET
             const value = this.#memoGet(data[pos++]!);
             if (value === target) holdsItself = true;
-            target[fill++] = value;
+            if (this.#memoHoldsFloats && value instanceof PyFloat) this.#putFetchedFloat(target, fill++, value);
+            else target[fill++] = value;
             break;
           }
           case 0x6a: { // LONG_BINGET
             const value = this.#memoGet(view.getUint32(pos, true));
             if (value === target) holdsItself = true;
-            target[fill++] = value;
+            if (this.#memoHoldsFloats && value instanceof PyFloat) this.#putFetchedFloat(target, fill++, value);
+            else target[fill++] = value;
             pos += 4;
             break;
           }
           case 0x94: // MEMOIZE
-            memo.push(target[fill - 1]);
+            memo.push(this.#runItemToMemo(target, fill - 1));
             break;
           case 0x71: // BINPUT
-            memo.push(target[fill - 1]);
+            memo.push(this.#runItemToMemo(target, fill - 1));
             pos += 1;
             break;
           case 0x72: // LONG_BINPUT
-            memo.push(target[fill - 1]);
+            memo.push(this.#runItemToMemo(target, fill - 1));
             pos += 4;
             break;
         }
@@ -728,6 +838,7 @@ export class Unpickler implements LoadContext {
       } catch {
         // a length that cannot be set was not changed either
       }
+      truncateFloatItems(target, batchFill);
       memo.length = this.#memoSize;
       this.#frameEnd = batchFrameEnd;
       this.#noRunBefore = runEnd;
@@ -736,11 +847,29 @@ export class Unpickler implements LoadContext {
     if (exactMemoIndex !== NOT_FRESH && !holdsItself) {
       // Nothing else can refer to the list yet: the value stack and its memo entry are all.
       const exact = target.slice();
+      shareFloats(target, exact);
       this.#stack[sp - 1] = exact;
       if (exactMemoIndex >= 0) memo[exactMemoIndex] = exact;
     }
     this.#freshList = undefined;
     return runEnd;
+  }
+
+  /** A run's memo fetch of an integral float: its number, recorded as a float. */
+  #putFetchedFloat(target: unknown[], index: number, value: PyFloat): void {
+    target[index] = value.value;
+    markFloatItem(target, index);
+  }
+
+  /** A run's item `index` as the memo holds it: a float recorded there as the PyFloat a fetch waits with. */
+  #runItemToMemo(target: unknown[], index: number): unknown {
+    const value = target[index];
+    const floats = typeof value === 'number' && Number.isInteger(value) ? floatsOf(target) : undefined;
+    if (floats !== undefined && itemIsFloat(floats, index, value)) {
+      this.#memoHoldsFloats = true;
+      return new PyFloat(value as number);
+    }
+    return value;
   }
 
   /**
@@ -872,7 +1001,14 @@ export class Unpickler implements LoadContext {
   #addEntries(target: PyDict, source: PyDict): void {
     const entries = dictEntries(source);
     this.charge(entries.length);
-    for (const [k, v] of entries) this.#setOne(target, k, v);
+    const sourceFloats = floatsOf(source);
+    const targetFloats = floatsOf(target);
+    for (const [k, v] of entries) {
+      this.#setOne(target, k, v);
+      // The entry's float record goes with it, and a float it replaced is forgotten.
+      if (sourceFloats !== undefined && valueIsFloat(sourceFloats, k, v)) markFloatValue(target, k);
+      else if (targetFloats !== undefined) unmarkFloatValue(target, k);
+    }
   }
 
   /** Stores one pair into a dict this load created (not yet referenced elsewhere). */
@@ -884,6 +1020,19 @@ export class Unpickler implements LoadContext {
 
   /** Stores pairs stack[from..to) into `dict`; returns the dict, which may now be a Map. */
   #setDictItems(dict: PyDict, from: number, to: number): PyDict {
+    const slots = this.#floatSlots;
+    if (slots.length !== 0 && slots[slots.length - 1]! >= from) {
+      // Integral floats among the pairs: stored, then recorded.
+      const floats = this.#takeFloats(from);
+      const target = this.#storePairs(dict, from, to);
+      if (floats !== undefined) this.#markPairs(target, from, floats);
+      return target;
+    }
+    return this.#storePairs(dict, from, to);
+  }
+
+  /** #setDictItems's stores. */
+  #storePairs(dict: PyDict, from: number, to: number): PyDict {
     const stack = this.#stack;
     let target = dict;
     for (let i = from; i < to; i += 2) {
@@ -900,6 +1049,18 @@ export class Unpickler implements LoadContext {
     return target;
   }
 
+
+  /** Records the floats among the pairs stack[from, ...) stored into `dict`: keys and values. */
+  #markPairs(dict: object, from: number, offsets: readonly number[]): void {
+    const stack = this.#stack;
+    for (const offset of offsets) {
+      const at = from + offset;
+      // A float key (Python keeps a dict's first key object) or value (the latest one stored).
+      if ((offset & 1) === 0) markFloatKey(dict, stack[at] as number);
+      else markFloatValue(dict, stack[at - 1]);
+    }
+  }
+
   /**
    * A plain-object dict met a non-string key: it becomes a Map with the same entries, and every
    * reference to the old object (stack, memo, and wherever it escaped to) is pointed at the Map.
@@ -907,6 +1068,7 @@ export class Unpickler implements LoadContext {
   #promoteDict(old: Record<string, unknown>): Map<unknown, unknown> {
     const map = new Map<unknown, unknown>(Object.entries(old));
     this.charge(map.size);
+    shareFloats(old, map);
     // The memo is repointed lazily, as GET meets the old object.
     (this.#replacedDicts ??= new Map()).set(old, map);
     // A dict nobody DUPed or fetched from the memo has one stack slot: the SETITEMS target,
@@ -1042,15 +1204,28 @@ export class Unpickler implements LoadContext {
     const sp = this.#sp;
     if (from <= this.#fence || from > sp) this.#underflow();
     const target = stack[from - 1];
+    const floats = this.#takeFloats(from);
     if (Array.isArray(target) && target.constructor === Array) {
+      const base = target.length;
       for (let i = from; i < sp; i++) target.push(stack[i]);
+      if (floats) this.#markItems(target, base, floats);
     } else if (target instanceof PyObject) {
       const items = (target.listItems ??= []);
+      const base = items.length;
       for (let i = from; i < sp; i++) items.push(stack[i]);
+      if (floats) this.#markItems(items, base, floats);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.extend) fail(`cannot append to ${describe(target)}`);
       handler.extend(target, stack.slice(from, sp), this);
+      // An array subclass (deque) ends with the items it was given, unless it dropped them.
+      if (floats && Array.isArray(target)) {
+        const base = target.length - (sp - from);
+        for (const offset of floats) {
+          const value = stack[from + offset];
+          if (base + offset >= 0 && target[base + offset] === value) markFloatItem(target, base + offset);
+        }
+      }
     }
     this.#sp = from;
   }
@@ -1065,14 +1240,20 @@ export class Unpickler implements LoadContext {
       const result = this.#setDictItems(target, from, sp);
       stack[from - 1] = result;
     } else if (target instanceof PyObject) {
+      const floats = this.#takeFloats(from);
       const items = (target.dictItems ??= []);
+      const base = items.length;
       for (let i = from; i < sp; i += 2) items.push([stack[i], stack[i + 1]]);
+      if (floats) for (const offset of floats) markFloatItem(items[base + (offset >> 1)]!, offset & 1);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.setItems) fail(`cannot set items of ${describe(target)}`);
+      const floats = this.#takeFloats(from);
       const pairs: Array<[unknown, unknown]> = [];
       for (let i = from; i < sp; i += 2) pairs.push([stack[i], stack[i + 1]]);
       handler.setItems(target, pairs, this);
+      // A Map subclass (OrderedDict, defaultdict) holds the pairs it was given.
+      if (floats && target instanceof Map) this.#markPairs(target, from, floats);
     }
     this.#sp = from;
   }
@@ -1082,12 +1263,19 @@ export class Unpickler implements LoadContext {
     const sp = this.#sp;
     if (from <= this.#fence || from > sp) this.#underflow();
     const target = stack[from - 1];
+    const floats = this.#takeFloats(from);
     if (target instanceof Set && !(target instanceof PyFrozenSet)) {
       for (let i = from; i < sp; i++) target.add(stack[i]);
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.addItems) fail(`cannot add items to ${describe(target)}`);
       handler.addItems(target, stack.slice(from, sp), this);
+    }
+    if (floats && target instanceof Set) {
+      for (const offset of floats) {
+        const member = stack[from + offset] as number;
+        if (target.has(member)) markFloatKey(target, member);
+      }
     }
     this.#sp = from;
   }
@@ -1193,12 +1381,12 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x47: // BINFLOAT
-        this.#push(this.#float(this.#view.getFloat64(this.#take(8), false)));
+        this.#pushFloat(this.#view.getFloat64(this.#take(8), false));
         return;
       case 0x46: { // FLOAT
         const value = parsePythonFloat(this.#lineText('FLOAT argument'));
         if (value === null) fail('could not convert FLOAT argument to float');
-        this.#push(this.#float(value));
+        this.#pushFloat(value);
         return;
       }
       case 0x8c: { // SHORT_BINUNICODE
@@ -1297,34 +1485,42 @@ export class Unpickler implements LoadContext {
         this.#push(EMPTY_TUPLE);
         return;
       case 0x85: { // TUPLE1
+        const floats = this.#takeFloats(Math.max(this.#sp - 1, this.#fence));
         const a = this.#pop();
         const t = new Tuple();
         t.push(a);
+        if (floats) this.#markItems(t, 0, floats);
         this.#push(t);
         return;
       }
       case 0x86: { // TUPLE2
+        const floats = this.#takeFloats(Math.max(this.#sp - 2, this.#fence));
         const b = this.#pop();
         const a = this.#pop();
         const t = new Tuple();
         t.push(a, b);
+        if (floats) this.#markItems(t, 0, floats);
         this.#push(t);
         return;
       }
       case 0x87: { // TUPLE3
+        const floats = this.#takeFloats(Math.max(this.#sp - 3, this.#fence));
         const c = this.#pop();
         const b = this.#pop();
         const a = this.#pop();
         const t = new Tuple();
         t.push(a, b, c);
+        if (floats) this.#markItems(t, 0, floats);
         this.#push(t);
         return;
       }
       case 0x74: { // TUPLE
         const at = this.#popMark();
         const stack = this.#stack;
+        const floats = this.#takeFloats(at);
         const t = new Tuple();
         for (let i = at; i < this.#sp; i++) t.push(stack[i]);
+        if (floats) this.#markItems(t, 0, floats);
         this.#sp = at;
         this.#push(t);
         return;
@@ -1333,7 +1529,7 @@ export class Unpickler implements LoadContext {
         this.#push(newList());
         return;
       case 0x6c: // LIST
-        this.#push(this.#popToMark());
+        this.#push(this.#popToMarkRecordingFloats());
         return;
       case 0x7d: // EMPTY_DICT
         this.#push(this.#mapDicts ? new Map() : {});
@@ -1349,26 +1545,30 @@ export class Unpickler implements LoadContext {
       case 0x8f: // EMPTY_SET
         this.#push(new Set());
         return;
-      case 0x91: // FROZENSET
-        this.#push(new PyFrozenSet(this.#popToMark()));
-        return;
-      case 0x61: { // APPEND
-        const value = this.#pop();
-        this.#stack[this.#sp++] = value;
-        this.#appendItems(this.#sp - 1);
+      case 0x91: { // FROZENSET
+        const at = this.#popMark();
+        const floats = this.#takeFloats(at);
+        const set = new PyFrozenSet(this.#stack.slice(at, this.#sp));
+        if (floats) for (const offset of floats) markFloatKey(set, this.#stack[at + offset] as number);
+        this.#sp = at;
+        this.#push(set);
         return;
       }
+      case 0x61: // APPEND
+        if (this.#sp <= this.#fence) this.#underflow();
+        this.#appendItems(this.#sp - 1);
+        return;
       case 0x65: // APPENDS
         this.#appendItems(this.#popMark());
         return;
-      case 0x73: { // SETITEM
-        const value = this.#pop();
-        const key = this.#pop();
-        this.#stack[this.#sp++] = key;
-        this.#stack[this.#sp++] = value;
+      case 0x73: // SETITEM
+        if (this.#sp <= this.#fence) this.#underflow();
+        if (this.#sp - 1 <= this.#fence) {
+          this.#sp--; // as popping the value first, for the same message
+          this.#underflow();
+        }
         this.#setItems(this.#sp - 2);
         return;
-      }
       case 0x75: // SETITEMS
         this.#setItems(this.#popMark());
         return;
@@ -1387,35 +1587,37 @@ export class Unpickler implements LoadContext {
       case 0x32: { // DUP
         const top = this.#top();
         this.#noteEscape(top);
-        this.#push(top);
+        const slots = this.#floatSlots;
+        if (slots.length !== 0 && slots[slots.length - 1] === this.#sp - 1) this.#pushInFloatSlot(top as number);
+        else this.#push(top);
         return;
       }
       case 0x67: { // GET
         const index = this.#parseInt(this.#lineText('GET argument'));
         if (typeof index !== 'number' || index < 0) fail('GET index out of range');
-        this.#push(this.#memoGet(index));
+        this.#pushFetched(this.#memoGet(index));
         return;
       }
       case 0x68: // BINGET
-        this.#push(this.#memoGet(this.#u8()));
+        this.#pushFetched(this.#memoGet(this.#u8()));
         return;
       case 0x6a: // LONG_BINGET
-        this.#push(this.#memoGet(this.#u32()));
+        this.#pushFetched(this.#memoGet(this.#u32()));
         return;
       case 0x70: { // PUT
         const index = this.#parseInt(this.#lineText('PUT argument'));
         if (typeof index !== 'number' || index < 0) fail('negative PUT argument');
-        this.#memoSet(index, this.#top());
+        this.#memoSet(index, this.#topToMemo());
         return;
       }
       case 0x71: // BINPUT
-        this.#memoSet(this.#u8(), this.#top());
+        this.#memoSet(this.#u8(), this.#topToMemo());
         return;
       case 0x72: // LONG_BINPUT
-        this.#memoSet(this.#u32(), this.#top());
+        this.#memoSet(this.#u32(), this.#topToMemo());
         return;
       case 0x94: // MEMOIZE
-        this.#memoSet(this.#memoSize, this.#top());
+        this.#memoSet(this.#memoSize, this.#topToMemo());
         return;
       case 0x63: { // GLOBAL
         const module = this.#lineText('GLOBAL module', decodeUtf8);
@@ -1442,27 +1644,27 @@ export class Unpickler implements LoadContext {
       case 0x52: { // REDUCE
         const args = this.#pop();
         const callable = this.#pop();
-        this.#push(this.#reduce(callable, args));
+        this.#pushMade(this.#reduce(callable, args));
         return;
       }
       case 0x81: { // NEWOBJ
         const args = this.#pop();
         const cls = this.#pop();
-        this.#push(this.#newObject(cls, args, undefined, 'NEWOBJ'));
+        this.#pushMade(this.#newObject(cls, args, undefined, 'NEWOBJ'));
         return;
       }
       case 0x92: { // NEWOBJ_EX
         const kwargs = this.#pop();
         const args = this.#pop();
         const cls = this.#pop();
-        this.#push(this.#newObject(cls, args, kwargs, 'NEWOBJ_EX'));
+        this.#pushMade(this.#newObject(cls, args, kwargs, 'NEWOBJ_EX'));
         return;
       }
       case 0x69: { // INST
         const module = this.#lineText('INST module');
         const name = this.#lineText('INST name');
-        const args = this.#popToMark();
-        this.#push(this.#instantiate(this.#findClass(module, name), args, 'inst'));
+        const args = this.#popToMarkRecordingFloats(Tuple);
+        this.#pushMade(this.#instantiate(this.#findClass(module, name), args, 'inst'));
         return;
       }
       case 0x6f: { // OBJ
@@ -1470,37 +1672,42 @@ export class Unpickler implements LoadContext {
         const stack = this.#stack;
         if (this.#sp - at < 1) this.#underflow();
         const cls = stack[at];
-        const args = stack.slice(at + 1, this.#sp);
+        const floats = this.#takeFloats(at);
+        const args = Tuple.from(stack.slice(at + 1, this.#sp));
+        if (floats) for (const offset of floats) if (offset > 0) markFloatItem(args, offset - 1);
         this.#sp = at;
-        this.#push(this.#instantiate(cls, args, 'obj'));
+        this.#pushMade(this.#instantiate(cls, args, 'obj'));
         return;
       }
       case 0x62: { // BUILD
+        const floats = this.#takeFloats(this.#sp - 1);
         const state = this.#pop();
-        this.#build(this.#top(), state);
+        const target = this.#top();
+        this.#build(target, state);
+        // A bare float as a placeholder's state (`__getstate__` returning 2.0).
+        if (floats && target instanceof PyObject && target.state === state) markFloatValue(target, 'state');
         return;
       }
       case 0x50: { // PERSID
         const pid = this.#lineText('persistent id (protocol 0 persistent ids must be ASCII strings)');
-        this.#push(this.#persistent(pid));
+        this.#pushMade(this.#persistent(pid));
         return;
       }
       case 0x51: // BINPERSID
-        this.#push(this.#persistent(this.#pop()));
+        this.#pushMade(this.#persistent(this.#pop()));
         return;
       default:
         fail(`invalid load key, '\\x${code.toString(16).padStart(2, '0')}'`);
     }
   }
 
-  /** LoadContext: a float as this load gives floats (a PyFloat for an integral one with keepFloatType). */
+  /**
+   * LoadContext: a float a handler returns, as a PyFloat when it is integral (2.0): the load then
+   * gives it as the number, recorded as a float where it lands, or keeps the PyFloat with
+   * keepFloatType.
+   */
   asFloat(value: number): number | PyFloat {
-    return this.#float(value);
-  }
-
-  /** A float as the options want it: a number, or a PyFloat when a number would read as an int. */
-  #float(value: number): number | PyFloat {
-    return this.#keepFloatType && Number.isSafeInteger(value) && !Object.is(value, -0) ? new PyFloat(value) : value;
+    return isIntegralFloat(value) ? new PyFloat(value) : value;
   }
 
   #parseInt(text: string): number | bigint {

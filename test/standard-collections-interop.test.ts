@@ -71,7 +71,7 @@ describeWithPython('collections: Python -> TypeScript -> Python', () => {
 
   beforeAll(() => {
     for (const entry of manifest.files) {
-      const value = loads(new Uint8Array(readFileSync(join(PICKLES, entry.file))), { registry, keepFloatType: true });
+      const value = loads(new Uint8Array(readFileSync(join(PICKLES, entry.file))), { registry });
       for (const protocol of PROTOCOLS) {
         records.push({
           header: { fixture: entry.file, protocol },

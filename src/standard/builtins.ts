@@ -6,6 +6,7 @@ import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
 import { isDict, type PyDict } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
+import { carryFloats } from '../values/float-marks.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
@@ -26,6 +27,17 @@ function itemsOf(value: unknown, context: LoadContext): unknown[] {
   else throw new Error(`${describe(value)} object is not iterable`);
   context.charge(items.length);
   return items;
+}
+
+/**
+ * `make(items)` for Python's `set(x)`, `list(x)` and the like with at most one argument, the
+ * result recording the floats `x` was loaded with.
+ */
+function iterated<T extends unknown[] | Set<unknown>>(args: readonly unknown[], context: LoadContext, make: (items: unknown[]) => T): T {
+  if (args.length === 0) return make([]);
+  const result = make(itemsOf(args[0], context));
+  carryFloats(args[0], result);
+  return result;
 }
 
 /** A short Python-like type name for error messages. */
@@ -291,10 +303,10 @@ const BUILTIN_FUNCTIONS = [
 
 /** Handlers every load falls back on after the user's registry. */
 export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
-  simple('set', Set, (args, context) => new Set(args.length ? itemsOf(args[0], context) : [])),
-  simple('frozenset', PyFrozenSet, (args, context) => new PyFrozenSet(args.length ? itemsOf(args[0], context) : [])),
-  simple('list', undefined, (args, context) => (args.length ? itemsOf(args[0], context) : [])),
-  simple('tuple', Tuple, (args, context) => Tuple.from(args.length ? itemsOf(args[0], context) : [])),
+  simple('set', Set, (args, context) => iterated(args, context, (items) => new Set(items))),
+  simple('frozenset', PyFrozenSet, (args, context) => iterated(args, context, (items) => new PyFrozenSet(items))),
+  simple('list', undefined, (args, context) => iterated(args, context, (items) => items)),
+  simple('tuple', Tuple, (args, context) => iterated(args, context, (items) => Tuple.from(items))),
   simple('bytes', undefined, (args, context) => bytesFrom(args, context)),
   simple('bytearray', PyByteArray, (args, context) => PyByteArray.fromBytes(bytesFrom(args, context))),
   simple('complex', PyComplex, (args) => {

@@ -17,6 +17,7 @@ import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple } from '../values/tuple.js';
+import { carryFloats, carryPairFloats, copyFloatItems, floatsOf, itemsToWrite, markFloatKey, markFloatValue, pairsToWrite, shareFloats, valueIsFloat } from '../values/float-marks.js';
 
 const ORDERED_DICT = new PyGlobal('collections', 'OrderedDict');
 const COUNTER = new PyGlobal('collections', 'Counter');
@@ -61,16 +62,12 @@ function setPairs(target: Map<unknown, unknown>, pairs: ReadonlyArray<readonly [
 function attributesState(obj: object): unknown {
   const extras = extraState(obj);
   if (extras.size === 0) return null;
+  const pairs = pairsToWrite(extras, extras);
+  if (pairs.some(([key]) => typeof key !== 'string')) return new Map(pairs);
   const state: Record<string, unknown> = {};
-  for (const [key, value] of extras) {
-    if (typeof key !== 'string') return new Map(extras);
-    setPlainDictItem(state, key, value);
-  }
+  for (const [key, value] of pairs) setPlainDictItem(state, key as string, value);
   return state;
 }
-
-/** A (shallow) copy of a Map's entries for a reduction: later mutation must not change what is written. */
-const entriesOf = <K, V>(map: Map<K, V>): Array<[K, V]> => [...map];
 
 /**
  * `collections.OrderedDict`: a Map subclass. CPython reduces it to
@@ -83,7 +80,10 @@ const orderedDict: PyClassHandler<PyOrderedDict> = {
   call(args, context) {
     if (args.length > 1) throw new Error(`OrderedDict expected at most 1 argument, got ${args.length}`);
     const dict = new PyOrderedDict();
-    if (args.length === 1) setPairs(dict, pairsOf(args[0], 'OrderedDict', context), context);
+    if (args.length === 1) {
+      setPairs(dict, pairsOf(args[0], 'OrderedDict', context), context);
+      carryPairFloats(args[0], dict);
+    }
     return dict;
   },
   newInstance: () => new PyOrderedDict(),
@@ -95,9 +95,13 @@ const orderedDict: PyClassHandler<PyOrderedDict> = {
     const entries = dictEntries(state);
     context.charge(entries.length);
     const extras = extraState(dict);
-    for (const [key, value] of entries) extras.set(key, value);
+    const floats = floatsOf(state);
+    for (const [key, value] of entries) {
+      extras.set(key, value);
+      if (floats !== undefined && valueIsFloat(floats, key, value)) markFloatValue(extras, key);
+    }
   },
-  reduce: (dict): Reduction => [ORDERED_DICT, new Tuple(), attributesState(dict), null, entriesOf(dict)],
+  reduce: (dict): Reduction => [ORDERED_DICT, new Tuple(), attributesState(dict), null, pairsToWrite(dict, dict)],
 };
 
 /** `collections.Counter`: a Map subclass of counts. CPython reduces it to `(Counter, (dict(self),))`. */
@@ -113,20 +117,30 @@ const counter: PyClassHandler<PyCounter<unknown, unknown>> = {
     if (isDict(source)) {
       // Counter(mapping) into an empty Counter copies the counts as they are (zeros and negatives too).
       setPairs(counts, pairsOf(source, 'Counter', context), context);
+      carryPairFloats(source, counts);
     } else {
       // Counter(iterable) counts the elements.
-      for (const item of itemsOf(source, 'Counter', context)) {
+      const elements = itemsOf(source, 'Counter', context);
+      for (const item of elements) {
         const count = counts.get(item) ?? 0;
         if (typeof count !== 'number') throw new Error('Counter: cannot add to a count that is not a number');
         counts.set(item, count + 1);
       }
+      // The first of equal elements is the key Python keeps.
+      const members = new Set<unknown>();
+      carryFloats(source, members);
+      for (const member of members) markFloatKey(counts, member as number);
     }
     return counts;
   },
   newInstance: () => new PyCounter(),
   setItems: (counts, pairs, context) => setPairs(counts, pairs, context),
   // dict(self): a fresh dict of the counts, as a Map (pickled exactly as a plain-object dict would be).
-  reduce: (counts): Reduction => [COUNTER, Tuple.from([new Map(counts)])],
+  reduce: (counts): Reduction => {
+    const copy = new Map(counts);
+    shareFloats(counts, copy);
+    return [COUNTER, Tuple.from([copy])];
+  },
 };
 
 /** Whether a loaded value could be Python's callable `default_factory` (a class, function or object). */
@@ -149,7 +163,10 @@ const defaultDict: PyClassHandler<PyDefaultDict> = {
     if (args.length > 2) throw new Error(`defaultdict expected at most 2 arguments, got ${args.length}`);
     if (factory !== null && !mayBeCallable(factory)) throw new Error('defaultdict: first argument must be callable or None');
     const dict = new PyDefaultDict(factory);
-    if (args.length === 2) setPairs(dict, pairsOf(source, 'defaultdict', context), context);
+    if (args.length === 2) {
+      setPairs(dict, pairsOf(source, 'defaultdict', context), context);
+      carryPairFloats(source, dict);
+    }
     return dict;
   },
   newInstance: () => new PyDefaultDict(),
@@ -159,7 +176,7 @@ const defaultDict: PyClassHandler<PyDefaultDict> = {
     dict.defaultFactory === null || dict.defaultFactory === undefined ? new Tuple() : Tuple.from([dict.defaultFactory]),
     null,
     null,
-    entriesOf(dict),
+    pairsToWrite(dict, dict),
   ],
 };
 
@@ -181,7 +198,10 @@ const deque: PyClassHandler<PyDeque> = {
   call(args, context) {
     if (args.length > 2) throw new Error(`deque expected at most 2 arguments, got ${args.length}`);
     const items = args.length > 0 && args[0] !== null ? itemsOf(args[0], 'deque', context) : [];
-    return new PyDeque(items, maxlenOf(args[1]));
+    const result = new PyDeque(items, maxlenOf(args[1]));
+    // A maxlen keeps the last items.
+    if (items.length > 0) copyFloatItems(args[0] as object, items.length - result.length, result, 0, result.length);
+    return result;
   },
   newInstance: () => new PyDeque(),
   extend(target, items, context) {
@@ -192,7 +212,7 @@ const deque: PyClassHandler<PyDeque> = {
     DEQUE,
     target.maxlen === null ? new Tuple() : Tuple.from([new Tuple(), target.maxlen]),
     null,
-    [...target],
+    [...itemsToWrite(target)],
   ],
 };
 

@@ -12,6 +12,7 @@ import { type MappedClass, parsePythonName, type PythonName } from '../mapper/sc
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
+import { floatsOf, itemIsFloat, markFloatValue, pairsToWrite, valueIsFloat } from '../values/float-marks.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
 
@@ -84,31 +85,36 @@ export function registerNamedTuple<T extends object>(cls: MappedClass<T>, option
     if (missing < 0) throw new Error(`${module}.${name}() takes ${fields.length} arguments but ${values.length} were given`);
     context.charge(fields.length);
     const instance = Object.create(cls.prototype as object) as Record<string, unknown>;
+    const floats = floatsOf(values);
     fields.forEach((field, i) => {
       let value = i < values.length ? values[i] : defaults[defaults.length - (fields.length - i)];
       if (field.float && value instanceof PyFloat) value = value.value;
       if (field.property === '__proto__') setPlainDictItem(instance, field.property, value);
       else instance[field.property] = value;
+      // An integral float (2.0) in an untyped field is written back as a float.
+      if (floats !== undefined && !field.float && itemIsFloat(floats, i, value)) markFloatValue(instance, field.property);
     });
     return instance as T;
   };
 
   /** The values in field order, floats marked so that integral ones stay floats. */
-  const valuesOf = (obj: T): unknown[] =>
-    fields.map((field) => {
+  const valuesOf = (obj: T): unknown[] => {
+    const floats = floatsOf(obj);
+    return fields.map((field) => {
       const value = (obj as Record<string, unknown>)[field.property];
-      return field.float && typeof value === 'number' ? new PyFloat(value) : (value ?? null);
+      const float = field.float || (floats !== undefined && valueIsFloat(floats, field.property, value));
+      return float && typeof value === 'number' ? new PyFloat(value) : (value ?? null);
     });
+  };
 
   /** Attributes of a namedtuple subclass with a __dict__, as a state dict; null when there are none. */
   const attributes = (obj: T): unknown => {
     const extras = extraState(obj);
     if (extras.size === 0) return null;
+    const pairs = pairsToWrite(extras, extras);
+    if (pairs.some(([key]) => typeof key !== 'string')) return new Map(pairs);
     const state: Record<string, unknown> = {};
-    for (const [key, value] of extras) {
-      if (typeof key !== 'string') return new Map(extras);
-      setPlainDictItem(state, key, value);
-    }
+    for (const [key, value] of pairs) setPlainDictItem(state, key as string, value);
     return state;
   };
 
@@ -138,7 +144,11 @@ export function registerNamedTuple<T extends object>(cls: MappedClass<T>, option
       const entries = dictEntries(state);
       context.charge(entries.length);
       const extras = extraState(obj);
-      for (const [key, value] of entries) extras.set(key, value);
+      const floats = floatsOf(state);
+      for (const [key, value] of entries) {
+        extras.set(key, value);
+        if (floats !== undefined && valueIsFloat(floats, key, value)) markFloatValue(extras, key);
+      }
     },
     reduce(obj, protocol): Reduction {
       const values = valuesOf(obj);

@@ -271,7 +271,7 @@ def main():
     results = []
     for header, data in read_records(sys.stdin.buffer):
         name, case, protocol = header['fixture'], header['case'], header['protocol']
-        result = {'fixture': name, 'protocol': protocol, 'problems': []}
+        result = {'fixture': name, 'protocol': protocol, 'load': header.get('load', 'default'), 'problems': []}
         if 'control' in header:
             result['control'] = header['control']
         problems = result['problems']
