@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT } from './cli.js';
 
-/** Sources whose content decides the tarball's. */
-const PACKAGE_INPUTS = ['src', 'decorators', 'package.json', 'tsup.config.ts', 'tsconfig.json', 'README.md'];
+/**
+ * Sources whose content decides the tarball's code. The README is packed too, but leaves the
+ * cache key out: a tarball with an older README behaves the same, and editing it rebuilds nothing.
+ */
+const PACKAGE_INPUTS = ['src', 'decorators', 'package.json', 'tsup.config.ts', 'tsconfig.json'];
 const CACHE = join(ROOT, 'node_modules', '.cache', 'pickle-mapper-tests');
 
 /** Runs a command, throwing with its output when it fails. */
@@ -37,19 +40,49 @@ function hashInputs(): string {
 
 /**
  * The path of `npm pack`'s tarball of the current sources: built into a staging folder (never
- * the repository's own `dist`, which other processes may be using) and packed there.
+ * the repository's own `dist`, which other processes may be using) and packed there. Test
+ * files asking at once wait for one build (a lock folder) instead of each building it.
  */
 export function packedTarball(): string {
   const tarball = join(CACHE, `pickle-mapper-${hashInputs()}.tgz`);
-  if (existsSync(tarball)) return tarball;
   mkdirSync(CACHE, { recursive: true });
+  const lock = `${tarball}.lock`;
+  while (!existsSync(tarball)) {
+    if (!takeLock(lock)) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      continue;
+    }
+    try {
+      if (!existsSync(tarball)) buildTarball(tarball);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return tarball;
+}
+
+/** A lock left by a run that was killed is taken over once it is this old. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const taken = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+    if (taken !== undefined && Date.now() - taken > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+function buildTarball(tarball: string): void {
   const staging = mkdtempSync(join(tmpdir(), 'pickle-mapper-pack-'));
   try {
     cpSync(join(ROOT, 'package.json'), join(staging, 'package.json'));
     cpSync(join(ROOT, 'README.md'), join(staging, 'README.md'));
     run(join(ROOT, 'node_modules', '.bin', 'tsup'), ['--out-dir', join(staging, 'dist')], { cwd: ROOT });
     const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', staging], { cwd: staging })) as Array<{ filename: string }>;
-    // Test files building at once each rename a complete tarball into place; the last one wins.
     renameSync(join(staging, packed[0]!.filename), tarball);
     for (const name of readdirSync(CACHE)) {
       if (name.endsWith('.tgz') && join(CACHE, name) !== tarball) rmSync(join(CACHE, name), { force: true });
@@ -57,7 +90,6 @@ export function packedTarball(): string {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return tarball;
 }
 
 /**
