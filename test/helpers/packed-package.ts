@@ -1,6 +1,6 @@
 // The package as a user gets it: built with the repository's tsup config, packed by `npm pack`,
 // and installed from the tarball into scratch projects. The tarball is cached by a hash of what
-// goes into it, so test files (and runs) share one build; building takes about 15 seconds.
+// goes into it, so test files (and runs) share one build (it takes half a minute or so).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
