@@ -9,6 +9,7 @@ import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
 import { dictEntries, type PyDict, setPlainDictItem } from './values/dict.js';
 import { PyFloat } from './values/float.js';
+import { isIntegralFloat, itemsToWrite, markFloatItem, markFloatKey, markFloatValue, membersToWrite, pairsToWrite, valueToWrite } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -332,15 +333,17 @@ class Encoder {
         this.#object([[`$${kind}`, JSON.stringify(toBase64(object as Uint8Array))]], depth);
         return;
       case 'list':
-        this.#emit([{ kind: 'items', items: object as unknown[], depth }]);
+        this.#emit([{ kind: 'items', items: itemsToWrite(object as unknown[]), depth }]);
         return;
       case 'tuple':
+        this.#tag('$tuple', (d) => ({ kind: 'items', items: itemsToWrite(object as unknown[]), depth: d }), depth);
+        return;
       case 'set':
       case 'frozenset':
-        this.#tag(`$${kind}`, (d) => ({ kind: 'items', items: object as Iterable<unknown>, depth: d }), depth);
+        this.#tag(`$${kind}`, (d) => ({ kind: 'items', items: membersToWrite(object as Set<unknown>), depth: d }), depth);
         return;
       case 'dict': {
-        const entries = dictEntries(object as PyDict);
+        const entries = pairsToWrite(object, dictEntries(object as PyDict));
         if (entries.every(([k]) => typeof k === 'string' && !k.startsWith('$'))) {
           this.#object(entries.map(([k, v]) => [k as string, { kind: 'value', value: v, depth: depth + 1 }]), depth);
         } else {
@@ -370,11 +373,11 @@ class Encoder {
     }
     fields.push(['creation', JSON.stringify(object.creation)]);
     // The arguments are always a tuple: a plain array, unless the tuple is shared.
-    fields.push(['args', this.#shared.has(object.args) ? { kind: 'value', value: object.args, depth: d } : { kind: 'items', items: object.args, depth: d }]);
+    fields.push(['args', this.#shared.has(object.args) ? { kind: 'value', value: object.args, depth: d } : { kind: 'items', items: itemsToWrite(object.args), depth: d }]);
     if (object.kwargs !== undefined) fields.push(['kwargs', { kind: 'value', value: object.kwargs, depth: d }]);
-    if (object.state !== undefined) fields.push(['state', { kind: 'value', value: object.state, depth: d }]);
-    if (object.listItems) fields.push(['listitems', { kind: 'items', items: object.listItems, depth: d }]);
-    if (object.dictItems) fields.push(['dictitems', { kind: 'pairs', pairs: object.dictItems, depth: d }]);
+    if (object.state !== undefined) fields.push(['state', { kind: 'value', value: valueToWrite(object, 'state', object.state), depth: d }]);
+    if (object.listItems) fields.push(['listitems', { kind: 'items', items: itemsToWrite(object.listItems), depth: d }]);
+    if (object.dictItems) fields.push(['dictitems', { kind: 'pairs', pairs: object.dictItems.map((pair) => itemsToWrite(pair) as [unknown, unknown]), depth: d }]);
     return { kind: 'fields', fields, depth };
   }
 }
@@ -558,8 +561,45 @@ class Decoder {
     return normalizeInt(BigInt(text));
   }
 
+  /**
+   * An integral float (2.0) decodes as a PyFloat. With keepFloatType it stays one; otherwise the
+   * container it lands in holds the number and records it as a float (see float-marks.ts).
+   */
   #float(value: number): unknown {
-    return this.#keepFloatType && Number.isSafeInteger(value) && !Object.is(value, -0) ? new PyFloat(value) : value;
+    return isIntegralFloat(value) ? new PyFloat(value) : value;
+  }
+
+  /** Whether a decoded value is an integral float waiting for the container it lands in. */
+  #waits(value: unknown): value is PyFloat {
+    return !this.#keepFloatType && value instanceof PyFloat;
+  }
+
+  /** Appends a decoded value to a list or tuple, recording a float. */
+  #append(list: unknown[], value: unknown): void {
+    if (this.#waits(value)) {
+      markFloatItem(list, list.length);
+      list.push(value.value);
+    } else list.push(value);
+  }
+
+  /** Adds a decoded value to a set, recording a float. */
+  #add(set: Set<unknown>, value: unknown): void {
+    if (this.#waits(value)) {
+      set.add(value.value);
+      markFloatKey(set, value.value);
+    } else set.add(value);
+  }
+
+  /** A decoded value for `key` of `container`: the number, its float recorded, or the value. */
+  #valueFor(container: object, key: unknown, value: unknown): unknown {
+    if (!this.#waits(value)) return value;
+    markFloatValue(container, key);
+    return value.value;
+  }
+
+  /** The decoded value at the top level: nothing holds a float there. */
+  root(value: unknown): unknown {
+    return this.#waits(value) ? value.value : value;
   }
 
   #field(object: JsonObject, name: string): unknown {
@@ -586,7 +626,7 @@ class Decoder {
     if (raw instanceof JsonNumber) return register(this.#number(raw.text));
     if (Array.isArray(raw)) {
       const list: unknown[] = register([]);
-      for (const item of raw) list.push(this.decode(item));
+      for (const item of raw) this.#append(list, this.decode(item));
       return list;
     }
     const object = raw as JsonObject;
@@ -619,13 +659,13 @@ class Decoder {
         return register(PyByteArray.fromBytes(fromBase64(this.#string(body, '$bytearray'))));
       case '$tuple': {
         const t: Tuple = register(new Tuple());
-        for (const item of this.#array(body, '$tuple')) t.push(this.decode(item));
+        for (const item of this.#array(body, '$tuple')) this.#append(t, this.decode(item));
         return t;
       }
       case '$set':
       case '$frozenset': {
         const set: Set<unknown> = register(tag === '$set' ? new Set() : new PyFrozenSet());
-        for (const item of this.#array(body, tag)) set.add(this.decode(item));
+        for (const item of this.#array(body, tag)) this.#add(set, this.decode(item));
         return set;
       }
       case '$dict': {
@@ -662,13 +702,17 @@ class Decoder {
     const plain = !this.#mapDicts && pairs.every(([k]) => typeof k === 'string');
     if (plain) {
       const dict: Record<string, unknown> = register({});
-      for (const [k, v] of pairs) setPlainDictItem(dict, k as string, this.decode(v));
+      for (const [k, v] of pairs) setPlainDictItem(dict, k as string, this.#valueFor(dict, k, this.decode(v)));
       return dict;
     }
     const map: Map<unknown, unknown> = register(new Map());
     for (const [k, v] of pairs) {
-      const key = keysEncoded ? this.decode(k) : k;
-      map.set(key, this.decode(v));
+      let key = keysEncoded ? this.decode(k) : k;
+      if (this.#waits(key)) {
+        key = key.value;
+        markFloatKey(map, key as number);
+      }
+      map.set(key, this.#valueFor(map, key, this.decode(v)));
     }
     return map;
   }
@@ -682,20 +726,32 @@ class Decoder {
     const creation = this.#field(body, 'creation') as PyObjectCreation;
     if (!CREATIONS.includes(creation)) throw new JsonMappingError(`unknown creation ${JSON.stringify(creation)}`);
     const argsRaw = this.#field(body, 'args') ?? [];
-    const args = Array.isArray(argsRaw) ? Tuple.from(argsRaw.map((item) => this.decode(item))) : this.decode(argsRaw);
+    let args: unknown;
+    if (Array.isArray(argsRaw)) {
+      const items = new Tuple();
+      for (const item of argsRaw) this.#append(items, this.decode(item));
+      args = items;
+    } else args = this.decode(argsRaw);
     if (!(args instanceof Tuple)) throw new JsonMappingError('$object args must be a tuple');
     const kwargsRaw = this.#field(body, 'kwargs');
     const kwargs = kwargsRaw === undefined ? undefined : (this.decode(kwargsRaw) as PyDict);
     const object = register(new PyObject(cls, args, creation, kwargs));
     const state = this.#field(body, 'state');
-    if (state !== undefined) object.state = this.decode(state);
+    if (state !== undefined) object.state = this.#valueFor(object, 'state', this.decode(state));
     const listItems = this.#field(body, 'listitems');
-    if (listItems !== undefined) object.listItems = this.#array(listItems, 'listitems').map((item) => this.decode(item));
+    if (listItems !== undefined) {
+      const items: unknown[] = [];
+      for (const item of this.#array(listItems, 'listitems')) this.#append(items, this.decode(item));
+      object.listItems = items;
+    }
     const dictItems = this.#field(body, 'dictitems');
     if (dictItems !== undefined) {
       object.dictItems = this.#array(dictItems, 'dictitems').map((pair) => {
         const p = this.#array(pair, 'dictitems item');
-        return [this.decode(p[0]), this.decode(p[1])] as [unknown, unknown];
+        const decoded: unknown[] = [];
+        this.#append(decoded, this.decode(p[0]));
+        this.#append(decoded, this.decode(p[1]));
+        return decoded as [unknown, unknown];
       });
     }
     return object;
@@ -705,7 +761,8 @@ class Decoder {
 /** The value a `toJson` text describes, in the value model `loads` gives. */
 export function fromJson(text: string, options: FromJsonOptions = {}): unknown {
   try {
-    return new Decoder(options).decode(parseJson(text));
+    const decoder = new Decoder(options);
+    return decoder.root(decoder.decode(parseJson(text)));
   } catch (error) {
     // The decoder recurses per nesting level: past the JavaScript stack, say so plainly.
     if (error instanceof RangeError) throw new JsonMappingError(`JSON nested too deeply to decode (${error.message})`);

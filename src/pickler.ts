@@ -17,7 +17,7 @@ import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
-import { type Floats, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, valueIsFloat } from './values/float-marks.js';
+import { type Floats, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, membersToWrite, valueIsFloat, valueToWrite } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from './values/global.js';
 import { PyObject } from './values/object.js';
@@ -237,13 +237,6 @@ function isScalar(value: unknown): boolean {
 function allScalars(items: readonly unknown[], n: number): boolean {
   for (let i = 0; i < n; i++) if (!isScalar(items[i])) return false;
   return true;
-}
-
-/** A set's members in a fresh list (how sets are written below protocol 4), floats loaded as such as PyFloat. */
-function membersToWrite(set: ReadonlySet<unknown>, floats: Floats | undefined): unknown[] {
-  const members = [...set];
-  if (floats !== undefined) for (let i = 0; i < members.length; i++) if (keyIsFloat(floats, members[i])) members[i] = new PyFloat(members[i] as number);
-  return members;
 }
 
 /** `.args[i]` labels, made once per argument count (placeholders are written per instance). */
@@ -1206,7 +1199,7 @@ export class Pickler {
 
   #saveSet(set: Set<unknown>, depth: number): boolean {
     const floats = floatsOf(set);
-    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([membersToWrite(set, floats)])], set, depth);
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([membersToWrite(set)])], set, depth);
     this.#out.byte(0x8f); // EMPTY_SET
     this.#memoize(set);
     if (set.size === 0) return true;
@@ -1248,7 +1241,7 @@ export class Pickler {
 
   #saveFrozenSet(set: PyFrozenSet, depth: number): boolean {
     const floats = floatsOf(set);
-    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([membersToWrite(set, floats)])], set, depth);
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([membersToWrite(set)])], set, depth);
     this.#out.byte(MARK);
     this.#push(Kind.FrozenSet, depth, set, [...set]).floats = floats;
     return false;
@@ -1614,8 +1607,7 @@ export class Pickler {
     const { cls } = value;
     // Arguments and a bare state loaded as floats (2.0) are written as floats.
     const args = itemsToWrite(value.args);
-    const placeholderFloats = floatsOf(value);
-    const state = placeholderFloats !== undefined && valueIsFloat(placeholderFloats, 'state', value.state) ? new PyFloat(value.state as number) : value.state;
+    const state = valueToWrite(value, 'state', value.state);
     if (
       value.creation === 'newobj' &&
       args.length === 0 &&

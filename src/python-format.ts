@@ -9,6 +9,7 @@ import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from './values/da
 import { PyDecimal, PyFraction, PyRange, PySlice, PyUUID } from './values/numeric.js';
 import { dictEntries, isDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
+import { itemsToWrite, membersToWrite, pairsToWrite, valueToWrite } from './values/float-marks.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject } from './values/object.js';
 import { isTuple, tuple } from './values/tuple.js';
@@ -187,7 +188,7 @@ const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
 function keywordItems(dict: unknown): CallItem[] | null {
   if (dict === null || dict === undefined) return [];
   if (!isDict(dict)) return null;
-  const entries = dictEntries(dict);
+  const entries = pairsToWrite(dict, dictEntries(dict));
   if (!entries.every(([key]) => typeof key === 'string' && IDENTIFIER.test(key))) return null;
   return entries.map(([key, value]) => ({ prefix: `${key as string}=`, value }));
 }
@@ -200,14 +201,14 @@ function callViewOf(object: PyObject, repr: (value: unknown) => string): CallVie
     const baseState = object.args[1];
     if (baseState !== null && baseState !== undefined) items.push({ prefix: '', value: baseState });
   } else {
-    for (const arg of object.args) items.push({ prefix: '', value: arg });
+    for (const arg of itemsToWrite(object.args)) items.push({ prefix: '', value: arg });
   }
-  if (object.listItems) items.push({ prefix: '', value: object.listItems });
-  if (object.dictItems) items.push({ prefix: '', value: new Map(object.dictItems) });
+  if (object.listItems) items.push({ prefix: '', value: itemsToWrite(object.listItems) });
+  if (object.dictItems) items.push({ prefix: '', value: new Map(object.dictItems.map((pair) => itemsToWrite(pair) as [unknown, unknown])) });
   if (object.kwargs !== undefined) {
     items.push(...(keywordItems(object.kwargs) ?? [{ prefix: '**', value: object.kwargs }]));
   }
-  const state = object.state;
+  const state = valueToWrite(object, 'state', object.state);
   if (state !== undefined) {
     let stateItems = keywordItems(state);
     if (stateItems === null && isTuple(state) && state.length === 2) {
@@ -302,18 +303,18 @@ function standardRepr(value: object, repr: (value: unknown) => string): string |
   if (value instanceof PySlice) return `slice(${repr(value.start)}, ${repr(value.stop)}, ${repr(value.step)})`;
   if (value instanceof PyOrderedDict) {
     if (value.size === 0) return 'OrderedDict()';
-    return `OrderedDict([${[...value.entries()].map(([k, v]) => `(${repr(k)}, ${repr(v)})`).join(', ')}])`;
+    return `OrderedDict([${pairsToWrite(value, value.entries()).map(([k, v]) => `(${repr(k)}, ${repr(v)})`).join(', ')}])`;
   }
   if (value instanceof PyCounter) {
     if (value.size === 0) return 'Counter()';
-    return `Counter({${mostCommon(value).map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ')}})`;
+    return `Counter({${pairsToWrite(value, mostCommon(value)).map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ')}})`;
   }
   if (value instanceof PyDefaultDict) {
-    const items = [...value.entries()].map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ');
+    const items = pairsToWrite(value, value.entries()).map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ');
     return `defaultdict(${factoryRepr(value.defaultFactory, repr)}, {${items}})`;
   }
   if (value instanceof PyDeque) {
-    const items = `[${value.map(repr).join(', ')}]`;
+    const items = `[${itemsToWrite(value).map(repr).join(', ')}]`;
     return value.maxlen === null ? `deque(${items})` : `deque(${items}, maxlen=${value.maxlen})`;
   }
   return undefined;
@@ -365,7 +366,7 @@ class Formatter {
   }
 
   #dictItems(dict: object): Array<[unknown, unknown]> {
-    const entries = dictEntries(dict as Map<unknown, unknown>);
+    const entries = pairsToWrite(dict, dictEntries(dict as Map<unknown, unknown>));
     return this.#sortDicts ? safeSorted(entries, (entry) => entry[0]) : entries;
   }
 
@@ -414,16 +415,16 @@ class Formatter {
           return `{${items.map(([k, v]) => `${this.repr(k)}: ${this.repr(v)}`).join(', ')}}`;
         }
         case 'list':
-          return `[${(object as unknown[]).map(this.repr).join(', ')}]`;
+          return `[${itemsToWrite(object as unknown[]).map(this.repr).join(', ')}]`;
         case 'tuple': {
-          const items = object as unknown[];
+          const items = itemsToWrite(object as unknown[]);
           return items.length === 1 ? `(${this.repr(items[0])},)` : `(${items.map(this.repr).join(', ')})`;
         }
         case 'set':
         case 'frozenset': {
           const set = object as Set<unknown>;
           if (set.size === 0) return `${kind}()`;
-          const body = `{${[...set].map(this.repr).join(', ')}}`;
+          const body = `{${membersToWrite(set).map(this.repr).join(', ')}}`;
           return kind === 'set' ? body : `frozenset(${body})`;
         }
         default: {
@@ -494,11 +495,11 @@ class Formatter {
         }
         case 'list':
           out.push('[');
-          this.#formatItems(object as unknown[], out, indent, allowance + 1, level);
+          this.#formatItems(itemsToWrite(object as unknown[]), out, indent, allowance + 1, level);
           out.push(']');
           break;
         case 'tuple': {
-          const items = object as unknown[];
+          const items = itemsToWrite(object as unknown[]);
           const end = items.length === 1 ? ',)' : ')';
           out.push('(');
           this.#formatItems(items, out, indent, allowance + end.length, level);
@@ -520,7 +521,7 @@ class Formatter {
             end = '})';
             indent += 'frozenset'.length + 1;
           }
-          this.#formatItems(safeSorted([...set], (item) => item), out, indent, allowance + end.length, level);
+          this.#formatItems(safeSorted(membersToWrite(set), (item) => item), out, indent, allowance + end.length, level);
           out.push(end);
           break;
         }
@@ -552,7 +553,7 @@ class Formatter {
     if (value instanceof PyOrderedDict) {
       if (value.size === 0) return false;
       out.push('OrderedDict(');
-      this.format([...value.entries()].map(([k, v]) => tuple(k, v)), out, indent + 'OrderedDict'.length + 1, allowance + 1, level);
+      this.format(pairsToWrite(value, value.entries()).map(([k, v]) => tuple(k, v)), out, indent + 'OrderedDict'.length + 1, allowance + 1, level);
       out.push(')');
       return true;
     }
@@ -560,7 +561,7 @@ class Formatter {
       if (value.size === 0) return false;
       out.push('Counter({');
       if (this.#indentPerLevel > 1) out.push(' '.repeat(this.#indentPerLevel - 1));
-      this.#formatDictItems(mostCommon(value), out, indent + 'Counter'.length + 1, allowance + 2, level);
+      this.#formatDictItems(pairsToWrite(value, mostCommon(value)), out, indent + 'Counter'.length + 1, allowance + 2, level);
       out.push('})');
       return true;
     }
@@ -578,11 +579,12 @@ class Formatter {
       if (value.length === 0) return false;
       indent += 'deque'.length + 1;
       out.push('deque([');
+      const items = itemsToWrite(value);
       if (value.maxlen === null) {
-        this.#formatItems(value, out, indent, allowance + 2, level);
+        this.#formatItems(items, out, indent, allowance + 2, level);
         out.push('])');
       } else {
-        this.#formatItems(value, out, indent, 2, level);
+        this.#formatItems(items, out, indent, 2, level);
         out.push(`],\n${' '.repeat(indent)}maxlen=${value.maxlen})`);
       }
       return true;

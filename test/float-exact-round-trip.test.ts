@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { dumps, loads, PyFloat, registerNamedTuple, Registry } from '../src/index.js';
+import { dumps, fromJson, loads, pformat, PyFloat, pyRepr, registerNamedTuple, Registry, toJson } from '../src/index.js';
 import { describeWithPython, runPython } from './helpers/python.js';
 
 const INTEROP = join(dirname(fileURLToPath(import.meta.url)), 'interop');
@@ -161,6 +161,24 @@ describeWithPython('integral floats come back as floats, ints as ints, with defa
     expect(typeof list[2]).toBe('number');
     const dict = loads(fromBase64(pickles['dict values']!['2']!)) as Record<string, unknown>;
     expect(dict).toEqual({ a: 1, b: 1, c: [2], d: { e: 3 } });
+  });
+
+  it('pyRepr and pformat print them as floats, as Python does', () => {
+    const value = loads(fromBase64(pickles['dict values']!['4']!));
+    expect(pyRepr(value)).toBe("{'a': 1.0, 'b': 1, 'c': [2.0], 'd': {'e': 3.0}}");
+    expect(pformat(loads(fromBase64(pickles['sets']!['4']!)))).toBe('[{1.0, 2}, frozenset({3.0, 4}), set(), {0.0}]');
+    expect(pyRepr(loads(fromBase64(pickles['defaultdict']!['2']!)))).toBe("defaultdict(<class 'float'>, {'x': 3.0, 'y': 2})");
+  });
+
+  it('the JSON mapping keeps them: fromJson(toJson(value)) dumps the same floats', () => {
+    for (const name of ['dict values', 'dict with float keys', 'tuples', 'sets', 'instance', 'reduce arguments']) {
+      const original = fromBase64(pickles[name]!['4']!);
+      const value = loads(original);
+      expect(dumps(fromJson(toJson(value)), { protocol: 4 }), name).toEqual(dumps(value, { protocol: 4 }));
+    }
+    expect(toJson(loads(fromBase64(pickles['dict values']!['4']!)))).toBe('{"a":1.0,"b":1,"c":[2.0],"d":{"e":3.0}}');
+    expect(fromJson('[2.0, 2]', { keepFloatType: true })).toEqual([new PyFloat(2), 2]);
+    expect(fromJson('2.0')).toBe(2);
   });
 
   it('the check is not vacuous: the same values without their records come back as ints', () => {

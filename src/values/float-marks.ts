@@ -205,6 +205,20 @@ export function itemsToWrite(array: readonly unknown[]): readonly unknown[] {
   return copy ?? array;
 }
 
+/** A set's members, floats loaded as such as PyFloat. */
+export function membersToWrite(set: ReadonlySet<unknown>): unknown[] {
+  const members = [...set];
+  const floats = stamp.get(set);
+  if (floats !== undefined) for (let i = 0; i < members.length; i++) if (keyIsFloat(floats, members[i])) members[i] = written(members[i]);
+  return members;
+}
+
+/** A value found under `key` in `container`: a PyFloat when the container holds a float there. */
+export function valueToWrite(container: object, key: unknown, value: unknown): unknown {
+  const floats = stamp.get(container);
+  return floats !== undefined && valueIsFloat(floats, key, value) ? written(value) : value;
+}
+
 /** The pairs of a Map or dict to write (a reduction's dict items), floats as PyFloat. */
 export function pairsToWrite(container: object, entries: Iterable<readonly [unknown, unknown]>): Array<[unknown, unknown]> {
   const floats = stamp.get(container);
