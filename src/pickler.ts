@@ -5,7 +5,9 @@
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
+import { checkMembers, MemberKind } from './member-check.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
+import { PythonKeys } from './python-hash.js';
 import { BARE_NEWOBJ, type BareNewObj, defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
@@ -99,11 +101,20 @@ const SET = new PyGlobal('builtins', 'set');
 const FROZENSET = new PyGlobal('builtins', 'frozenset');
 const GETATTR = new PyGlobal('builtins', 'getattr');
 
+/** A step below the value being saved, for a failure about a part of it (a Map's key). */
+interface InnerStep {
+  readonly kind: StepKind;
+  readonly key: unknown;
+  readonly label?: string;
+}
+
 /** Thrown inside a save; the dump reports it with the path of the value being saved. */
 class SaveFailure extends Error {
   constructor(
     message: string,
     override readonly cause?: unknown,
+    /** Where in the value being saved it went wrong, when that is a part of it. */
+    readonly inner?: InnerStep,
   ) {
     super(message);
   }
@@ -358,7 +369,7 @@ export class Pickler {
       if (memoBefore) this.#restoreMemo(memoBefore);
       if (error instanceof PicklingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new PicklingError(message, this.#failurePath(), {
+      throw new PicklingError(message, this.#failurePath(error instanceof SaveFailure ? error.inner : undefined), {
         cause: error instanceof SaveFailure ? error.cause : error,
       });
     } finally {
@@ -474,7 +485,7 @@ export class Pickler {
   }
 
   /** Where the failing value sits: each frame contributes the step to the item it is saving. */
-  #failurePath(): string {
+  #failurePath(inner?: InnerStep): string {
     let node: PathStep | undefined;
     for (let k = 0; k < this.#top; k++) {
       const frame = this.#frames[k]!;
@@ -516,7 +527,32 @@ export class Pickler {
         }
       }
     }
+    if (inner !== undefined) node = step(node, inner.kind, inner.key, inner.label);
     return formatPath(node);
+  }
+
+  // ---- dict keys and set members ------------------------------------------------------------
+
+  /** Python's equality of keys, with this dump's registry for the classes it knows. */
+  readonly #makeKeys = (): PythonKeys =>
+    new PythonKeys(
+      (value) => this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value),
+      (cls) => this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls),
+    );
+
+  /**
+   * Refuses a Map's keys or a Set's members of which Python cannot hash one, or finds two equal
+   * (it would keep one entry for both): the error's path names the member.
+   */
+  #checkMembers(members: readonly unknown[], kind: MemberKind): void {
+    const problem = checkMembers(members, kind, this.#makeKeys);
+    if (problem === undefined) return;
+    let inner: InnerStep;
+    if (kind === MemberKind.MapKey) inner = { kind: StepKind.DictKey, key: problem.index };
+    else if (kind === MemberKind.SetMember) inner = { kind: StepKind.SetItem, key: problem.index };
+    else if (kind === MemberKind.FrozenSetMember) inner = { kind: StepKind.FrozenSetItem, key: problem.index };
+    else inner = { kind: StepKind.LabelIndex, key: 0, label: `<dict items>[${problem.index}]` };
+    throw new SaveFailure(problem.message, undefined, inner);
   }
 
   // ---- memo ---------------------------------------------------------------------------------
@@ -1077,6 +1113,7 @@ export class Pickler {
    * `keys` are the dict's keys in order; values are read as the pairs are written.
    */
   #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number, fresh = false): boolean {
+    if (map !== undefined) this.#checkMembers(keys, MemberKind.MapKey);
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
@@ -1159,11 +1196,13 @@ export class Pickler {
   }
 
   #saveSet(set: Set<unknown>, depth: number): boolean {
-    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([[...set]])], set, depth);
+    const items = [...set];
+    this.#checkMembers(items, MemberKind.SetMember);
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([items])], set, depth);
     this.#out.byte(0x8f); // EMPTY_SET
     this.#memoize(set);
     if (set.size === 0) return true;
-    this.#push(Kind.Set, depth, set, [...set]);
+    this.#push(Kind.Set, depth, set, items);
     return false;
   }
 
@@ -1198,9 +1237,11 @@ export class Pickler {
   }
 
   #saveFrozenSet(set: PyFrozenSet, depth: number): boolean {
-    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([[...set]])], set, depth);
+    const items = [...set];
+    this.#checkMembers(items, MemberKind.FrozenSetMember);
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([items])], set, depth);
     this.#out.byte(MARK);
-    this.#push(Kind.FrozenSet, depth, set, [...set]);
+    this.#push(Kind.FrozenSet, depth, set, items);
     return false;
   }
 
@@ -1412,6 +1453,8 @@ export class Pickler {
           for (const pair of pairs) {
             if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
           }
+          // The items of a Map (an OrderedDict, Counter, defaultdict...) make a Python dict.
+          if (frame.value instanceof Map) this.#checkMembers(pairs.map((pair) => pair[0]), MemberKind.DictItemKey);
           if (pairs.length === 0) continue;
           const child = this.#push(Kind.SetItems, frame.depth, undefined, pairs);
           child.labels = ops[i + 2] as string;

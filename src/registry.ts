@@ -102,6 +102,14 @@ export interface PyClassHandler<T = unknown> {
   reconstruct?(base: PyGlobal, state: unknown, context: LoadContext): T;
   /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
   reduce?(obj: T, protocol: number, context: DumpContext): Reduction;
+  /**
+   * Python's `__eq__`/`__hash__` for this class's values as dict keys and set members, so that
+   * `dumps` refuses a Map or Set that Python would merge entries of or could not build: a value
+   * Python finds equal to `obj` (a tuple of a namedtuple's fields; `hashedAs('shop.Sku',
+   * tuple(code))` for value equality within the class), `UNHASHABLE` when Python cannot hash it,
+   * or `obj` itself for equality by identity (Python's default, and what an absent `hashAs` means).
+   */
+  hashAs?(obj: T): unknown;
   /** @internal The commonest reduction without building it (see BareNewObj). */
   readonly [BARE_NEWOBJ]?: BareNewObj<T>;
 }

@@ -17,7 +17,7 @@ import {
 } from './text.js';
 import { PyByteArray } from './values/bytearray.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
-import { PyFloat } from './values/float.js';
+import { distinctNaN, PyFloat, setOf } from './values/float.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -877,7 +877,7 @@ export class Unpickler implements LoadContext {
 
   /** Stores one pair into a dict this load created (not yet referenced elsewhere). */
   #setOne(dict: PyDict, key: unknown, value: unknown): void {
-    if (dict instanceof Map) dict.set(key, value);
+    if (dict instanceof Map) dict.set(distinctNaN(dict, key), value);
     else if (typeof key === 'string') setPlainDictItem(dict, key, value);
     else fail('cannot merge a state with non-string keys into a plain dict');
   }
@@ -889,7 +889,7 @@ export class Unpickler implements LoadContext {
     for (let i = from; i < to; i += 2) {
       const key = stack[i];
       if (target instanceof Map) {
-        target.set(key, stack[i + 1]);
+        target.set(distinctNaN(target, key), stack[i + 1]);
       } else if (typeof key === 'string') {
         setPlainDictItem(target, key, stack[i + 1]);
       } else {
@@ -1083,7 +1083,7 @@ export class Unpickler implements LoadContext {
     if (from <= this.#fence || from > sp) this.#underflow();
     const target = stack[from - 1];
     if (target instanceof Set && !(target instanceof PyFrozenSet)) {
-      for (let i = from; i < sp; i++) target.add(stack[i]);
+      for (let i = from; i < sp; i++) target.add(distinctNaN(target, stack[i]));
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.addItems) fail(`cannot add items to ${describe(target)}`);
@@ -1350,7 +1350,7 @@ export class Unpickler implements LoadContext {
         this.#push(new Set());
         return;
       case 0x91: // FROZENSET
-        this.#push(new PyFrozenSet(this.#popToMark()));
+        this.#push(setOf(new PyFrozenSet(), this.#popToMark()));
         return;
       case 0x61: { // APPEND
         const value = this.#pop();

@@ -5,7 +5,7 @@ import type { LoadContext, PyClassHandler } from '../registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
 import { isDict, type PyDict } from '../values/dict.js';
-import { PyFloat } from '../values/float.js';
+import { PyFloat, setOf } from '../values/float.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
@@ -291,8 +291,8 @@ const BUILTIN_FUNCTIONS = [
 
 /** Handlers every load falls back on after the user's registry. */
 export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
-  simple('set', Set, (args, context) => new Set(args.length ? itemsOf(args[0], context) : [])),
-  simple('frozenset', PyFrozenSet, (args, context) => new PyFrozenSet(args.length ? itemsOf(args[0], context) : [])),
+  simple('set', Set, (args, context) => setOf(new Set(), args.length ? itemsOf(args[0], context) : [])),
+  simple('frozenset', PyFrozenSet, (args, context) => setOf(new PyFrozenSet(), args.length ? itemsOf(args[0], context) : [])),
   simple('list', undefined, (args, context) => (args.length ? itemsOf(args[0], context) : [])),
   simple('tuple', Tuple, (args, context) => Tuple.from(args.length ? itemsOf(args[0], context) : [])),
   simple('bytes', undefined, (args, context) => bytesFrom(args, context)),
