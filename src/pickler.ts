@@ -5,17 +5,20 @@
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
+import { jsValueHint } from './js-value-hints.js';
 import { checkMembers, MemberKind } from './member-check.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { PythonKeys } from './python-hash.js';
 import { BARE_NEWOBJ, type BareNewObj, defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
+import { unpicklableFunctionMessage, unregisteredInstanceMessage } from './registry-hints.js';
 import { RECENT_STRINGS, StringMemo } from './string-memo.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { latin1String } from './text-latin1.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from './values/bytearray.js';
+import { PyEnumType } from './values/collections.js';
 import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
@@ -631,7 +634,39 @@ export class Pickler {
       this.#saveBigInt(value);
       return true;
     }
+    if (typeof value === 'function') return this.#saveClass(value, value);
     failure(`cannot pickle a ${typeof value}`);
+  }
+
+  /**
+   * A JavaScript class used as a value (`__reduce__` returning `[Money, args]`, or `dumps(Money)`):
+   * the Python global its handler names, as CPython's save_global writes a class, memoized by the
+   * JavaScript object (`value`: the class, or the enum type standing for it).
+   */
+  #saveClass(cls: Function, value: object): boolean {
+    const index = this.#memo.get(value);
+    if (index !== undefined) {
+      this.#writeGet(index);
+      return true;
+    }
+    const depth = this.#depth();
+    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    if (this.#reducerOverride !== undefined) {
+      let reduction: Reduction | undefined;
+      try {
+        reduction = this.#reducerOverride(value);
+      } catch (error) {
+        failure(error instanceof Error ? error.message : String(error), error);
+      }
+      if (reduction !== undefined) return this.#saveReduce(reduction, value, depth + 1);
+    }
+    const handler = this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+    if (handler === undefined || handler.kind === 'function') failure(unpicklableFunctionMessage(cls, this.#registry, handler));
+    const global = new PyGlobal(handler.module, handler.name);
+    const done = this.#saveGlobal(global, depth + 1);
+    const memoIndex = this.#memo.get(global);
+    if (memoIndex !== undefined) this.#memo.set(value, memoIndex);
+    return done;
   }
 
   /** An object not in the memo. The exact builtin classes first; then the general order. */
@@ -718,7 +753,12 @@ export class Pickler {
       if (done === undefined) throw new Error('unreachable: #canSaveBareNewObj said yes');
       return done;
     }
-    if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
+    if (reduction === undefined) {
+      // An enum class, as registerEnum's enumTypeOf gives it: the class its members' handler names.
+      if (value instanceof PyEnumType) return this.#saveClass(value.memberClass, value);
+      const cls = (Object.getPrototypeOf(value) as { constructor?: unknown } | null)?.constructor;
+      failure(jsValueHint(value) ?? unregisteredInstanceMessage(`${describe(value)} object`, cls, this.#registry));
+    }
     // persistentId must see the state dict, as any other value: then it goes the usual way.
     if (this.#persistentId !== undefined) return this.#saveReduce(reduction, value, depth);
     if (fresh !== undefined && isBareNewObj(reduction, fresh)) {
