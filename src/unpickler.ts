@@ -5,6 +5,8 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
+import { compressedInputHint } from './input-hints.js';
+import { unregisteredNameHint } from './registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from './registry.js';
 import { codecsEncode, describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
@@ -470,13 +472,15 @@ export class Unpickler implements LoadContext {
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
+      const hint = compressedInputHint(data, this.#start, offset);
+      const also = hint === undefined ? '' : `; ${hint}`;
       if (error instanceof LoadFailure) {
-        throw new UnpicklingError(error.message, { offset, opcode });
+        throw new UnpicklingError(error.message + also, { offset, opcode });
       }
       const reason = error instanceof RangeError && /call stack/i.test(error.message)
         ? 'nesting too deep'
         : error instanceof Error ? error.message : String(error);
-      throw new UnpicklingError(reason, { offset, opcode, cause: error });
+      throw new UnpicklingError(reason + also, { offset, opcode, cause: error });
     } finally {
       releaseLatin1Bytes();
     }
@@ -815,7 +819,7 @@ export class Unpickler implements LoadContext {
 
   #memoGet(index: number): unknown {
     let value = this.#memoPeek(index);
-    if (value === undefined) fail(`memo value not found at index ${index}`);
+    if (value === undefined) fail(`memo value not found at index ${index}${this.#keepMemoHint()}`);
     if (value instanceof LazyMemoValue) {
       value = value.make();
       this.#memoSet(index, value);
@@ -829,6 +833,19 @@ export class Unpickler implements LoadContext {
     }
     this.#noteEscape(value);
     return value;
+  }
+
+  /**
+   * A pickle after the first in the input may refer to the memo of earlier ones: one Pickler's
+   * repeated dump() calls write that (Python's, and pickle-mapper's with keepMemo).
+   */
+  #keepMemoHint(): string {
+    if (this.#keepMemo || this.#start === 0) return '';
+    return (
+      '; this is not the first pickle of the input, and pickles written by one Pickler\'s repeated dump() calls ' +
+      '(Python\'s Pickler, or a Pickler with keepMemo) refer to the memo of the ones before: ' +
+      'read them with new Unpickler(data, { keepMemo: true })'
+    );
   }
 
   #memoSet(index: number, value: unknown): void {
@@ -948,7 +965,7 @@ export class Unpickler implements LoadContext {
     const cached = this.#globals.get(cacheKey);
     if (cached) return cached;
     const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
-    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)`);
+    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`);
     const global = handler
       ? new PyGlobal(handler.module, handler.name, handler)
       : new PyGlobal(module, name);
