@@ -4,6 +4,7 @@ export { loads, Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2Strin
 export { PickleError, PicklingError, UnpicklingError, type UnpicklingErrorLocation } from './errors.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
 export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
+export { UNHASHABLE, HashedAs, hashedAs } from './python-hash.js';
 export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';
 export * from './values/index.js';
 export { registerClass, aliasModule, aliasName, schemaOf, type RegisterOptions } from './mapper/register.js';

@@ -5,15 +5,20 @@
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
 import { PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
+import { jsValueHint } from './js-value-hints.js';
+import { checkMembers, MemberKind } from './member-check.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
+import { PythonKeys } from './python-hash.js';
 import { BARE_NEWOBJ, type BareNewObj, defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from './registry.js';
 import { describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
+import { unpicklableFunctionMessage, unregisteredInstanceMessage } from './registry-hints.js';
 import { RECENT_STRINGS, StringMemo } from './string-memo.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { latin1String } from './text-latin1.js';
 import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from './values/bytearray.js';
+import { PyEnumType } from './values/collections.js';
 import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
@@ -100,11 +105,20 @@ const SET = new PyGlobal('builtins', 'set');
 const FROZENSET = new PyGlobal('builtins', 'frozenset');
 const GETATTR = new PyGlobal('builtins', 'getattr');
 
+/** A step below the value being saved, for a failure about a part of it (a Map's key). */
+interface InnerStep {
+  readonly kind: StepKind;
+  readonly key: unknown;
+  readonly label?: string;
+}
+
 /** Thrown inside a save; the dump reports it with the path of the value being saved. */
 class SaveFailure extends Error {
   constructor(
     message: string,
     override readonly cause?: unknown,
+    /** Where in the value being saved it went wrong, when that is a part of it. */
+    readonly inner?: InnerStep,
   ) {
     super(message);
   }
@@ -361,7 +375,7 @@ export class Pickler {
       if (memoBefore) this.#restoreMemo(memoBefore);
       if (error instanceof PicklingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new PicklingError(message, this.#failurePath(), {
+      throw new PicklingError(message, this.#failurePath(error instanceof SaveFailure ? error.inner : undefined), {
         cause: error instanceof SaveFailure ? error.cause : error,
       });
     } finally {
@@ -479,7 +493,7 @@ export class Pickler {
   }
 
   /** Where the failing value sits: each frame contributes the step to the item it is saving. */
-  #failurePath(): string {
+  #failurePath(inner?: InnerStep): string {
     let node: PathStep | undefined;
     for (let k = 0; k < this.#top; k++) {
       const frame = this.#frames[k]!;
@@ -521,7 +535,32 @@ export class Pickler {
         }
       }
     }
+    if (inner !== undefined) node = step(node, inner.kind, inner.key, inner.label);
     return formatPath(node);
+  }
+
+  // ---- dict keys and set members ------------------------------------------------------------
+
+  /** Python's equality of keys, with this dump's registry for the classes it knows. */
+  readonly #makeKeys = (): PythonKeys =>
+    new PythonKeys(
+      (value) => this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value),
+      (cls) => this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls),
+    );
+
+  /**
+   * Refuses a Map's keys or a Set's members of which Python cannot hash one, or finds two equal
+   * (it would keep one entry for both): the error's path names the member.
+   */
+  #checkMembers(members: readonly unknown[], kind: MemberKind): void {
+    const problem = checkMembers(members, kind, this.#makeKeys);
+    if (problem === undefined) return;
+    let inner: InnerStep;
+    if (kind === MemberKind.MapKey) inner = { kind: StepKind.DictKey, key: problem.index };
+    else if (kind === MemberKind.SetMember) inner = { kind: StepKind.SetItem, key: problem.index };
+    else if (kind === MemberKind.FrozenSetMember) inner = { kind: StepKind.FrozenSetItem, key: problem.index };
+    else inner = { kind: StepKind.LabelIndex, key: 0, label: `<dict items>[${problem.index}]` };
+    throw new SaveFailure(problem.message, undefined, inner);
   }
 
   // ---- memo ---------------------------------------------------------------------------------
@@ -600,7 +639,39 @@ export class Pickler {
       this.#saveBigInt(value);
       return true;
     }
+    if (typeof value === 'function') return this.#saveClass(value, value);
     failure(`cannot pickle a ${typeof value}`);
+  }
+
+  /**
+   * A JavaScript class used as a value (`__reduce__` returning `[Money, args]`, or `dumps(Money)`):
+   * the Python global its handler names, as CPython's save_global writes a class, memoized by the
+   * JavaScript object (`value`: the class, or the enum type standing for it).
+   */
+  #saveClass(cls: Function, value: object): boolean {
+    const index = this.#memo.get(value);
+    if (index !== undefined) {
+      this.#writeGet(index);
+      return true;
+    }
+    const depth = this.#depth();
+    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    if (this.#reducerOverride !== undefined) {
+      let reduction: Reduction | undefined;
+      try {
+        reduction = this.#reducerOverride(value);
+      } catch (error) {
+        failure(error instanceof Error ? error.message : String(error), error);
+      }
+      if (reduction !== undefined) return this.#saveReduce(reduction, value, depth + 1);
+    }
+    const handler = this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+    if (handler === undefined || handler.kind === 'function') failure(unpicklableFunctionMessage(cls, this.#registry, handler));
+    const global = new PyGlobal(handler.module, handler.name);
+    const done = this.#saveGlobal(global, depth + 1);
+    const memoIndex = this.#memo.get(global);
+    if (memoIndex !== undefined) this.#memo.set(value, memoIndex);
+    return done;
   }
 
   /** An object not in the memo. The exact builtin classes first; then the general order. */
@@ -687,7 +758,12 @@ export class Pickler {
       if (done === undefined) throw new Error('unreachable: #canSaveBareNewObj said yes');
       return done;
     }
-    if (reduction === undefined) failure(`cannot pickle ${describe(value)} object: no handler is registered for its class`);
+    if (reduction === undefined) {
+      // An enum class, as registerEnum's enumTypeOf gives it: the class its members' handler names.
+      if (value instanceof PyEnumType) return this.#saveClass(value.memberClass, value);
+      const cls = (Object.getPrototypeOf(value) as { constructor?: unknown } | null)?.constructor;
+      failure(jsValueHint(value) ?? unregisteredInstanceMessage(`${describe(value)} object`, cls, this.#registry));
+    }
     // persistentId must see the state dict, as any other value: then it goes the usual way.
     if (this.#persistentId !== undefined) return this.#saveReduce(reduction, value, depth);
     if (fresh !== undefined && isBareNewObj(reduction, fresh)) {
@@ -1105,6 +1181,7 @@ export class Pickler {
    * `keys` are the dict's keys in order; values are read as the pairs are written.
    */
   #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number, fresh = false): boolean {
+    if (map !== undefined) this.#checkMembers(keys, MemberKind.MapKey);
     const out = this.#out;
     if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
     else out.byte2(MARK, 0x64); // MARK DICT
@@ -1198,12 +1275,14 @@ export class Pickler {
   }
 
   #saveSet(set: Set<unknown>, depth: number): boolean {
+    const items = [...set];
+    this.#checkMembers(items, MemberKind.SetMember);
     const floats = floatsOf(set);
-    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([membersToWrite(set)])], set, depth);
+    if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([floats === undefined ? items : membersToWrite(set)])], set, depth);
     this.#out.byte(0x8f); // EMPTY_SET
     this.#memoize(set);
     if (set.size === 0) return true;
-    this.#push(Kind.Set, depth, set, [...set]).floats = floats;
+    this.#push(Kind.Set, depth, set, items).floats = floats;
     return false;
   }
 
@@ -1240,10 +1319,12 @@ export class Pickler {
   }
 
   #saveFrozenSet(set: PyFrozenSet, depth: number): boolean {
+    const items = [...set];
+    this.#checkMembers(items, MemberKind.FrozenSetMember);
     const floats = floatsOf(set);
-    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([membersToWrite(set)])], set, depth);
+    if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([floats === undefined ? items : membersToWrite(set)])], set, depth);
     this.#out.byte(MARK);
-    this.#push(Kind.FrozenSet, depth, set, [...set]).floats = floats;
+    this.#push(Kind.FrozenSet, depth, set, items).floats = floats;
     return false;
   }
 
@@ -1458,6 +1539,8 @@ export class Pickler {
             if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
             pairs[k] = itemsToWrite(pair) as readonly [unknown, unknown];
           }
+          // The items of a Map (an OrderedDict, Counter, defaultdict...) make a Python dict.
+          if (frame.value instanceof Map) this.#checkMembers(pairs.map((pair) => pair[0]), MemberKind.DictItemKey);
           if (pairs.length === 0) continue;
           const child = this.#push(Kind.SetItems, frame.depth, undefined, pairs);
           child.labels = ops[i + 2] as string;

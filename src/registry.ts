@@ -105,6 +105,14 @@ export interface PyClassHandler<T = unknown> {
   reconstruct?(base: PyGlobal, state: unknown, context: LoadContext): T;
   /** Pickling a value of `jsClass`: its reduction, as `obj.__reduce_ex__(protocol)` gives it. */
   reduce?(obj: T, protocol: number, context: DumpContext): Reduction;
+  /**
+   * Python's `__eq__`/`__hash__` for this class's values as dict keys and set members, so that
+   * `dumps` refuses a Map or Set that Python would merge entries of or could not build: a value
+   * Python finds equal to `obj` (a tuple of a namedtuple's fields; `hashedAs('shop.Sku',
+   * tuple(code))` for value equality within the class), `UNHASHABLE` when Python cannot hash it,
+   * or `obj` itself for equality by identity (Python's default, and what an absent `hashAs` means).
+   */
+  hashAs?(obj: T): unknown;
   /** @internal The commonest reduction without building it (see BareNewObj). */
   readonly [BARE_NEWOBJ]?: BareNewObj<T>;
 }
@@ -128,6 +136,34 @@ function key(module: string, name: string): string {
   return `${module}\n${name}`;
 }
 
+const REGISTRATIONS_KEY = Symbol.for('pickle-mapper.registrations');
+
+/**
+ * What every registry of the process has registered (shared on `globalThis`, as the default
+ * registry is), so that an error can say a class is registered, only elsewhere.
+ */
+interface Registrations {
+  /** The Python name a JavaScript class was last registered under. */
+  readonly byClass: WeakMap<object, string>;
+  /** Python names with a handler in some registry ("module\nname"). */
+  readonly names: Set<string>;
+}
+
+function registrations(): Registrations {
+  const holder = globalThis as { [REGISTRATIONS_KEY]?: Registrations };
+  return (holder[REGISTRATIONS_KEY] ??= { byClass: new WeakMap(), names: new Set() });
+}
+
+/** The Python name (`module.name`) `cls` is registered under in some registry of the process. */
+export function registeredNameOf(cls: unknown): string | undefined {
+  return typeof cls === 'function' ? registrations().byClass.get(cls) : undefined;
+}
+
+/** Whether some registry of the process has a handler for this Python name. */
+export function isRegisteredAnywhere(module: string, name: string): boolean {
+  return registrations().names.has(key(module, name));
+}
+
 /**
  * Maps Python globals to handlers, and JavaScript classes back to them. One default registry is
  * shared by the whole process (see `defaultRegistry`); scoped ones are made with `new Registry()`
@@ -148,6 +184,9 @@ export class Registry {
   register<T>(handler: PyClassHandler<T>): this {
     this.#byName.set(key(handler.module, handler.name), handler as PyClassHandler);
     if (handler.jsClass) this.#byClass.set(handler.jsClass, handler as PyClassHandler);
+    const all = registrations();
+    all.names.add(key(handler.module, handler.name));
+    if (handler.jsClass) all.byClass.set(handler.jsClass, `${handler.module}.${handler.name}`);
     return this;
   }
 

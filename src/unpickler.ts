@@ -5,6 +5,8 @@ import { fixImport } from './compat.js';
 import { UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
+import { compressedInputHint } from './input-hints.js';
+import { unregisteredNameHint } from './registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from './registry.js';
 import { codecsEncode, describe } from './standard/builtins.js';
 import { STANDARD_REGISTRY } from './standard/index.js';
@@ -17,7 +19,7 @@ import {
 } from './text.js';
 import { PyByteArray } from './values/bytearray.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
-import { PyFloat } from './values/float.js';
+import { distinctNaN, PyFloat, setOf } from './values/float.js';
 import { type FloatItems, floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
@@ -500,13 +502,15 @@ export class Unpickler implements LoadContext {
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
+      const hint = compressedInputHint(data, this.#start, offset);
+      const also = hint === undefined ? '' : `; ${hint}`;
       if (error instanceof LoadFailure) {
-        throw new UnpicklingError(error.message, { offset, opcode });
+        throw new UnpicklingError(error.message + also, { offset, opcode });
       }
       const reason = error instanceof RangeError && /call stack/i.test(error.message)
         ? 'nesting too deep'
         : error instanceof Error ? error.message : String(error);
-      throw new UnpicklingError(reason, { offset, opcode, cause: error });
+      throw new UnpicklingError(reason + also, { offset, opcode, cause: error });
     } finally {
       releaseLatin1Bytes();
     }
@@ -944,7 +948,7 @@ export class Unpickler implements LoadContext {
 
   #memoGet(index: number): unknown {
     let value = this.#memoPeek(index);
-    if (value === undefined) fail(`memo value not found at index ${index}`);
+    if (value === undefined) fail(`memo value not found at index ${index}${this.#keepMemoHint()}`);
     if (value instanceof LazyMemoValue) {
       value = value.make();
       this.#memoSet(index, value);
@@ -958,6 +962,19 @@ export class Unpickler implements LoadContext {
     }
     this.#noteEscape(value);
     return value;
+  }
+
+  /**
+   * A pickle after the first in the input may refer to the memo of earlier ones: one Pickler's
+   * repeated dump() calls write that (Python's, and pickle-mapper's with keepMemo).
+   */
+  #keepMemoHint(): string {
+    if (this.#keepMemo || this.#start === 0) return '';
+    return (
+      '; this is not the first pickle of the input, and pickles written by one Pickler\'s repeated dump() calls ' +
+      '(Python\'s Pickler, or a Pickler with keepMemo) refer to the memo of the ones before: ' +
+      'read them with new Unpickler(data, { keepMemo: true })'
+    );
   }
 
   #memoSet(index: number, value: unknown): void {
@@ -1013,7 +1030,7 @@ export class Unpickler implements LoadContext {
 
   /** Stores one pair into a dict this load created (not yet referenced elsewhere). */
   #setOne(dict: PyDict, key: unknown, value: unknown): void {
-    if (dict instanceof Map) dict.set(key, value);
+    if (dict instanceof Map) dict.set(distinctNaN(dict, key), value);
     else if (typeof key === 'string') setPlainDictItem(dict, key, value);
     else fail('cannot merge a state with non-string keys into a plain dict');
   }
@@ -1038,7 +1055,7 @@ export class Unpickler implements LoadContext {
     for (let i = from; i < to; i += 2) {
       const key = stack[i];
       if (target instanceof Map) {
-        target.set(key, stack[i + 1]);
+        target.set(distinctNaN(target, key), stack[i + 1]);
       } else if (typeof key === 'string') {
         setPlainDictItem(target, key, stack[i + 1]);
       } else {
@@ -1110,7 +1127,7 @@ export class Unpickler implements LoadContext {
     const cached = this.#globals.get(cacheKey);
     if (cached) return cached;
     const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
-    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)`);
+    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`);
     const global = handler
       ? new PyGlobal(handler.module, handler.name, handler)
       : new PyGlobal(module, name);
@@ -1265,7 +1282,7 @@ export class Unpickler implements LoadContext {
     const target = stack[from - 1];
     const floats = this.#takeFloats(from);
     if (target instanceof Set && !(target instanceof PyFrozenSet)) {
-      for (let i = from; i < sp; i++) target.add(stack[i]);
+      for (let i = from; i < sp; i++) target.add(distinctNaN(target, stack[i]));
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.addItems) fail(`cannot add items to ${describe(target)}`);
@@ -1548,7 +1565,7 @@ export class Unpickler implements LoadContext {
       case 0x91: { // FROZENSET
         const at = this.#popMark();
         const floats = this.#takeFloats(at);
-        const set = new PyFrozenSet(this.#stack.slice(at, this.#sp));
+        const set = setOf(new PyFrozenSet(), this.#stack.slice(at, this.#sp));
         if (floats) for (const offset of floats) markFloatKey(set, this.#stack[at + offset] as number);
         this.#sp = at;
         this.#push(set);

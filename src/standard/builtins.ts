@@ -5,7 +5,7 @@ import type { LoadContext, PyClassHandler } from '../registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
 import { isDict, type PyDict } from '../values/dict.js';
-import { PyFloat } from '../values/float.js';
+import { PyFloat, setOf } from '../values/float.js';
 import { carryFloats } from '../values/float-marks.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
@@ -303,8 +303,8 @@ const BUILTIN_FUNCTIONS = [
 
 /** Handlers every load falls back on after the user's registry. */
 export const BUILTIN_HANDLERS: readonly PyClassHandler[] = [
-  simple('set', Set, (args, context) => iterated(args, context, (items) => new Set(items))),
-  simple('frozenset', PyFrozenSet, (args, context) => iterated(args, context, (items) => new PyFrozenSet(items))),
+  simple('set', Set, (args, context) => iterated(args, context, (items) => setOf(new Set(), items))),
+  simple('frozenset', PyFrozenSet, (args, context) => iterated(args, context, (items) => setOf(new PyFrozenSet(), items))),
   simple('list', undefined, (args, context) => iterated(args, context, (items) => items)),
   simple('tuple', Tuple, (args, context) => iterated(args, context, (items) => Tuple.from(items))),
   simple('bytes', undefined, (args, context) => bytesFrom(args, context)),

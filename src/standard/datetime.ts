@@ -16,17 +16,46 @@
 // handler turns back into bytes before these handlers see them. Python 2 pickles hold the state
 // as a str: loaded with encoding 'latin1' it arrives as text of code points < 256, with 'bytes'
 // as bytes; both are accepted, as Python 3 accepts them.
+import { hashedAs } from '../python-hash.js';
 import type { PyClassHandler, Reduction } from '../registry.js';
 import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone, type TzInfo } from '../values/datetime.js';
 import { dictEntries, type PyDict } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
 import { PyGlobal } from '../values/global.js';
+import { tuple } from '../values/tuple.js';
 
 const DATETIME = new PyGlobal('datetime', 'datetime');
 const DATE = new PyGlobal('datetime', 'date');
 const TIME = new PyGlobal('datetime', 'time');
 const TIMEDELTA = new PyGlobal('datetime', 'timedelta');
 const TIMEZONE = new PyGlobal('datetime', 'timezone');
+
+// ---- equality as dict keys (hashAs) ---------------------------------------------------------
+// Python compares naive values by their fields (fold aside) and aware ones as instants: with a
+// PyTimezone the offset is known, and the instant is the key. With another tzinfo (a zoneinfo
+// placeholder) the offset is unknown here: values with the same tzinfo object compare by their
+// fields, as in Python; values with different ones are taken to differ.
+
+/** Microseconds since 0001-01-01 of a wall time on a date. */
+function wallMicroseconds(ordinal: number, hour: number, minute: number, second: number, microsecond: number): bigint {
+  return BigInt(ordinal) * 86_400_000_000n + BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000 + microsecond);
+}
+
+function datetimeHashAs(dt: PyDatetime): unknown {
+  const { tzinfo } = dt;
+  const wall = wallMicroseconds(dt.toOrdinal(), dt.hour, dt.minute, dt.second, dt.microsecond);
+  if (tzinfo === null) return hashedAs('datetime.datetime', wall);
+  if (tzinfo instanceof PyTimezone) return hashedAs('datetime.datetime aware', wall - tzinfo.offset.totalMicroseconds());
+  return hashedAs('datetime.datetime in tzinfo', tuple(tzinfo, wall));
+}
+
+function timeHashAs(t: PyTime): unknown {
+  const { tzinfo } = t;
+  const wall = wallMicroseconds(0, t.hour, t.minute, t.second, t.microsecond);
+  if (tzinfo === null) return hashedAs('datetime.time', wall);
+  if (tzinfo instanceof PyTimezone) return hashedAs('datetime.time aware', wall - tzinfo.offset.totalMicroseconds());
+  return hashedAs('datetime.time in tzinfo', tuple(tzinfo, wall));
+}
 
 // ---- argument helpers -----------------------------------------------------------------------
 
@@ -155,6 +184,7 @@ const datetimeHandler: PyClassHandler<PyDatetime> = {
     putU24(state, 7, dt.microsecond);
     return [DATETIME, dt.tzinfo === null ? [state] : [state, dt.tzinfo]];
   },
+  hashAs: datetimeHashAs,
 };
 
 // ---- datetime.date --------------------------------------------------------------------------
@@ -175,6 +205,7 @@ const dateHandler: PyClassHandler<PyDate> = {
   call: (args) => makeDate(args),
   newInstance: (args, kwargs) => makeDate(args, kwargs),
   reduce: (d) => [DATE, [Uint8Array.of(d.year >> 8, d.year & 0xff, d.month, d.day)]],
+  hashAs: (d) => hashedAs('datetime.date', d.toOrdinal()),
 };
 
 // ---- datetime.time --------------------------------------------------------------------------
@@ -207,6 +238,7 @@ const timeHandler: PyClassHandler<PyTime> = {
     putU24(state, 3, t.microsecond);
     return [TIME, t.tzinfo === null ? [state] : [state, t.tzinfo]];
   },
+  hashAs: timeHashAs,
 };
 
 // ---- datetime.timedelta ---------------------------------------------------------------------
@@ -232,6 +264,7 @@ const timedeltaHandler: PyClassHandler<PyTimedelta> = {
   call: (args) => makeTimedelta(args),
   newInstance: (args, kwargs) => makeTimedelta(args, kwargs),
   reduce: (td) => [TIMEDELTA, [td.days, td.seconds, td.microseconds]],
+  hashAs: (td) => hashedAs('datetime.timedelta', td.totalMicroseconds()),
 };
 
 // ---- datetime.timezone ----------------------------------------------------------------------
@@ -253,6 +286,8 @@ const timezoneHandler: PyClassHandler<PyTimezone> = {
   call: (args) => makeTimezone(args),
   newInstance: (args, kwargs) => makeTimezone(args, kwargs),
   reduce: (tz) => [TIMEZONE, tz.name === null ? [tz.offset] : [tz.offset, tz.name]],
+  // Python's timezone equality ignores the name.
+  hashAs: (tz) => hashedAs('datetime.timezone', tz.offset.totalMicroseconds()),
 };
 
 /** Handlers for Python's datetime types. */

@@ -7,6 +7,7 @@
 //
 // Both load as the member; `dumps` writes the first form (the second with `byName: true`).
 import { parsePythonName, type PythonName } from '../mapper/schema.js';
+import { hashedAs } from '../python-hash.js';
 import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
 import { PyEnumMember, PyEnumType } from '../values/collections.js';
 import { PyGlobal } from '../values/global.js';
@@ -87,6 +88,9 @@ function enumHandler(type: PyEnumType, options: RegisterEnumOptions): PyClassHan
       if (options.byName && member.name !== null) return [GETATTR, Tuple.from([cls, member.name])];
       return [cls, Tuple.from([member.value])];
     },
+    // Members are one per value (Python hashes them by name); flag combinations are equal by value.
+    // An IntEnum or StrEnum member also equals its value in Python, which the registration does not say.
+    hashAs: (member) => hashedAs(`${type.module}.${type.name}`, type.flag || member.name === null ? member.value : member.name),
   };
   return handler;
 }

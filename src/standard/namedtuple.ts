@@ -159,6 +159,8 @@ export function registerNamedTuple<T extends object>(cls: MappedClass<T>, option
       const args = [pyClass, TUPLE, Tuple.from(values)];
       return state === null ? [RECONSTRUCTOR, args] : [RECONSTRUCTOR, args, state];
     },
+    // A namedtuple is a tuple: equal to any tuple of the same items.
+    hashAs: (obj) => Tuple.from(valuesOf(obj)),
   };
   const registry = options.registry ?? defaultRegistry();
   registry.register(handler);

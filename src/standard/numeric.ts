@@ -12,6 +12,7 @@
 //              protocols 0 and 1 copyreg._reconstructor(uuid.UUID, object, None) + BUILD
 //   range    → (range, (start, stop, step)), named __builtin__.xrange below protocol 3
 //   slice    → (slice, (start, stop, step))
+import { ExactNumber, hashedAs, UNHASHABLE } from '../python-hash.js';
 import type { LoadContext, PyClassHandler, Reduction } from '../registry.js';
 import { PyFloat } from '../values/float.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
@@ -79,7 +80,29 @@ const decimalHandler: PyClassHandler<PyDecimal> = {
   call: (args, context) => makeDecimal(args, context),
   newInstance: (args, _kwargs, context) => makeDecimal(args, context),
   reduce: (d) => [DECIMAL, [d.toString()]],
+  hashAs: decimalHashAs,
 };
+
+/** Beyond this power of ten a Decimal is keyed by its digits rather than as an exact number. */
+const EXACT_DECIMAL_EXPONENT = 5000n;
+
+/**
+ * A Decimal equals the int, float or Fraction of the same exact value, as in Python; a quiet NaN
+ * equals nothing (and is hashed by identity), and a signaling NaN cannot be hashed.
+ */
+function decimalHashAs(d: PyDecimal): unknown {
+  if (d.kind === 'snan') return UNHASHABLE;
+  if (d.kind === 'nan') return NaN;
+  if (d.kind === 'infinity') return d.sign ? -Infinity : Infinity;
+  // Trailing zeros moved into the exponent: 1.50 and 1.5 are one number.
+  const coefficient = d.coefficient.replace(/0+$/, '');
+  if (coefficient === '') return 0;
+  const exponent = BigInt(d.exponent) + BigInt(d.coefficient.length - coefficient.length);
+  const digits = BigInt(coefficient) * (d.sign ? -1n : 1n);
+  // A float's exact value needs at most 1074 decimal places and 309 integer digits.
+  if (exponent > EXACT_DECIMAL_EXPONENT || exponent < -EXACT_DECIMAL_EXPONENT) return hashedAs('decimal', `${digits}E${exponent}`);
+  return exponent >= 0n ? new ExactNumber(digits * 10n ** exponent) : new ExactNumber(digits, 10n ** -exponent);
+}
 
 // ---- fractions.Fraction ---------------------------------------------------------------------
 
@@ -120,6 +143,7 @@ const fractionHandler: PyClassHandler<PyFraction> = {
   call: makeFraction,
   newInstance: (args, _kwargs, context) => makeFraction(args, context),
   reduce: (f) => [FRACTION, [f.numerator, f.denominator]],
+  hashAs: (f) => new ExactNumber(BigInt(f.numerator), BigInt(f.denominator)),
 };
 
 // ---- uuid.UUID ------------------------------------------------------------------------------
@@ -152,6 +176,7 @@ const uuidHandler: PyClassHandler<PyUUID> = {
     // copyreg.__reduce_ex__: NEWOBJ from protocol 2, copyreg._reconstructor before.
     return protocol >= 2 ? [NEWOBJ, [UUID], state] : [RECONSTRUCTOR, [UUID, OBJECT, null], state];
   },
+  hashAs: (uuid) => hashedAs('uuid.UUID', uuid.hex),
 };
 
 // ---- range and slice ------------------------------------------------------------------------
@@ -170,7 +195,16 @@ const rangeHandler: PyClassHandler<PyRange> = {
   call: (args) => makeRange(args),
   newInstance: (args) => makeRange(args),
   reduce: (r) => [RANGE, [r.start, r.stop, r.step]],
+  hashAs: rangeHashAs,
 };
+
+/** Ranges are equal when they give the same ints: by length, first item and step. */
+function rangeHashAs(r: PyRange): unknown {
+  const length = BigInt(r.length);
+  if (length === 0n) return hashedAs('range', 0);
+  if (length === 1n) return hashedAs('range', Tuple.from([1, BigInt(r.start)]));
+  return hashedAs('range', Tuple.from([length, BigInt(r.start), BigInt(r.step)]));
+}
 
 function makeSlice(args: readonly unknown[]): PySlice {
   arity('slice', args, 1, 3);
@@ -184,6 +218,8 @@ const sliceHandler: PyClassHandler<PySlice> = {
   call: (args) => makeSlice(args),
   newInstance: (args) => makeSlice(args),
   reduce: (s) => [SLICE, Tuple.from([s.start, s.stop, s.step])],
+  // Hashable only from Python 3.12 on.
+  hashAs: () => UNHASHABLE,
 };
 
 /** Handlers for Python's numeric standard types. */

@@ -14,6 +14,7 @@
 // per value (`pickleModule`, which loading sets to what the pickle used) and per registry
 // (`numpyHandlers({ module })`), defaulting to numpy.core, which numpy 1.x and 2.x both read.
 import type { DumpContext, LoadContext, PyClassHandler, Reduction, Registry } from '../../registry.js';
+import { hashedAs, UNHASHABLE } from '../../python-hash.js';
 import { PyByteArray } from '../../values/bytearray.js';
 import { PyGlobal } from '../../values/global.js';
 import { NdArray, NdDtype, type NumpyModule, NumpyScalar } from '../../values/ndarray.js';
@@ -210,6 +211,19 @@ function frombufferHandler(module: NumpyModule): PyClassHandler {
   };
 }
 
+/**
+ * numpy's numeric scalars equal (and hash as) the Python int, float, complex, bool, str or bytes
+ * of the same value. datetime64 and timedelta64 are compared by unit and value here (numpy also
+ * finds the same instant in two units equal).
+ */
+function scalarHashAs(scalar: NumpyScalar): unknown {
+  const { kind } = scalar.dtype;
+  const { value } = scalar;
+  if (kind === 'f' && typeof value !== 'number') return hashedAs(`numpy.${scalar.dtype.str}`, value); // longdouble bytes
+  if (kind === 'M' || kind === 'm' || kind === 'V') return hashedAs(`numpy.${scalar.dtype.str}`, value);
+  return value;
+}
+
 /** `scalar(dtype, raw bytes)`: numpy scalars (and, for the object dtype, the object itself). */
 function scalarHandler(module: NumpyModule, reduce: (value: NumpyScalar) => Reduction): PyClassHandler<unknown> {
   return {
@@ -227,6 +241,7 @@ function scalarHandler(module: NumpyModule, reduce: (value: NumpyScalar) => Redu
       return NumpyScalar.fromBytes(dtype, bytes.subarray(0, dtype.itemsize), { pickleModule: module });
     },
     reduce: (value) => reduce(value as NumpyScalar),
+    hashAs: (value) => scalarHashAs(value as NumpyScalar),
   };
 }
 
@@ -315,6 +330,8 @@ export function numpyHandlers(options: NumpyHandlerOptions = {}): PyClassHandler
     },
     setState: (value, state) => setDtypeState(value, state),
     reduce: (value) => reduceDtype(value),
+    // Equal dtypes are equal in numpy; a structured one is compared by identity here.
+    hashAs: (value) => (value.pickleState === undefined ? hashedAs('numpy.dtype', value.str) : value),
   };
   const ndarray: PyClassHandler<NdArray> = {
     module: 'numpy',
@@ -322,6 +339,7 @@ export function numpyHandlers(options: NumpyHandlerOptions = {}): PyClassHandler
     jsClass: NdArray,
     setState: setArrayState,
     reduce: (value, protocol: number, _context: DumpContext) => reduceArray(value, protocol, moduleFor(value)),
+    hashAs: () => UNHASHABLE,
   };
   const scalarReduce = (value: NumpyScalar): Reduction => reduceScalar(value, moduleFor(value));
   return [

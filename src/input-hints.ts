@@ -1,0 +1,75 @@
+// What `loads` adds to its error when the input is not a pickle at all but a compressed file or an
+// archive (a .pkl.gz, a torch.save checkpoint), recognised by its magic bytes. Only error paths
+// call it: a valid pickle loads as it always does.
+
+interface Signature {
+  readonly magic: readonly number[];
+  /** Further bytes, any of which may follow the magic (zlib's second byte). */
+  readonly next?: readonly number[];
+  /**
+   * The first byte is an opcode (BINBYTES, PERSID, MARK), so the load may fail well past the
+   * magic (a huge BINBYTES length that happens to fit); no pickle starts with the whole magic.
+   */
+  readonly anywhere?: boolean;
+  readonly hint: string;
+}
+
+const SIGNATURES: readonly Signature[] = [
+  {
+    magic: [0x1f, 0x8b],
+    hint:
+      'the input is gzip-compressed (it starts with 1f 8b), not a pickle: decompress it first, ' +
+      "e.g. loads(gunzipSync(data)) with gunzipSync from Node's node:zlib",
+  },
+  {
+    magic: [0x42, 0x5a, 0x68], // 'BZh'
+    anywhere: true,
+    hint:
+      "the input is bzip2-compressed (it starts with 'BZh'), not a pickle: decompress it first " +
+      "(Node's zlib has no bzip2: use the bzip2 command or a bzip2 package)",
+  },
+  {
+    magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+    hint:
+      'the input is xz-compressed (it starts with fd 37 7a 58 5a 00), not a pickle: decompress it first ' +
+      "(Node's zlib has no xz: use the xz command or an xz/lzma package)",
+  },
+  {
+    magic: [0x50, 0x4b, 0x03, 0x04], // 'PK\x03\x04'
+    anywhere: true,
+    hint:
+      "the input is a zip archive (it starts with 'PK\\x03\\x04'), not a pickle. A PyTorch checkpoint " +
+      '(torch.save) is a zip archive that holds the pickle as <name>/data.pkl, beside files with the ' +
+      "tensors' data: extract data.pkl with a zip library and load that (persistentLoad receives the storages)",
+  },
+  {
+    magic: [0x28, 0xb5, 0x2f, 0xfd],
+    anywhere: true,
+    hint:
+      'the input is Zstandard-compressed (it starts with 28 b5 2f fd), not a pickle: decompress it first ' +
+      "(zstdDecompressSync in the node:zlib of recent Node versions, or the zstd command)",
+  },
+  {
+    magic: [0x78],
+    next: [0x01, 0x5e, 0x9c, 0xda],
+    hint:
+      'the input is zlib-compressed (it starts with 78 and a zlib header byte), not a pickle: decompress it first, ' +
+      "e.g. loads(inflateSync(data)) with inflateSync from Node's node:zlib",
+  },
+];
+
+/**
+ * What the input is, when the pickle starting at `start` begins with a compression or archive
+ * format's magic bytes and the load failed (at `offset`) inside them, or anywhere for a magic
+ * that begins with an opcode; undefined otherwise.
+ */
+export function compressedInputHint(data: Uint8Array, start: number, offset: number): string | undefined {
+  for (const { magic, next, anywhere, hint } of SIGNATURES) {
+    const length = magic.length + (next ? 1 : 0);
+    if ((!anywhere && offset - start >= length) || data.length - start < length) continue;
+    if (!magic.every((byte, i) => data[start + i] === byte)) continue;
+    if (next && !next.includes(data[start + magic.length]!)) continue;
+    return hint;
+  }
+  return undefined;
+}
