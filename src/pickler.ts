@@ -22,7 +22,7 @@ import { PyEnumType } from './values/collections.js';
 import { PyComplex } from './values/complex.js';
 import { isPlainDict } from './values/dict.js';
 import { PyFloat } from './values/float.js';
-import { type Floats, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, membersToWrite, valueIsFloat, valueToWrite } from './values/float-marks.js';
+import { type Floats, floatKey, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, membersToWrite, valueIsFloat, valueToWrite } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from './values/global.js';
 import { PyObject } from './values/object.js';
@@ -1063,7 +1063,7 @@ export class Pickler {
       frame.i = i;
       const item = items[i];
       const float = floats !== undefined && (frame.kind === Kind.FrozenSet ? keyIsFloat(floats, item) : itemIsFloat(floats, i, item));
-      if (!(float ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
+      if (!(float ? this.#saveLoadedFloat(frame.kind === Kind.FrozenSet ? floatKey(floats!, item as number) : (item as number)) : this.#save(item))) {
         frame.pending = true;
         return false;
       }
@@ -1204,7 +1204,7 @@ export class Pickler {
           this.#save(key);
           this.#save(value);
         } else {
-          if (keyIsFloat(floats, key)) this.#saveLoadedFloat(key as number);
+          if (keyIsFloat(floats, key)) this.#saveLoadedFloat(floatKey(floats, key as number));
           else this.#save(key);
           if (valueIsFloat(floats, key, value)) this.#saveLoadedFloat(value as number);
           else this.#save(value);
@@ -1257,7 +1257,7 @@ export class Pickler {
       frame.i = i;
       if (frame.phase === 0) {
         if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
-        if (!(floats !== undefined && keyIsFloat(floats, key) ? this.#saveLoadedFloat(key as number) : this.#save(key))) {
+        if (!(floats !== undefined && keyIsFloat(floats, key) ? this.#saveLoadedFloat(floatKey(floats, key as number)) : this.#save(key))) {
           frame.pending = true;
           return;
         }
@@ -1302,7 +1302,7 @@ export class Pickler {
       if (i % BATCH_SIZE === 0) out.byte(MARK);
       frame.i = i;
       const item = items[i];
-      if (!(floats !== undefined && keyIsFloat(floats, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
+      if (!(floats !== undefined && keyIsFloat(floats, item) ? this.#saveLoadedFloat(floatKey(floats, item as number)) : this.#save(item))) {
         frame.pending = true;
         return;
       }

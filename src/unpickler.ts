@@ -572,11 +572,16 @@ export class Unpickler implements LoadContext {
 
   // ---- integral floats on the stack -----------------------------------------------------
 
-  /** Pushes a float: an integral one (2.0) in a float slot, or as a PyFloat with keepFloatType. */
+  /**
+   * Pushes a float: an integral one (2.0) in a float slot, or as a PyFloat with keepFloatType;
+   * -0.0 in a float slot too, for a Map key or set member (a Map holds it as 0).
+   */
   #pushFloat(value: number): void {
-    if (!isIntegralFloat(value)) this.#push(value);
-    else if (this.#keepFloatType) this.#push(new PyFloat(value));
-    else this.#pushInFloatSlot(value);
+    if (isIntegralFloat(value)) {
+      if (this.#keepFloatType) this.#push(new PyFloat(value));
+      else this.#pushInFloatSlot(value);
+    } else if (Object.is(value, -0) && !this.#keepFloatType) this.#pushInFloatSlot(value);
+    else this.#push(value);
   }
 
   #pushInFloatSlot(value: number): void {
@@ -768,7 +773,8 @@ export class Unpickler implements LoadContext {
             break;
           case 0x47: { // BINFLOAT
             const value = view.getFloat64(pos, false);
-            if (Number.isInteger(value) && isIntegralFloat(value)) (floatItems ??= floatItemsFor(target)).add(fill);
+            // Integral ones (and -0.0, for a set made from the list) are recorded.
+            if (Number.isInteger(value)) (floatItems ??= floatItemsFor(target)).add(fill);
             target[fill++] = value;
             pos += 8;
             break;

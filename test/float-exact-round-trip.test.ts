@@ -83,6 +83,7 @@ def cases():
         'tuples': [(1.0,), (1.0, 2), (1, 2.0, 3), (1.0, 2, 3.0, 4)],
         'dict values': {'a': 1.0, 'b': 1, 'c': [2.0], 'd': {'e': 3.0}},
         'dict with float keys': {1.0: 'one', 2: 'two', 3.0: 3.0},
+        'negative zero keys': [{-0.0: 'z', 1: 'o'}, {-0.0, 2}, frozenset({-0.0}), [-0.0, 0.0, 0]],
         'sets': [{1.0, 2}, frozenset({3.0, 4}), set(), {0.0}],
         'nested': {'rows': [{'id': i, 'price': float(i), 'tags': (1.0, 'x')} for i in range(50)]},
         'shared list': (lambda l: [l, l, {'k': l}])([1.0, 2]),
@@ -146,7 +147,7 @@ describeWithPython('integral floats come back as floats, ints as ints, with defa
   }, 60_000);
 
   it('checked every case at every protocol', () => {
-    expect(Object.keys(pickles).length).toBeGreaterThanOrEqual(22);
+    expect(Object.keys(pickles).length).toBeGreaterThanOrEqual(23);
     expect(Object.keys(results).length).toBe(Object.values(pickles).reduce((n, p) => n + Object.keys(p).length, 0));
   });
 

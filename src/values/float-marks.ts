@@ -65,6 +65,8 @@ export class FloatMarks {
   valueKeys: Set<unknown> | undefined = undefined;
   /** A Map's float keys, or a set's float members. */
   keys: Set<number> | undefined = undefined;
+  /** Its float key or member 0 is -0.0 (which a Map or Set holds as 0). */
+  negativeZeroKey = false;
 }
 
 /** A container's record: a FloatMarks, or the one string key whose value is a float. */
@@ -91,14 +93,22 @@ export function keyIsFloat(floats: Floats, key: unknown): boolean {
   return typeof floats === 'object' && floats.keys !== undefined && typeof key === 'number' && floats.keys.has(key);
 }
 
+/** The float a Map key or set member that keyIsFloat stood for: -0.0 for a 0 that was one. */
+export function floatKey(floats: Floats, key: number): number {
+  return key === 0 && typeof floats === 'object' && floats.negativeZeroKey ? -0 : key;
+}
+
 /** Reads and stamps the private field. */
 interface Stamp {
+  /** Whether anything was ever stamped: until then there is nothing to look up. */
+  used: boolean;
   get(target: object): Floats | undefined;
   set(target: object, floats: Floats): void;
 }
 
 function makeStamp(): Stamp {
-  const frozen = new WeakMap<object, Floats>();
+  // Looked up only once something went in: a WeakMap lookup gives an object an identity hash.
+  let frozen: WeakMap<object, Floats> | undefined;
   class ReturnsTarget {
     constructor(target: object) {
       return target;
@@ -111,15 +121,24 @@ function makeStamp(): Stamp {
       this.#floats = floats;
     }
     static get(target: object): Floats | undefined {
-      return #floats in target ? (target as Stamped).#floats : frozen.get(target);
+      if (#floats in target) return (target as Stamped).#floats;
+      return frozen === undefined ? undefined : frozen.get(target);
     }
     static set(target: object, floats: Floats): void {
       if (#floats in target) (target as Stamped).#floats = floats;
       else if (Object.isExtensible(target)) new Stamped(target, floats);
-      else frozen.set(target, floats);
+      else (frozen ??= new WeakMap()).set(target, floats);
     }
   }
-  return { get: (target) => Stamped.get(target), set: (target, floats) => Stamped.set(target, floats) };
+  const stamp: Stamp = {
+    used: false,
+    get: Stamped.get,
+    set(target, floats) {
+      stamp.used = true;
+      Stamped.set(target, floats);
+    },
+  };
+  return stamp;
 }
 
 const STAMP_KEY = Symbol.for('pickle-mapper.floats');
@@ -127,7 +146,7 @@ const stamp: Stamp = ((globalThis as { [STAMP_KEY]?: Stamp })[STAMP_KEY] ??= mak
 
 /** The floats recorded on a container, if any. */
 export function floatsOf(container: object): Floats | undefined {
-  return stamp.get(container);
+  return stamp.used ? stamp.get(container) : undefined;
 }
 
 /** The FloatMarks of a container, made (from a single key, if that is what it has) when needed. */
@@ -157,9 +176,16 @@ export function markFloatValue(container: object, key: unknown): void {
   else if (floats !== key) (marksFor(container).valueKeys ??= new Set()).add(key);
 }
 
-/** Records that the Map key or set member `key` is a float. */
+/** Records that the Map key or set member `key` is a float (-0.0 too, which a Map or Set holds as 0). */
 export function markFloatKey(container: object, key: number): void {
-  (marksFor(container).keys ??= new Set()).add(key);
+  const marks = marksFor(container);
+  (marks.keys ??= new Set()).add(key);
+  if (Object.is(key, -0)) marks.negativeZeroKey = true;
+}
+
+/** The float keys or members recorded on a container, -0.0 as such. */
+function floatKeysOf(floats: Floats): number[] {
+  return typeof floats === 'object' && floats.keys !== undefined ? [...floats.keys].map((key) => floatKey(floats, key)) : [];
 }
 
 /** Forgets that the value under `key` is a float (it was replaced by one that is not). */
@@ -209,7 +235,7 @@ export function itemsToWrite(array: readonly unknown[]): readonly unknown[] {
 export function membersToWrite(set: ReadonlySet<unknown>): unknown[] {
   const members = [...set];
   const floats = stamp.get(set);
-  if (floats !== undefined) for (let i = 0; i < members.length; i++) if (keyIsFloat(floats, members[i])) members[i] = written(members[i]);
+  if (floats !== undefined) for (let i = 0; i < members.length; i++) if (keyIsFloat(floats, members[i])) members[i] = written(floatKey(floats, members[i] as number));
   return members;
 }
 
@@ -225,7 +251,7 @@ export function pairsToWrite(container: object, entries: Iterable<readonly [unkn
   const pairs: Array<[unknown, unknown]> = [];
   for (const [key, value] of entries) {
     if (floats === undefined) pairs.push([key, value]);
-    else pairs.push([keyIsFloat(floats, key) ? written(key) : key, valueIsFloat(floats, key, value) ? written(value) : value]);
+    else pairs.push([keyIsFloat(floats, key) ? written(floatKey(floats, key as number)) : key, valueIsFloat(floats, key, value) ? written(value) : value]);
   }
   return pairs;
 }
@@ -266,7 +292,7 @@ export function carryFloats(source: unknown, target: unknown[] | Set<unknown>): 
     if (Array.isArray(target)) {
       for (let i = 0; i < target.length; i++) if (keyIsFloat(floats, target[i])) markFloatItem(target, i);
     } else {
-      for (const key of floats.keys) if (target.has(key)) markFloatKey(target, key);
+      for (const key of floatKeysOf(floats)) if (target.has(key)) markFloatKey(target, key);
     }
   }
 }
@@ -289,5 +315,5 @@ export function carryPairFloats(source: unknown, target: Map<unknown, unknown>):
   const floats = stamp.get(source);
   if (floats === undefined) return;
   for (const key of floatValueKeys(source)) if (target.has(key)) markFloatValue(target, key);
-  if (typeof floats === 'object' && floats.keys !== undefined) for (const key of floats.keys) if (target.has(key)) markFloatKey(target, key);
+  for (const key of floatKeysOf(floats)) if (target.has(key)) markFloatKey(target, key);
 }
