@@ -202,7 +202,9 @@ export class Unpickler implements LoadContext {
    * whose floats are PyFloat.
    */
   readonly #floatSlots: number[] = [];
-  /** What #takeFloats returns. */
+  /** How many of #floatSlots are in use (the array is not shortened: that is a runtime call). */
+  #floatSlotCount = 0;
+  /** Where #takeFloats puts the offsets of the slots it takes. */
   readonly #floatOffsets: number[] = [];
   /** The memo holds an integral float, as a PyFloat: GET pushes it as the number, in a float slot. */
   #memoHoldsFloats = false;
@@ -291,7 +293,7 @@ export class Unpickler implements LoadContext {
     this.#escapedDicts = undefined;
     this.#mergedStates = undefined;
     this.#perLoadStore = new Map();
-    this.#floatSlots.length = 0;
+    this.#floatSlotCount = 0;
     // Handlers may copy what they are given. A pickle written by Python needs well under one
     // element copy per input byte (each element costs at least a byte to write); four per byte,
     // plus a fixed allowance, keeps a hostile pickle to about a second per megabyte.
@@ -304,6 +306,7 @@ export class Unpickler implements LoadContext {
     const stack = this.#stack;
     const marks = this.#marks;
     const maxDepth = this.#maxDepth;
+    // Not shortened during a load (see #floatSlotCount): one array throughout.
     const floatSlots = this.#floatSlots;
     let pos = this.#pos;
     try {
@@ -355,7 +358,7 @@ export class Unpickler implements LoadContext {
                 continue;
               }
               if (value !== 0 && !this.#keepFloatType && Number.isSafeInteger(value)) {
-                floatSlots.push(this.#sp);
+                floatSlots[this.#floatSlotCount++] = this.#sp;
                 stack[this.#sp++] = value;
                 pos += 8;
                 continue;
@@ -393,7 +396,7 @@ export class Unpickler implements LoadContext {
             const memo = this.#memo;
             const index = this.#memoSize;
             if (this.#sp > this.#fence && index === memo.length && index < this.#maxMemo) {
-              memo.push(floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
+              memo.push(this.#floatSlotCount !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               this.#memoSize = index + 1;
               continue;
             }
@@ -401,13 +404,13 @@ export class Unpickler implements LoadContext {
           }
           case 0x71: // BINPUT
             if (pos < end && this.#sp > this.#fence) {
-              this.#memoSet(data[pos++]!, floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
+              this.#memoSet(data[pos++]!, this.#floatSlotCount !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               continue;
             }
             break;
           case 0x72: // LONG_BINPUT
             if (pos + 4 <= end && this.#sp > this.#fence) {
-              this.#memoSet(this.#view.getUint32(pos, true), floatSlots.length !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
+              this.#memoSet(this.#view.getUint32(pos, true), this.#floatSlotCount !== 0 ? this.#topToMemo() : stack[this.#sp - 1]);
               pos += 4;
               continue;
             }
@@ -586,7 +589,7 @@ export class Unpickler implements LoadContext {
 
   #pushInFloatSlot(value: number): void {
     this.#push(value);
-    this.#floatSlots.push(this.#sp - 1);
+    this.#floatSlots[this.#floatSlotCount++] = this.#sp - 1;
   }
 
   /** Pushes what a handler made; a PyFloat (`float('2')`) goes in a float slot as its number. */
@@ -604,8 +607,7 @@ export class Unpickler implements LoadContext {
   /** The top of the stack as the memo keeps it: the number of a float slot as a PyFloat. */
   #topToMemo(): unknown {
     const top = this.#top();
-    const slots = this.#floatSlots;
-    if (slots.length !== 0 && slots[slots.length - 1] === this.#sp - 1) {
+    if (this.#topIsFloat()) {
       this.#memoHoldsFloats = true;
       return new PyFloat(top as number);
     }
@@ -614,23 +616,30 @@ export class Unpickler implements LoadContext {
 
   /**
    * The float slots at `from` and above, which a container is about to take (or an op to drop):
-   * removed, and returned as offsets from `from` (valid until the next call), or undefined.
+   * removed; returns how many, their offsets from `from` in #floatOffsets (until the next call).
    */
-  #takeFloats(from: number): readonly number[] | undefined {
+  #takeFloats(from: number): number {
     const slots = this.#floatSlots;
-    let n = slots.length;
-    if (n === 0 || slots[n - 1]! < from) return undefined;
+    const count = this.#floatSlotCount;
+    if (count === 0 || slots[count - 1]! < from) return 0;
+    let first = count;
+    while (first > 0 && slots[first - 1]! >= from) first--;
     const offsets = this.#floatOffsets;
-    offsets.length = 0;
-    while (n > 0 && slots[n - 1]! >= from) n--;
-    for (let k = n; k < slots.length; k++) offsets.push(slots[k]! - from);
-    slots.length = n;
-    return offsets;
+    for (let k = first; k < count; k++) offsets[k - first] = slots[k]! - from;
+    this.#floatSlotCount = first;
+    return count - first;
   }
 
-  /** Records the floats at `offsets` among items now in `array` from `base` on. */
-  #markItems(array: object, base: number, offsets: readonly number[]): void {
-    for (const offset of offsets) markFloatItem(array, base + offset);
+  /** Whether the top of the stack is in a float slot. */
+  #topIsFloat(): boolean {
+    const count = this.#floatSlotCount;
+    return count !== 0 && this.#floatSlots[count - 1] === this.#sp - 1;
+  }
+
+  /** Records the `count` floats #takeFloats took, among items now in `array` from `base` on. */
+  #markItems(array: object, base: number, count: number): void {
+    const offsets = this.#floatOffsets;
+    for (let j = 0; j < count; j++) markFloatItem(array, base + offsets[j]!);
   }
 
   // ---- the stack ----------------------------------------------------------------------------
@@ -649,8 +658,8 @@ export class Unpickler implements LoadContext {
   #pop(): unknown {
     if (this.#sp <= this.#fence) this.#underflow();
     const value = this.#stack[--this.#sp];
-    const slots = this.#floatSlots;
-    if (slots.length !== 0 && slots[slots.length - 1] === this.#sp) slots.pop();
+    const count = this.#floatSlotCount;
+    if (count !== 0 && this.#floatSlots[count - 1] === this.#sp) this.#floatSlotCount = count - 1;
     return value;
   }
 
@@ -1043,12 +1052,11 @@ export class Unpickler implements LoadContext {
 
   /** Stores pairs stack[from..to) into `dict`; returns the dict, which may now be a Map. */
   #setDictItems(dict: PyDict, from: number, to: number): PyDict {
-    const slots = this.#floatSlots;
-    if (slots.length !== 0 && slots[slots.length - 1]! >= from) {
-      // Integral floats among the pairs: stored, then recorded.
+    if (this.#floatSlotCount !== 0) {
+      // Integral floats may be among the pairs: stored, then recorded.
       const floats = this.#takeFloats(from);
       const target = this.#storePairs(dict, from, to);
-      if (floats !== undefined) this.#markPairs(target, from, floats);
+      if (floats !== 0) this.#markPairs(target, from, floats);
       return target;
     }
     return this.#storePairs(dict, from, to);
@@ -1074,9 +1082,11 @@ export class Unpickler implements LoadContext {
 
 
   /** Records the floats among the pairs stack[from, ...) stored into `dict`: keys and values. */
-  #markPairs(dict: object, from: number, offsets: readonly number[]): void {
+  #markPairs(dict: object, from: number, count: number): void {
     const stack = this.#stack;
-    for (const offset of offsets) {
+    const offsets = this.#floatOffsets;
+    for (let j = 0; j < count; j++) {
+      const offset = offsets[j]!;
       const at = from + offset;
       // A float key (Python keeps a dict's first key object) or value (the latest one stored).
       if ((offset & 1) === 0) markFloatKey(dict, stack[at] as number);
@@ -1244,7 +1254,8 @@ export class Unpickler implements LoadContext {
       // An array subclass (deque) ends with the items it was given, unless it dropped them.
       if (floats && Array.isArray(target)) {
         const base = target.length - (sp - from);
-        for (const offset of floats) {
+        for (let j = 0; j < floats; j++) {
+          const offset = this.#floatOffsets[j]!;
           const value = stack[from + offset];
           if (base + offset >= 0 && target[base + offset] === value) markFloatItem(target, base + offset);
         }
@@ -1267,7 +1278,10 @@ export class Unpickler implements LoadContext {
       const items = (target.dictItems ??= []);
       const base = items.length;
       for (let i = from; i < sp; i += 2) items.push([stack[i], stack[i + 1]]);
-      if (floats) for (const offset of floats) markFloatItem(items[base + (offset >> 1)]!, offset & 1);
+      for (let j = 0; j < floats; j++) {
+        const offset = this.#floatOffsets[j]!;
+        markFloatItem(items[base + (offset >> 1)]!, offset & 1);
+      }
     } else {
       const handler = this.#handlerFor(target);
       if (!handler?.setItems) fail(`cannot set items of ${describe(target)}`);
@@ -1295,7 +1309,8 @@ export class Unpickler implements LoadContext {
       handler.addItems(target, stack.slice(from, sp), this);
     }
     if (floats && target instanceof Set) {
-      for (const offset of floats) {
+      for (let j = 0; j < floats; j++) {
+          const offset = this.#floatOffsets[j]!;
         const member = stack[from + offset] as number;
         if (target.has(member)) markFloatKey(target, member);
       }
@@ -1572,7 +1587,7 @@ export class Unpickler implements LoadContext {
         const at = this.#popMark();
         const floats = this.#takeFloats(at);
         const set = setOf(new PyFrozenSet(), this.#stack.slice(at, this.#sp));
-        if (floats) for (const offset of floats) markFloatKey(set, this.#stack[at + offset] as number);
+        for (let j = 0; j < floats; j++) markFloatKey(set, this.#stack[at + this.#floatOffsets[j]!] as number);
         this.#sp = at;
         this.#push(set);
         return;
@@ -1610,8 +1625,7 @@ export class Unpickler implements LoadContext {
       case 0x32: { // DUP
         const top = this.#top();
         this.#noteEscape(top);
-        const slots = this.#floatSlots;
-        if (slots.length !== 0 && slots[slots.length - 1] === this.#sp - 1) this.#pushInFloatSlot(top as number);
+        if (this.#topIsFloat()) this.#pushInFloatSlot(top as number);
         else this.#push(top);
         return;
       }
@@ -1697,7 +1711,10 @@ export class Unpickler implements LoadContext {
         const cls = stack[at];
         const floats = this.#takeFloats(at);
         const args = Tuple.from(stack.slice(at + 1, this.#sp));
-        if (floats) for (const offset of floats) if (offset > 0) markFloatItem(args, offset - 1);
+        for (let j = 0; j < floats; j++) {
+          const offset = this.#floatOffsets[j]!;
+          if (offset > 0) markFloatItem(args, offset - 1);
+        }
         this.#sp = at;
         this.#pushMade(this.#instantiate(cls, args, 'obj'));
         return;
