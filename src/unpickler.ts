@@ -20,7 +20,7 @@ import {
 import { PyByteArray } from './values/bytearray.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from './values/dict.js';
 import { distinctNaN, PyFloat, setOf } from './values/float.js';
-import { type FloatItems, floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from './values/float-marks.js';
+import { floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from './values/float-marks.js';
 import { PyFrozenSet } from './values/frozenset.js';
 import { PyGlobal } from './values/global.js';
 import { PyObject, type PyObjectCreation } from './values/object.js';
@@ -737,12 +737,13 @@ export class Unpickler implements LoadContext {
     const exactMemoIndex = run.items < RESERVE_MIN_ITEMS && target === this.#freshList ? this.#freshListMemoIndex(markPos) : NOT_FRESH;
     let holdsItself = false;
     let fill = target.length;
+    const itemsEnd = fill + run.items;
     let batchFill = fill;
     let batchMark = markPos;
     let batchFrameEnd = this.#frameEnd;
     let sendBack = false;
-    /** The list's record of its integral floats, once it has one. */
-    let floatItems: FloatItems | undefined;
+    /** The list's record of its integral floats (FloatItems' bits, room for the run), once it has one. */
+    let floatBits: Uint8Array | undefined;
     try {
       // Holes until filled, which no code but this loop can see: nothing here calls out.
       if (run.items >= RESERVE_MIN_ITEMS && fill + run.items <= MAX_FAST_ARRAY_LENGTH) {
@@ -783,7 +784,10 @@ export class Unpickler implements LoadContext {
           case 0x47: { // BINFLOAT
             const value = view.getFloat64(pos, false);
             // Integral ones (and -0.0, for a set made from the list) are recorded.
-            if (Number.isInteger(value)) (floatItems ??= floatItemsFor(target)).add(fill);
+            if (Number.isInteger(value)) {
+              floatBits ??= floatItemsFor(target).reserve(itemsEnd);
+              floatBits[fill >>> 3]! |= 1 << (fill & 7);
+            }
             target[fill++] = value;
             pos += 8;
             break;

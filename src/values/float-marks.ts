@@ -28,13 +28,21 @@ export class FloatItems {
   }
 
   add(index: number): void {
-    const byte = index >>> 3;
-    if (byte >= this.#bits.length) {
-      const grown = new Uint8Array(Math.max(byte + 1, this.#bits.length * 2));
+    this.reserve(index + 1)[index >>> 3]! |= 1 << (index & 7);
+  }
+
+  /**
+   * The bits, with room for indices below `length`: bit `i & 7` of byte `i >>> 3` is index i,
+   * for a caller that records many in a row (valid until the next reserve).
+   */
+  reserve(length: number): Uint8Array {
+    const bytes = (length + 7) >>> 3;
+    if (bytes > this.#bits.length) {
+      const grown = new Uint8Array(Math.max(bytes, this.#bits.length * 2));
       grown.set(this.#bits);
       this.#bits = grown;
     }
-    this.#bits[byte]! |= 1 << (index & 7);
+    return this.#bits;
   }
 
   /** Forgets the items from `length` on. */
