@@ -2,7 +2,7 @@
 // pickletools.dis() (CPython 3.11) over the opcode table in opcodes.ts: the same offsets, opcode
 // characters, MARK indentation, argument reprs, memo annotations and sanity checks, and the same
 // error, raised at the same point, where pickletools raises one. No Node imports.
-import { PickleError } from './errors.js';
+import { PickleError, type PickleErrorCode } from './errors.js';
 import { decodeLong } from './numbers.js';
 import { type ArgumentKind, OPCODE_BY_CODE, type OpcodeInfo } from './opcodes.js';
 import { codePointLength, IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt } from './python-repr.js';
@@ -16,6 +16,7 @@ export type DisassemblyErrorType = 'ValueError' | 'UnicodeDecodeError' | 'IndexE
  */
 export class DisassemblyError extends PickleError {
   override name = 'DisassemblyError';
+  static override defaultCode: PickleErrorCode = 'DISASSEMBLY';
   constructor(
     /** The Python exception class: ValueError, UnicodeDecodeError or IndexError. */
     readonly pythonType: DisassemblyErrorType,

@@ -1,7 +1,7 @@
 // pickle-mapper: read and write Python pickles. This entry point imports nothing from Node, so
 // it runs in browsers, Deno and Bun as well.
 export { loads, Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
-export { PickleError, PicklingError, UnpicklingError, type UnpicklingErrorLocation } from './errors.js';
+export { PickleError, PicklingError, UnpicklingError, type PickleErrorCode, type PickleErrorOptions, type UnpicklingErrorLocation } from './errors.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
 export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
 export { UNHASHABLE, HashedAs, hashedAs } from './python-hash.js';

@@ -3,7 +3,7 @@
 // ({"$bytes": ...}, {"$tuple": [...]}...) for everything else, so nothing is lost: floats keep
 // their Python repr (2.0 stays 2.0), big ints their digits, and shared or cyclic containers are
 // written once ({"$id": n, "$value": ...}) and referred to after ({"$ref": n}). No Node imports.
-import { PickleError } from './errors.js';
+import { PickleError, type PickleErrorCode } from './errors.js';
 import { normalizeInt, pythonFloatRepr } from './numbers.js';
 import { PyByteArray } from './values/bytearray.js';
 import { PyComplex } from './values/complex.js';
@@ -31,6 +31,7 @@ export interface FromJsonOptions {
 /** The JSON does not follow the mapping. */
 export class JsonMappingError extends PickleError {
   override name = 'JsonMappingError';
+  static override defaultCode: PickleErrorCode = 'JSON_MAPPING';
 }
 
 // ---- base64 (no Buffer, no atob: the core runs anywhere) ----------------------------------

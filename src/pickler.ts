@@ -3,7 +3,7 @@
 // Like the unpickler it never recurses: containers schedule the saving of their items on an
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
-import { PicklingError } from './errors.js';
+import { type PickleErrorCode, PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { jsValueHint } from './js-value-hints.js';
 import { checkMembers, MemberKind } from './member-check.js';
@@ -119,13 +119,14 @@ class SaveFailure extends Error {
     override readonly cause?: unknown,
     /** Where in the value being saved it went wrong, when that is a part of it. */
     readonly inner?: InnerStep,
+    readonly code: PickleErrorCode = 'UNPICKLABLE',
   ) {
     super(message);
   }
 }
 
-function failure(message: string, cause?: unknown): never {
-  throw new SaveFailure(message, cause);
+function failure(message: string, cause?: unknown, code?: PickleErrorCode): never {
+  throw new SaveFailure(message, cause, undefined, code);
 }
 
 const isCopyreg = (callable: unknown, name: string): boolean =>
@@ -309,9 +310,9 @@ export class Pickler {
     let protocol = options.protocol ?? DEFAULT_PROTOCOL;
     if (protocol < 0) protocol = HIGHEST_PROTOCOL;
     if (!Number.isInteger(protocol) || protocol > HIGHEST_PROTOCOL) {
-      throw new PicklingError(`pickle protocol must be an integer <= ${HIGHEST_PROTOCOL}, not ${protocol}`);
+      throw new PicklingError(`pickle protocol must be an integer <= ${HIGHEST_PROTOCOL}, not ${protocol}`, undefined, { code: 'INVALID_ARGUMENT' });
     }
-    if (options.bufferCallback && protocol < 5) throw new PicklingError('bufferCallback needs protocol >= 5');
+    if (options.bufferCallback && protocol < 5) throw new PicklingError('bufferCallback needs protocol >= 5', undefined, { code: 'INVALID_ARGUMENT' });
     this.protocol = protocol;
     this.#registry = options.registry ?? defaultRegistry();
     this.#fixImports = (options.fixImports ?? true) && protocol < 3;
@@ -323,7 +324,7 @@ export class Pickler {
     this.#fast = options.fast ?? false;
     const shareStrings = options.shareStrings ?? 'recent';
     if (shareStrings !== 'recent' && shareStrings !== 'all') {
-      throw new PicklingError(`shareStrings must be 'recent' or 'all', not ${String(shareStrings)}`);
+      throw new PicklingError(`shareStrings must be 'recent' or 'all', not ${String(shareStrings)}`, undefined, { code: 'INVALID_ARGUMENT' });
     }
     this.#stringWindow = shareStrings === 'all' ? Infinity : RECENT_STRINGS;
     this.#stringMemo = new StringMemo(this.#stringWindow);
@@ -333,7 +334,7 @@ export class Pickler {
       const table = options.extensions;
       const entries = table instanceof Map ? [...table.entries()] : Object.entries(table).map(([k, v]) => [Number(k), v] as const);
       for (const [code, [module, name]] of entries) {
-        if (!Number.isInteger(code) || code <= 0 || code > 0x7fffffff) throw new PicklingError(`invalid extension code ${code}`);
+        if (!Number.isInteger(code) || code <= 0 || code > 0x7fffffff) throw new PicklingError(`invalid extension code ${code}`, undefined, { code: 'INVALID_ARGUMENT' });
         this.#extensions.set(`${module}\n${name}`, code);
       }
     }
@@ -377,6 +378,7 @@ export class Pickler {
       const message = error instanceof Error ? error.message : String(error);
       throw new PicklingError(message, this.#failurePath(error instanceof SaveFailure ? error.inner : undefined), {
         cause: error instanceof SaveFailure ? error.cause : error,
+        code: error instanceof SaveFailure ? error.code : 'UNPICKLABLE',
       });
     } finally {
       while (this.#top > 0) this.#pop();
@@ -483,7 +485,7 @@ export class Pickler {
    */
   #enterFast(value: unknown): void {
     this.#fastOpen ??= new Set();
-    if (this.#fastOpen.has(value)) failure(`fast mode: ${describe(value)} contains itself, and without a memo it cannot refer back to itself`);
+    if (this.#fastOpen.has(value)) failure(`fast mode: ${describe(value)} contains itself, and without a memo it cannot refer back to itself`, undefined, 'SHARED_IN_FAST_MODE');
     this.#fastOpen.add(value);
   }
 
@@ -560,7 +562,7 @@ export class Pickler {
     else if (kind === MemberKind.SetMember) inner = { kind: StepKind.SetItem, key: problem.index };
     else if (kind === MemberKind.FrozenSetMember) inner = { kind: StepKind.FrozenSetItem, key: problem.index };
     else inner = { kind: StepKind.LabelIndex, key: 0, label: `<dict items>[${problem.index}]` };
-    throw new SaveFailure(problem.message, undefined, inner);
+    throw new SaveFailure(problem.message, undefined, inner, 'UNHASHABLE');
   }
 
   // ---- memo ---------------------------------------------------------------------------------
@@ -655,7 +657,7 @@ export class Pickler {
       return true;
     }
     const depth = this.#depth();
-    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
     if (this.#reducerOverride !== undefined) {
       let reduction: Reduction | undefined;
       try {
@@ -677,7 +679,7 @@ export class Pickler {
   /** An object not in the memo. The exact builtin classes first; then the general order. */
   #saveObject(value: object): boolean {
     const depth = this.#depth();
-    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
     const proto = Object.getPrototypeOf(value) as object | null;
     if (proto === Object.prototype) return this.#saveDict(value as Record<string, unknown>, undefined, Object.keys(value), depth + 1);
     if (proto === Array.prototype) return this.#saveList(value as unknown[], depth + 1);
@@ -913,7 +915,7 @@ export class Pickler {
       const header = (): void => {
         if (size <= 0xff && this.protocol >= 4) out.byte2(0x8c, size);
         else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(0x8d, size);
-        else if (size > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4');
+        else if (size > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4', undefined, 'UNREPRESENTABLE');
         else out.opU32(0x58, size); // BINUNICODE
       };
       const payload = (): void => {
@@ -941,7 +943,7 @@ export class Pickler {
       this.#writePut(this.#memoCount++);
       return;
     }
-    if (2 * n > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4');
+    if (2 * n > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4', undefined, 'UNREPRESENTABLE');
     const at = out.reserve(5 + 2 * n);
     const buf = out.buffer;
     let p = at + 5;
@@ -986,7 +988,7 @@ export class Pickler {
       if (asByteArray) out.opU64(0x96, size); // BYTEARRAY8
       else if (size <= 0xff) out.byte2(0x43, size); // SHORT_BINBYTES
       else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(0x8e, size); // BINBYTES8
-      else if (size > 0xffff_ffff) failure('cannot serialize bytes larger than 4 GiB below protocol 4');
+      else if (size > 0xffff_ffff) failure('cannot serialize bytes larger than 4 GiB below protocol 4', undefined, 'UNREPRESENTABLE');
       else out.opU32(0x42, size); // BINBYTES
     };
     if (size >= FRAME_SIZE_TARGET) {
@@ -1518,7 +1520,7 @@ export class Pickler {
                 break;
               }
             }
-            if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+            if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
             depth++;
           }
           if (this.#saveTuple(a as unknown[], depth, true, typeof label === 'string' ? undefined : (label as string[]))) continue;
@@ -1551,7 +1553,7 @@ export class Pickler {
           continue;
         case Op.FreshDict: {
           out.opcodeBoundary();
-          if (frame.depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`);
+          if (frame.depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
           const map = a instanceof Map ? a : undefined;
           if (this.#saveDict(a as object, map, map ? [...map.keys()] : Object.keys(a as object), frame.depth + 1, true)) continue;
           break;

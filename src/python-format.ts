@@ -2,7 +2,7 @@
 // pprint.PrettyPrinter (what `python -m pickle FILE` prints), so for values of builtin types the
 // text is Python's own. Placeholders print as calls, `module.Name(args, attr=value)`; cycles as
 // Python's repr shows them (`[...]`, `{...}`). No Node imports.
-import { PickleError } from './errors.js';
+import { PickleError, type PickleErrorCode } from './errors.js';
 import { PyCounter, PyDefaultDict, PyDeque, PyOrderedDict } from './values/collections.js';
 import { PyComplex } from './values/complex.js';
 import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from './values/datetime.js';
@@ -35,6 +35,7 @@ export interface PythonFormatOptions {
 /** The value is too large to print (see `maxWork`). */
 export class FormatLimitError extends PickleError {
   override name = 'FormatLimitError';
+  static override defaultCode: PickleErrorCode = 'FORMAT_LIMIT';
 }
 
 // ---- Python's ordering, for sorted dicts and sets -----------------------------------------

@@ -2,7 +2,7 @@
 // recursive, so nesting depth is bounded by memory and the limits, not by the JavaScript stack.
 // It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
 import { fixImport } from './compat.js';
-import { UnpicklingError } from './errors.js';
+import { type PickleErrorCode, UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
 import { compressedInputHint } from './input-hints.js';
@@ -110,10 +110,17 @@ const MAX_FAST_ARRAY_LENGTH = 32 * 1024 * 1024;
 const textDecoderFor = { ascii: decodeAscii, latin1: decodeLatin1, 'utf-8': decodeUtf8 } as const;
 
 /** Thrown inside the loop; turned into an UnpicklingError with the opcode's offset and name. */
-class LoadFailure extends Error {}
+class LoadFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: PickleErrorCode,
+  ) {
+    super(message);
+  }
+}
 
-function fail(message: string): never {
-  throw new LoadFailure(message);
+function fail(message: string, code: PickleErrorCode = 'INVALID_PICKLE'): never {
+  throw new LoadFailure(message, code);
 }
 
 /** The values of a memo array, holes skipped in time proportional to the entries (not the length). */
@@ -130,13 +137,13 @@ function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   }
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  throw new UnpicklingError(`loads() expects a Uint8Array, ArrayBuffer or Buffer, not ${describe(data)}`);
+  throw new UnpicklingError(`loads() expects a Uint8Array, ArrayBuffer or Buffer, not ${describe(data)}`, { code: 'INVALID_ARGUMENT' });
 }
 
 function bufferToBytes(buffer: unknown): Uint8Array {
   if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
   if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  fail(`out-of-band buffer must be an ArrayBuffer or a typed array, not ${describe(buffer)}`);
+  fail(`out-of-band buffer must be an ArrayBuffer or a typed array, not ${describe(buffer)}`, 'INVALID_ARGUMENT');
 }
 
 /** A memo entry made on its first fetch (see Unpickler's fused `_codecs.encode`). */
@@ -215,6 +222,7 @@ export class Unpickler implements LoadContext {
     if (this.#data.length > maxInputBytes) {
       throw new UnpicklingError(
         `input of ${this.#data.length} bytes exceeds maxInputBytes (${maxInputBytes})`,
+        { code: 'LIMIT_EXCEEDED' },
       );
     }
     this.#view = new DataView(this.#data.buffer, this.#data.byteOffset, this.#data.byteLength);
@@ -222,7 +230,7 @@ export class Unpickler implements LoadContext {
     this.strict = options.strict ?? false;
     const encoding = options.encoding ?? 'ascii';
     if (!['ascii', 'latin1', 'utf-8', 'bytes'].includes(encoding)) {
-      throw new UnpicklingError(`unsupported encoding option '${String(encoding)}'`);
+      throw new UnpicklingError(`unsupported encoding option '${String(encoding)}'`, { code: 'INVALID_ARGUMENT' });
     }
     this.#encoding = encoding;
     this.#fixImports = options.fixImports ?? true;
@@ -259,7 +267,7 @@ export class Unpickler implements LoadContext {
   charge(units: number): void {
     this.#budget -= units;
     if (this.#budget < 0) {
-      fail('pickle asks for more copying than its size can justify (hostile input?)');
+      fail('pickle asks for more copying than its size can justify (hostile input?)', 'LIMIT_EXCEEDED');
     }
   }
 
@@ -273,7 +281,7 @@ export class Unpickler implements LoadContext {
     const data = this.#data;
     this.#start = this.#pos;
     if (this.#pos >= data.length) {
-      throw new UnpicklingError('ran out of input: no pickle data', { offset: this.#pos });
+      throw new UnpicklingError('ran out of input: no pickle data', { offset: this.#pos, code: 'TRUNCATED' });
     }
     this.#stack = [];
     this.#sp = 0;
@@ -314,7 +322,7 @@ export class Unpickler implements LoadContext {
         opStart = pos;
         if (pos >= end) {
           opStart = -1;
-          fail('pickle data was truncated: no STOP opcode before the end of the input');
+          fail('pickle data was truncated: no STOP opcode before the end of the input', 'TRUNCATED');
         }
         const code = data[pos++]!;
         const room = this.#sp + marks.length < maxDepth;
@@ -508,12 +516,12 @@ export class Unpickler implements LoadContext {
       const hint = compressedInputHint(data, this.#start, offset);
       const also = hint === undefined ? '' : `; ${hint}`;
       if (error instanceof LoadFailure) {
-        throw new UnpicklingError(error.message + also, { offset, opcode });
+        throw new UnpicklingError(error.message + also, { offset, opcode, code: error.code });
       }
-      const reason = error instanceof RangeError && /call stack/i.test(error.message)
-        ? 'nesting too deep'
-        : error instanceof Error ? error.message : String(error);
-      throw new UnpicklingError(reason + also, { offset, opcode, cause: error });
+      const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
+      const reason = tooDeep ? 'nesting too deep' : error instanceof Error ? error.message : String(error);
+      const code = tooDeep ? 'LIMIT_EXCEEDED' : 'RECONSTRUCTION_FAILED';
+      throw new UnpicklingError(reason + also, { offset, opcode, cause: error, code });
     } finally {
       releaseLatin1Bytes();
     }
@@ -525,7 +533,7 @@ export class Unpickler implements LoadContext {
   #take(n: number): number {
     const at = this.#pos;
     if (n > this.#data.length - at) {
-      fail(`pickle data was truncated: ${n} bytes needed, ${this.#data.length - at} left`);
+      fail(`pickle data was truncated: ${n} bytes needed, ${this.#data.length - at} left`, 'TRUNCATED');
     }
     this.#pos = at + n;
     return at;
@@ -552,7 +560,7 @@ export class Unpickler implements LoadContext {
     const at = this.#take(8);
     const low = this.#view.getUint32(at, true);
     const high = this.#view.getUint32(at + 4, true);
-    if (high >= 0x200000) fail(`length ${(BigInt(high) << 32n) | BigInt(low)} exceeds the input`);
+    if (high >= 0x200000) fail(`length ${(BigInt(high) << 32n) | BigInt(low)} exceeds the input`, 'TRUNCATED');
     return high * 0x1_0000_0000 + low;
   }
 
@@ -561,7 +569,7 @@ export class Unpickler implements LoadContext {
     const data = this.#data;
     const start = this.#pos;
     const newline = data.indexOf(0x0a, start);
-    if (newline < 0) fail('pickle data was truncated: no newline ending the argument');
+    if (newline < 0) fail('pickle data was truncated: no newline ending the argument', 'TRUNCATED');
     this.#pos = newline + 1;
     return [start, newline];
   }
@@ -650,7 +658,7 @@ export class Unpickler implements LoadContext {
 
   #push(value: unknown): void {
     if (this.#sp + this.#marks.length >= this.#maxDepth) {
-      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
+      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`, 'LIMIT_EXCEEDED');
     }
     this.#stack[this.#sp++] = value;
   }
@@ -670,7 +678,7 @@ export class Unpickler implements LoadContext {
 
   #mark(): void {
     if (this.#sp + this.#marks.length >= this.#maxDepth) {
-      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`);
+      fail(`unpickling stack exceeds maxDepth (${this.#maxDepth})`, 'LIMIT_EXCEEDED');
     }
     this.#marks.push(this.#sp);
     this.#fence = this.#sp;
@@ -1022,7 +1030,7 @@ export class Unpickler implements LoadContext {
   }
 
   #memoGrow(): void {
-    if (++this.#memoSize > this.#maxMemo) fail(`memo exceeds maxMemo (${this.#maxMemo}) entries`);
+    if (++this.#memoSize > this.#maxMemo) fail(`memo exceeds maxMemo (${this.#maxMemo}) entries`, 'LIMIT_EXCEEDED');
   }
 
   // ---- dicts --------------------------------------------------------------------------------
@@ -1147,7 +1155,7 @@ export class Unpickler implements LoadContext {
     const cached = this.#globals.get(cacheKey);
     if (cached) return cached;
     const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
-    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`);
+    if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`, 'FORBIDDEN_GLOBAL');
     const global = handler
       ? new PyGlobal(handler.module, handler.name, handler)
       : new PyGlobal(module, name);
@@ -1158,7 +1166,7 @@ export class Unpickler implements LoadContext {
   #placeholder(cls: unknown, args: readonly unknown[], creation: PyObjectCreation, kwargs?: PyDict): PyObject {
     if (this.strict) {
       const what = cls instanceof PyGlobal ? `'${cls.qualifiedName}'` : describe(cls);
-      fail(`cannot rebuild ${what}: no registered handler (strict mode)`);
+      fail(`cannot rebuild ${what}: no registered handler (strict mode)`, 'FORBIDDEN_GLOBAL');
     }
     return new PyObject(cls, args instanceof Tuple ? args : Tuple.from(args), creation, kwargs);
   }
@@ -1373,7 +1381,7 @@ export class Unpickler implements LoadContext {
       case 0x95: { // FRAME
         const length = this.#u64();
         if (this.#frameEnd > this.#pos) fail('beginning of a new frame before end of current frame');
-        if (length > data.length - this.#pos) fail('pickle exhausted before end of frame');
+        if (length > data.length - this.#pos) fail('pickle exhausted before end of frame', 'TRUNCATED');
         this.#frameEnd = this.#pos + length;
         return;
       }
@@ -1741,7 +1749,7 @@ export class Unpickler implements LoadContext {
         this.#pushMade(this.#persistent(this.#pop()));
         return;
       default:
-        fail(`invalid load key, '\\x${code.toString(16).padStart(2, '0')}'`);
+        fail(`invalid load key, '\\x${code.toString(16).padStart(2, '0')}'`, 'UNKNOWN_OPCODE');
     }
   }
 

@@ -1,5 +1,5 @@
 // Robustness property 1: every strict prefix of a valid pickle is rejected with an
-// UnpicklingError (never another error, never a value), for the committed robustness corpus
+// UnpicklingError coded TRUNCATED (never another error, never a value), for the committed robustness corpus
 // (test/robustness/corpus, written by test/robustness/make-corpus.py) and for every interop
 // fixture under test/fixtures/pickles, globbed when the tests run.
 import { existsSync } from 'node:fs';
@@ -101,6 +101,9 @@ function checkPrefixes(file: PickleFile): { tested: number; problems: string[] }
         outcome = `threw ${describeError(error)}`;
       } else if (error.offset === undefined || error.offset < 0 || error.offset > length) {
         outcome = `UnpicklingError with offset ${error.offset} outside the prefix: ${error.message}`;
+      } else if (error.code !== 'TRUNCATED') {
+        // A stream reader tells "wait for more bytes" from "corrupt" by this code alone.
+        outcome = `UnpicklingError coded ${error.code}, not TRUNCATED: ${error.message}`;
       }
     }
     if (outcome !== undefined) problems.push(`prefix of ${length}/${end} bytes ${outcome}`);
