@@ -3,6 +3,9 @@
 // changes the user's values: a container whose items must be written differently is copied once
 // per dump (through the dump's cache), so a container shared between fields stays shared.
 import { PyByteArray } from '../values/bytearray.js';
+import { PyComplex } from '../values/complex.js';
+import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../values/datetime.js';
+import { PyDecimal, PyFraction, PyUUID } from '../values/numeric.js';
 import { isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
 import { PyFrozenSet } from '../values/frozenset.js';
@@ -27,10 +30,24 @@ export class FieldTypeError extends Error {
 
 const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
 
-/** `module.name` of a registered class, else its JavaScript name. */
+/** Python's names of the value classes a field may be typed with. */
+const VALUE_CLASS_NAMES = new Map<unknown, string>([
+  [PyDatetime, 'datetime.datetime'],
+  [PyDate, 'datetime.date'],
+  [PyTime, 'datetime.time'],
+  [PyTimedelta, 'datetime.timedelta'],
+  [PyTimezone, 'datetime.timezone'],
+  [PyDecimal, 'decimal.Decimal'],
+  [PyFraction, 'fractions.Fraction'],
+  [PyUUID, 'uuid.UUID'],
+  [PyComplex, 'complex'],
+  [PyByteArray, 'bytearray'],
+]);
+
+/** `module.name` of a registered class or value class, else its JavaScript name. */
 export function pythonNameOf(cls: MappedClass): string {
   const schema = (globalThis as { [SCHEMAS_KEY]?: WeakMap<MappedClass, { module: string; name: string }> })[SCHEMAS_KEY]?.get(cls);
-  return schema ? `${schema.module}.${schema.name}` : cls.name;
+  return schema ? `${schema.module}.${schema.name}` : (VALUE_CLASS_NAMES.get(cls) ?? cls.name);
 }
 
 /** Whether a class was registered with registerClass (in any registry). */
