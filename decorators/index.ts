@@ -170,7 +170,7 @@ export { useClassTransformerMetadata } from './class-transformer.js';
 export { registerClass, aliasModule, aliasName, schemaOf } from '../src/mapper/register.js';
 export { extraState } from '../src/mapper/instance.js';
 export { defaultGetState, defaultSetState } from '../src/mapper/delegate.js';
-export { listOf, tupleOf, setOf, frozensetOf, dictOf, optional, enumOf } from '../src/mapper/types.js';
+export { listOf, tupleOf, setOf, frozensetOf, dictOf, mapOf, optional, enumOf } from '../src/mapper/types.js';
 export type { ClassOptions, FieldOptions, ModelKind, PythonName } from '../src/mapper/schema.js';
 export type { FieldType, FieldValue, MappedClass, PythonValue } from '../src/mapper/types.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from '../src/registry.js';

@@ -10,7 +10,7 @@ export * from './values/index.js';
 export { registerClass, aliasModule, aliasName, schemaOf, type RegisterOptions } from './mapper/register.js';
 export { extraState } from './mapper/instance.js';
 export { defaultGetState, defaultSetState } from './mapper/delegate.js';
-export { listOf, tupleOf, setOf, frozensetOf, dictOf, optional, enumOf } from './mapper/types.js';
+export { listOf, tupleOf, setOf, frozensetOf, dictOf, mapOf, optional, enumOf } from './mapper/types.js';
 export type { ClassOptions, ClassSchema, FieldSchema, FieldOptions, ModelKind, PythonName } from './mapper/schema.js';
 export type {
   FieldType,

@@ -100,6 +100,8 @@ function pythonTypeName(value: unknown): string {
 export interface LoadTools {
   /** An instance of `cls` with `state` set on it (one per state dict and class in a load), or undefined when `cls` is not registered in the load's registry. */
   makeInstance(cls: MappedClass, state: unknown): unknown;
+  /** `make()` once per original container and load: a dict another field holds too becomes the same Map. */
+  converted<T>(original: object, make: () => T): T;
 }
 
 function mismatch(type: FieldType, value: unknown): never {
@@ -207,10 +209,33 @@ export function fromPython(value: unknown, type: FieldType, tools: LoadTools): u
       loadSet(value, (item) => fromPython(item, type.items, tools));
       return value;
     case 'dict':
-      return loadDict(value, type.keys, type.values, tools) ?? mismatch(type, value);
+      return loadDict(held(value, type.holds, tools) ?? mismatch(type, value), type.keys, type.values, tools) ?? mismatch(type, value);
     case 'enum':
       return value instanceof type.enumType.memberClass ? value : mismatch(type, value);
   }
+}
+
+/**
+ * A dict as its field holds it: a Map for a Map field, a plain object for a dict[str, ...]
+ * field (a Map only when it has other keys, which the key check then refuses); undefined when
+ * `value` is no dict.
+ */
+function held(value: unknown, holds: 'object' | 'map' | 'either', tools: LoadTools): unknown {
+  if (holds === 'map' && isPlainDict(value)) {
+    return tools.converted(value, () => {
+      const map = new Map<unknown, unknown>();
+      for (const key of Object.keys(value)) map.set(key, value[key]);
+      return map;
+    });
+  }
+  if (holds === 'object' && value instanceof Map && Object.getPrototypeOf(value) === Map.prototype && [...value.keys()].every((key) => typeof key === 'string')) {
+    return tools.converted(value, () => {
+      const record: Record<string, unknown> = {};
+      for (const [key, item] of value) setPlainDictItem(record, key as string, item);
+      return record;
+    });
+  }
+  return isDict(value) ? value : undefined;
 }
 
 /** A dict's keys checked and its values converted in place; undefined when `value` is no dict. */

@@ -16,6 +16,7 @@ import { typeName } from './types.js';
 const hasOwn = Object.prototype.hasOwnProperty;
 
 const NESTED_INSTANCES = Symbol('pickle-mapper.nestedInstances');
+const CONVERTED = Symbol('pickle-mapper.convertedContainers');
 const LOAD_TOOLS = Symbol('pickle-mapper.loadTools');
 
 /**
@@ -27,7 +28,14 @@ const LOAD_TOOLS = Symbol('pickle-mapper.loadTools');
 function loadTools(context: LoadContext): LoadTools {
   return context.perLoad(LOAD_TOOLS, () => {
     const made = context.perLoad(NESTED_INSTANCES, () => new WeakMap<object, Map<unknown, unknown>>());
+    const converted = context.perLoad(CONVERTED, () => new WeakMap<object, unknown>());
     return {
+      converted<T>(original: object, make: () => T): T {
+        if (converted.has(original)) return converted.get(original) as T;
+        const result = make();
+        converted.set(original, result);
+        return result;
+      },
       makeInstance(cls, state) {
         const byClass = made.get(state as object);
         const known = byClass?.get(cls);

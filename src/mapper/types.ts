@@ -1,6 +1,6 @@
 // What a field holds in Python, declared: a scalar's name, a class (as a thunk, so classes can
 // refer to each other before both exist), or a container of those built with listOf, tupleOf,
-// setOf, frozensetOf, dictOf, optional and enumOf. The TypeScript types below let a decorator
+// setOf, frozensetOf, dictOf, mapOf, optional and enumOf. The TypeScript types below let a decorator
 // check the declaration against the field's own type.
 import type { PyEnumMember, PyEnumType } from '../values/collections.js';
 import type { PyFloat } from '../values/float.js';
@@ -44,11 +44,15 @@ export interface SetType<V = unknown> {
   readonly [VALUE]?: V;
 }
 
-/** `dict[K, V]`: a plain object when every key is a str, a Map otherwise. */
+/**
+ * `dict[K, V]`. `holds` says what the field holds: a plain object (str keys), a Map, or either
+ * (what the load gave: a plain object when every key is a str, a Map otherwise).
+ */
 export interface DictType<V = unknown> {
   readonly kind: 'dict';
   readonly keys: FieldType;
   readonly values: FieldType;
+  readonly holds: 'object' | 'map' | 'either';
   readonly [VALUE]?: V;
 }
 
@@ -137,19 +141,30 @@ export function frozensetOf<T extends FieldType>(items: T): SetType<ReadonlySet<
 }
 
 /**
- * `dict[str, V]` (`dictOf(() => LineItem)`), or `dict[K, V]` with the keys typed too
- * (`dictOf('int', () => LineItem)`). A dict whose keys are all str loads as a plain object,
- * any other as a Map (or every dict as a Map with the `dicts: 'map'` option).
+ * `dict[str, V]` (`dictOf(() => LineItem)`), held as a plain object; or `dict[K, V]` with the keys
+ * typed too: `dictOf('int', () => LineItem)` is held as a Map, `dictOf('any', V)` as what the
+ * load gave (a plain object when every key is a str, else a Map).
  */
-export function dictOf<V extends FieldType>(values: V): DictType<Record<string, PythonValue<V>> | ReadonlyMap<unknown, PythonValue<V>>>;
+export function dictOf<V extends FieldType>(values: V): DictType<Record<string, PythonValue<V>>>;
 export function dictOf<K extends FieldType, V extends FieldType>(
   keys: K,
   values: V,
-): DictType<(PythonValue<K> extends string ? Record<string, PythonValue<V>> : never) | ReadonlyMap<PythonValue<K>, PythonValue<V>>>;
+): DictType<
+  K extends 'str' ? Record<string, PythonValue<V>> : K extends 'any' ? Record<string, PythonValue<V>> | Map<unknown, PythonValue<V>> : Map<PythonValue<K>, PythonValue<V>>
+>;
 export function dictOf(first: FieldType, second?: FieldType): DictType {
+  if (second === undefined) return Object.freeze({ kind: 'dict', keys: 'str', values: checked(first), holds: 'object' });
+  const keys = checked(first);
+  return Object.freeze({ kind: 'dict', keys, values: checked(second), holds: keys === 'str' ? 'object' : keys === 'any' ? 'either' : 'map' });
+}
+
+/** `dict[str, V]` or `dict[K, V]` held as a Map whatever its keys: `mapOf(() => LineItem)`, `mapOf('int', 'str')`. */
+export function mapOf<V extends FieldType>(values: V): DictType<Map<string, PythonValue<V>>>;
+export function mapOf<K extends FieldType, V extends FieldType>(keys: K, values: V): DictType<Map<PythonValue<K>, PythonValue<V>>>;
+export function mapOf(first: FieldType, second?: FieldType): DictType {
   return second === undefined
-    ? Object.freeze({ kind: 'dict', keys: 'any', values: checked(first) })
-    : Object.freeze({ kind: 'dict', keys: checked(first), values: checked(second) });
+    ? Object.freeze({ kind: 'dict', keys: 'str', values: checked(first), holds: 'map' })
+    : Object.freeze({ kind: 'dict', keys: checked(first), values: checked(second), holds: 'map' });
 }
 
 /** `Optional[T]`: T or None (null; undefined is written as None too). */
@@ -157,25 +172,26 @@ export function optional<T extends FieldType>(type: T): OptionalType<PythonValue
   return Object.freeze({ kind: 'optional', type: checked(type) });
 }
 
-/** Something registerEnum returned, or the enum type itself (enumTypeOf). */
-type EnumMembers = { readonly [name: string]: PyEnumMember } | PyEnumType;
+/** The value of an enum member type. */
+type MemberValue<T> = T extends PyEnumMember<infer V> ? V : never;
 
 /**
- * A member of a registered enum: `enumOf(PyColor)` with what `registerEnum` returned. Loading
- * takes its members; dumping writes a member, or a value one of its members has (`Color.RED`).
+ * A member of a registered enum: `enumOf(PyColor)` with what `registerEnum` returned (or the
+ * enum's PyEnumType). Loading takes its members; dumping writes a member, or a value one of its
+ * members has (`Color.RED` of the TypeScript enum).
  */
-export function enumOf<M extends EnumMembers>(
+export function enumOf<M extends object>(
   members: M,
-): EnumFieldType<M extends PyEnumType<infer V> ? PyEnumMember<V> | V : M[keyof M] | (M[keyof M] extends PyEnumMember<infer V> ? V : never)> {
+): EnumFieldType<M extends PyEnumType<infer V> ? PyEnumMember<V> | V : M[keyof M] | MemberValue<M[keyof M]>> {
   const enumType = enumTypeFrom(members);
   if (!enumType) throw new TypeError('enumOf needs what registerEnum returned (or its PyEnumType)');
   return Object.freeze({ kind: 'enum', enumType });
 }
 
-function enumTypeFrom(members: EnumMembers): PyEnumType | undefined {
+function enumTypeFrom(members: object): PyEnumType | undefined {
   if (typeof (members as PyEnumType).of === 'function' && 'memberClass' in members) return members as PyEnumType;
-  for (const member of Object.values(members as Record<string, PyEnumMember>)) {
-    if (member && typeof member === 'object' && 'enumType' in member) return member.enumType;
+  for (const member of Object.values(members as Record<string, unknown>)) {
+    if (member && typeof member === 'object' && 'enumType' in member) return (member as PyEnumMember).enumType;
   }
   return undefined;
 }

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import {
   dictOf,
   dumps,
+  enumOf,
+  mapOf,
+  registerEnum,
   extraState,
   loads,
   PyDate,
@@ -224,5 +227,57 @@ describeWithPython('mapper: a dict of instances declared as one instance (issue 
     registerClass(Cart, { module: 'kinds', name: 'Cart', registry: fixed, fields: { bySku: { name: 'by_sku', type: dictOf(() => LineItem) } } });
     const cart = loads(fromPython()[`cart.${p}`]!, Cart, { registry: fixed });
     expect(cart.bySku.a).toBeInstanceOf(LineItem);
+  });
+});
+
+describeWithPython('mapper: enumOf, mapOf, and the dict a field holds', () => {
+  class LineItem {
+    sku = '';
+    price = 0.5;
+    quantity = 1;
+  }
+  class Cart {
+    bySku = new Map<string, LineItem>();
+    byId: Record<string, LineItem> | Map<unknown, LineItem> = {};
+    color: unknown = null;
+  }
+  const registry = new Registry();
+  const Color = registerEnum('kinds.Color', { RED: 1, GREEN: 2 }, { registry });
+  registerClass(LineItem, { module: 'kinds', name: 'LineItem', registry, model: 'dataclass', fields: { sku: {}, price: {}, quantity: {} } });
+  registerClass(Cart, {
+    module: 'kinds',
+    name: 'Cart',
+    registry,
+    model: 'dataclass',
+    fields: {
+      bySku: { name: 'by_sku', type: mapOf(() => LineItem) },
+      byId: { name: 'by_id', type: dictOf('any', () => LineItem) },
+      color: { type: enumOf(Color) },
+    },
+  });
+
+  it.each(PROTOCOLS)('mapOf holds a Map, dictOf("any", V) what the load gave, enumOf the member (protocol %i)', (p) => {
+    const cart = loads(fromPython()[`cart.${p}`]!, Cart, { registry });
+    expect(cart.bySku).toBeInstanceOf(Map);
+    expect(cart.bySku.get('a')).toBeInstanceOf(LineItem);
+    expect(cart.byId).toBeInstanceOf(Map); // its keys are ints
+    expect((cart.byId as Map<unknown, LineItem>).get(1)).toBe(cart.bySku.get('a'));
+    expect(cart.color).toBe(Color.GREEN);
+    // A value one of the members has is written as that member.
+    const edited = loads(fromPython()[`cart.${p}`]!, Cart, { registry });
+    edited.color = 1;
+    expect(kindsCheck({ same: dumps(cart, { protocol: p, registry }), edited: dumps(edited, { protocol: p, registry }) }, `
+result = {'same': objs['same'] == k.full_cart(), 'color': repr(objs['edited'].color)}`)).toEqual({ same: true, color: '<Color.RED: 1>' });
+    edited.color = 3;
+    expect(() => dumps(edited, { registry })).toThrow(/kinds\.Cart\.color: expected kinds\.Color, got 3 \(int\)/);
+  });
+
+  it('dictOf(V) holds a plain object even when the load makes every dict a Map, and mapOf a Map from a plain dict', async () => {
+    const models = await importDecorated<Models>(MODELS, 'tc39');
+    const cart = loads(fromPython()['cart.4']!, models.Cart, { registry: models.registry, dicts: 'map' });
+    expect(Object.getPrototypeOf(cart.bySku)).toBe(Object.prototype);
+    expect(cart.bySku.a).toBeInstanceOf(models.LineItem);
+    const mapped = loads(fromPython()['cart.4']!, Cart, { registry });
+    expect([...mapped.bySku.keys()]).toEqual(['a', 'b']);
   });
 });
