@@ -25,7 +25,7 @@ import {
 } from 'pickle-mapper';
 import { describeWithPython } from '../helpers/python.js';
 import { type DecoratorStandard, importDecorated } from '../helpers/decorated.js';
-import { kindsCheck, pythonPickles } from './py.js';
+import { kindsCheck, pythonCheck, pythonPickles } from './py.js';
 
 type Models = typeof import('./models-kinds.js');
 const MODELS = fileURLToPath(new URL('./models-kinds.ts', import.meta.url));
@@ -279,5 +279,45 @@ result = {'same': objs['same'] == k.full_cart(), 'color': repr(objs['edited'].co
     expect(cart.bySku.a).toBeInstanceOf(models.LineItem);
     const mapped = loads(fromPython()['cart.4']!, Cart, { registry });
     expect([...mapped.bySku.keys()]).toEqual(['a', 'b']);
+  });
+});
+
+describeWithPython('mapper: a dict that is one instance\'s state', () => {
+  class Thing {
+    x = 0;
+  }
+  class Holder {
+    a: Thing | null = null;
+    b: Thing | null = null;
+    loop: Thing | null = null;
+  }
+  class Node {
+    left: Node | null = null;
+  }
+  const registry = new Registry();
+  registerClass(Thing, { module: 'kinds', name: 'Thing', registry, fields: { x: { name: 'x_a' } } });
+  registerClass(Node, { module: 'kinds', name: 'Node', registry, fields: { left: { type: () => Node } } });
+  registerClass(Holder, { module: 'kinds', name: 'Holder', registry, fields: { a: { type: () => Thing }, b: { type: () => Thing }, loop: { type: () => Node } } });
+
+  it.each(PROTOCOLS)('becomes the instance, and is written back as the dict it was, shared and cyclic as it was (protocol %i)', (p) => {
+    const pickles = pythonPickles(`
+class Holder: pass
+m.place(m.module('kinds'), Holder)
+h = Holder()
+h.a = h.b = {'x_a': 1}
+h.loop = {}
+h.loop['left'] = h.loop
+out['holder'] = pickle.dumps(h, protocol=${p})`);
+    const holder = loads(pickles.holder!, Holder, { registry });
+    expect(holder.a).toBeInstanceOf(Thing);
+    expect(holder.b).toBe(holder.a);
+    expect(holder.loop!.left).toBe(holder.loop);
+    holder.a!.x = 5;
+    const result = pythonCheck({ holder: dumps(holder, { protocol: p, registry }) }, `
+h = objs['holder']
+result = {'a': [type(h.a).__name__, h.a], 'shared': h.a is h.b, 'cycle': h.loop['left'] is h.loop, 'loop_keys': list(h.loop)}`,
+      "class Holder: pass\nm.place(m.module('kinds'), Holder)",
+    );
+    expect(result).toEqual({ a: ['dict', { x_a: 5 }], shared: true, cycle: true, loop_keys: ['left'] });
   });
 });
