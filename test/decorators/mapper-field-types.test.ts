@@ -286,13 +286,13 @@ describeWithPython('mapper: a dict that is one instance\'s state', () => {
   class Thing {
     x = 0;
   }
+  class Node {
+    left: Node | null = null;
+  }
   class Holder {
     a: Thing | null = null;
     b: Thing | null = null;
-    loop: Thing | null = null;
-  }
-  class Node {
-    left: Node | null = null;
+    loop: Node | null = null;
   }
   const registry = new Registry();
   registerClass(Thing, { module: 'kinds', name: 'Thing', registry, fields: { x: { name: 'x_a' } } });
