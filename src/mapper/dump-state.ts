@@ -87,10 +87,8 @@ function stateParts(obj: object, plan: ClassPlan, cache: Map<object, unknown>, m
 export function dumpState(obj: object, plan: ClassPlan, cache: Map<object, unknown>): unknown {
   const { schema } = plan;
   const memory = peekMemory(obj);
-  if (schema.model === 'pydantic') return pydanticState(obj, plan, cache, memory);
-  if (schema.model === 'dataclass' && schema.slotsOnly && schema.frozen) return positionalState(obj, plan, cache, memory);
-  if (!schema.implicit && schema.slots.size === 0 && !schema.slotsOnly && memory === undefined) {
-    // The common case (declared fields only, nothing kept on the side): a plain dict, built directly.
+  if (plan.plainDump && memory === undefined) {
+    // The common case (declared fields of a plain __dict__ class, nothing remembered): a plain dict, built directly.
     if (plan.compiled === undefined) {
       plan.compiled = compileState(schema, (index, value, dumpCache) => fieldToPython(plan, schema.fields[index]!, value, dumpCache)) ?? null;
     }
@@ -98,8 +96,10 @@ export function dumpState(obj: object, plan: ClassPlan, cache: Map<object, unkno
     const record: Record<string, unknown> = {};
     const source = obj as Record<string, unknown>;
     for (const field of schema.fields) setPlainDictItem(record, field.pythonName, fieldToPython(plan, field, source[field.property], cache));
-    return schema.fields.length > 0 ? record : null;
+    return record;
   }
+  if (schema.model === 'pydantic') return pydanticState(obj, plan, cache, memory);
+  if (schema.model === 'dataclass' && schema.slotsOnly && schema.frozen) return positionalState(obj, plan, cache, memory);
   const [dict, slots] = stateParts(obj, plan, cache, memory);
   if (memory?.noDict && dict!.size > 0) {
     const names = [...dict!.keys()].map(String).join(', ');
@@ -190,14 +190,10 @@ export function classGlobal(plan: ClassPlan): PyGlobal {
  */
 export function bareState(obj: object, protocol: number, plan: ClassPlan, context: DumpContext): object | undefined {
   const own = obj as PythonProtocol;
-  const { schema } = ready(plan);
+  if (plan.plainDump === undefined) ready(plan);
   if (
     protocol < 2 ||
-    schema.model !== 'object' ||
-    schema.implicit ||
-    schema.slots.size > 0 ||
-    schema.slotsOnly ||
-    schema.fields.length === 0 ||
+    !plan.plainDump ||
     peekMemory(obj) !== undefined ||
     typeof own.__reduce_ex__ === 'function' ||
     typeof own.__reduce__ === 'function' ||
@@ -214,7 +210,7 @@ export function bareState(obj: object, protocol: number, plan: ClassPlan, contex
 /** `obj.__reduce_ex__(protocol)` as Python's object does it, with the class's own dunders. */
 export function reduce(obj: object, protocol: number, plan: ClassPlan, context: DumpContext): Reduction {
   const own = obj as PythonProtocol;
-  ready(plan);
+  if (plan.plainDump === undefined) ready(plan);
   if (peekMemory(obj)?.fromDict) return [DICT, [], null, null, dictItems(obj, plan, context.cache)];
   if (typeof own.__reduce_ex__ === 'function') return own.__reduce_ex__(protocol);
   if (typeof own.__reduce__ === 'function') return own.__reduce__();

@@ -72,13 +72,15 @@ interface WithSetState {
 
 /** BUILD: `__setstate__` when the class has one, else the schema's mapping of the state. */
 export function setState(obj: object, state: unknown, plan: ClassPlan, context: LoadContext): void {
-  ready(plan);
+  if (plan.plainLoad === undefined) ready(plan);
   const own = obj as WithSetState;
   if (typeof own.__setstate__ === 'function') {
     withFrame({ obj, plan, load: context }, () => own.__setstate__!(state));
-    return;
+  } else if (plan.plainLoad && isPlainDict(state) && plan.assign) {
+    plan.assign(obj, state, plan, context); // the common case, straight to the compiled loop
+  } else {
+    loadState(obj, state, plan, context);
   }
-  loadState(obj, state, plan, context);
 }
 
 /** Python's default BUILD for the schema's kind of model (what `defaultSetState` runs). */
@@ -110,7 +112,7 @@ export function loadState(obj: object, state: unknown, plan: ClassPlan, context:
 /** A plain class's state: a `__dict__` dict, or `(dict or None, slots dict or None)`. */
 function loadObject(obj: object, state: unknown, plan: ClassPlan, context: LoadContext): void {
   const { schema } = plan;
-  if (isPlainDict(state) && schema.slots.size === 0 && !schema.slotsOnly && !schema.strict) {
+  if (plan.plainLoad && isPlainDict(state)) {
     loadPlainDict(obj, state, plan, context);
     return;
   }

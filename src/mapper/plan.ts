@@ -24,6 +24,13 @@ export interface ClassPlan {
   global?: PyGlobal;
   /** The common case of the state dumps writes, compiled; null where compiling is not allowed. */
   compiled?: CompiledState | null;
+  /**
+   * Whether a plain dict state loads through the compiled loop (a `__dict__` state of a class
+   * without slots or strictness, pydantic's excepted), and whether dumps may write the state
+   * alone (declared fields of such a class, nothing remembered): decided once, when ready.
+   */
+  plainLoad?: boolean;
+  plainDump?: boolean;
 }
 
 export function classPlan(schema: MutableClassSchema): ClassPlan {
@@ -32,7 +39,13 @@ export function classPlan(schema: MutableClassSchema): ClassPlan {
 
 /** The plan with its schema resolved (the first use of the class runs its constructor once). */
 export function ready(plan: ClassPlan): ClassPlan {
-  if (!plan.schema.resolved) resolveSchema(plan.schema);
+  const { schema } = plan;
+  if (!schema.resolved) resolveSchema(schema);
+  if (plan.plainLoad === undefined) {
+    const plainDict = schema.model !== 'pydantic' && schema.slots.size === 0 && !schema.slotsOnly;
+    plan.plainLoad = plainDict && !schema.strict;
+    plan.plainDump = plainDict && !schema.implicit && schema.fields.length > 0;
+  }
   return plan;
 }
 
