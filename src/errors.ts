@@ -18,6 +18,8 @@ export type PickleErrorCode =
   | 'FORBIDDEN_GLOBAL'
   /** A reduction, `__setstate__` or registered class failed on the arguments the pickle gave. */
   | 'RECONSTRUCTION_FAILED'
+  /** A value does not fit a mapped class's declared field type, or the root is not the class asked for. */
+  | 'SCHEMA_MISMATCH'
   // ---- PicklingError ----
   /** A value of a kind Python cannot receive (a function, a Symbol, an unregistered class...). */
   | 'UNPICKLABLE'

@@ -1,6 +1,7 @@
 // pickle-mapper: read and write Python pickles. This entry point imports nothing from Node, so
 // it runs in browsers, Deno and Bun as well.
-export { loads, Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
+export { Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
+export { loads } from './mapper/typed-loads.js';
 export { PickleError, PicklingError, UnpicklingError, type PickleErrorCode, type PickleErrorOptions, type UnpicklingErrorLocation } from './errors.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
 export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
@@ -9,7 +10,24 @@ export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeNa
 export * from './values/index.js';
 export { registerClass, aliasModule, aliasName, schemaOf, type RegisterOptions } from './mapper/register.js';
 export { extraState } from './mapper/instance.js';
-export type { ClassOptions, ClassSchema, FieldSchema, FieldOptions, FieldType, MappedClass, PythonName } from './mapper/schema.js';
+export { defaultGetState, defaultSetState } from './mapper/delegate.js';
+export { listOf, tupleOf, setOf, frozensetOf, dictOf, mapOf, optional, enumOf } from './mapper/types.js';
+export type { ClassOptions, ClassSchema, FieldSchema, FieldOptions, ModelKind, PythonName } from './mapper/schema.js';
+export type {
+  FieldType,
+  FieldValue,
+  PythonValue,
+  MappedClass,
+  ScalarType,
+  ClassType,
+  CompoundType,
+  ListType,
+  TupleType,
+  SetType,
+  DictType,
+  OptionalType,
+  EnumFieldType,
+} from './mapper/types.js';
 export { type DumpContext } from './registry.js';
 export { PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, PyEnumMember, PyEnumType } from './values/collections.js';
 export {

@@ -3,7 +3,7 @@
 // Like the unpickler it never recurses: containers schedule the saving of their items on an
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
-import { type PickleErrorCode, PicklingError } from './errors.js';
+import { PickleError, type PickleErrorCode, PicklingError } from './errors.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { jsValueHint } from './js-value-hints.js';
 import { checkMembers, MemberKind } from './member-check.js';
@@ -378,7 +378,7 @@ export class Pickler {
       const message = error instanceof Error ? error.message : String(error);
       throw new PicklingError(message, this.#failurePath(error instanceof SaveFailure ? error.inner : undefined), {
         cause: error instanceof SaveFailure ? error.cause : error,
-        code: error instanceof SaveFailure ? error.code : 'UNPICKLABLE',
+        code: error instanceof SaveFailure ? error.code : error instanceof PickleError ? error.code : 'UNPICKLABLE',
       });
     } finally {
       while (this.#top > 0) this.#pop();
@@ -663,7 +663,7 @@ export class Pickler {
       try {
         reduction = this.#reducerOverride(value);
       } catch (error) {
-        failure(error instanceof Error ? error.message : String(error), error);
+        failure(error instanceof Error ? error.message : String(error), error, error instanceof PickleError ? error.code : undefined);
       }
       if (reduction !== undefined) return this.#saveReduce(reduction, value, depth + 1);
     }
@@ -753,7 +753,7 @@ export class Pickler {
       }
     } catch (error) {
       if (error instanceof SaveFailure) throw error;
-      failure(error instanceof Error ? error.message : String(error), error);
+      failure(error instanceof Error ? error.message : String(error), error, error instanceof PickleError ? error.code : undefined);
     }
     if (bareState !== undefined) {
       const done = this.#saveBareNewObj(value, bare!.cls, bareState, true, depth);

@@ -2,7 +2,7 @@
 // recursive, so nesting depth is bounded by memory and the limits, not by the JavaScript stack.
 // It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
 import { fixImport } from './compat.js';
-import { type PickleErrorCode, UnpicklingError } from './errors.js';
+import { PickleError, type PickleErrorCode, UnpicklingError } from './errors.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
 import { compressedInputHint } from './input-hints.js';
@@ -520,7 +520,7 @@ export class Unpickler implements LoadContext {
       }
       const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
       const reason = tooDeep ? 'nesting too deep' : error instanceof Error ? error.message : String(error);
-      const code = tooDeep ? 'LIMIT_EXCEEDED' : 'RECONSTRUCTION_FAILED';
+      const code = tooDeep ? 'LIMIT_EXCEEDED' : error instanceof PickleError ? error.code : 'RECONSTRUCTION_FAILED';
       throw new UnpicklingError(reason + also, { offset, opcode, cause: error, code });
     } finally {
       releaseLatin1Bytes();

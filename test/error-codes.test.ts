@@ -98,3 +98,20 @@ describe('inspection error codes', () => {
     expect(codeOf(() => pformat(Array.from({ length: 1000 }, (_, i) => i), { maxWork: 10 }))).toBe('FORMAT_LIMIT');
   });
 });
+
+describe('mapper error codes', () => {
+  it('SCHEMA_MISMATCH: a value that does not fit its field, both ways, and the wrong root', async () => {
+    const { registerClass, Registry } = await import('../src/index.js');
+    const registry = new Registry();
+    class Counter {
+      count = 0;
+    }
+    registerClass(Counter, { module: 'm', name: 'Counter', registry, fields: { count: { type: 'int' } } });
+    const bad = Object.assign(new Counter(), { count: 'x' });
+    expect(codeOf(() => dumps(bad, { registry }))).toBe('SCHEMA_MISMATCH');
+    // Python: m.Counter with count = 2.5, built by copyreg.__newobj__ and BUILD.
+    const pickle = new TextEncoder().encode("ccopyreg\n_reconstructor\n(cm\nCounter\nc__builtin__\nobject\nNtR(dS'count'\nF2.5\nsb.");
+    expect(codeOf(() => loads(pickle, { registry }))).toBe('SCHEMA_MISMATCH');
+    expect(codeOf(() => loads(dumps(3), Counter, { registry }))).toBe('SCHEMA_MISMATCH');
+  });
+});

@@ -15,7 +15,8 @@ class Point {
   label: unknown = '';
 }
 const registry = new Registry();
-registerClass(Point, { module: 'shapes', name: 'Point', registry, fields: { x: {}, y: { type: 'float' }, label: {} } });
+// label holds anything (a string default would make it a str field).
+registerClass(Point, { module: 'shapes', name: 'Point', registry, fields: { x: {}, y: { type: 'float' }, label: { type: 'any' } } });
 
 function point(x: number, label: unknown = `p${x}`): Point {
   const p = new Point();
@@ -179,7 +180,7 @@ describe("a registered class's state written without its reduction", () => {
     const kinds = new Registry();
     registerClass(Slotted, { module: 'shapes', name: 'Slotted', registry: kinds, fields: { x: {}, y: {} }, slots: ['y'] });
     registerClass(Loose, { module: 'shapes', name: 'Loose', registry: kinds, implicit: true });
-    registerClass(Point, { module: 'shapes', name: 'Point', registry: kinds, fields: { x: {}, y: { type: 'float' }, label: {} } });
+    registerClass(Point, { module: 'shapes', name: 'Point', registry: kinds, fields: { x: {}, y: { type: 'float' }, label: { type: 'any' } } });
     // A Point loaded with a key it does not declare keeps it on the side, and writes it back.
     const withExtra = loads(dumps(placeholderPoint({ x: 1, y: 0.5, label: 'e', extra: [1] }), { protocol }), { registry: kinds }) as Point;
     const value = [

@@ -1,5 +1,5 @@
 // The TypeScript side's view of the Python service's classes (examples/python-interop/shop.py).
-import { PyClass, PyField } from 'pickle-mapper/decorators';
+import { listOf, PyClass, PyField, tuple, tupleOf, type Tuple } from 'pickle-mapper/decorators';
 
 @PyClass('shop.Customer')
 export class Customer {
@@ -18,8 +18,8 @@ export class LineItem {
 export class Order {
   @PyField({ name: 'order_id', type: 'int' }) id = 0;
   @PyField({ type: () => Customer }) customer = new Customer();
-  @PyField({ type: () => LineItem }) items: LineItem[] = [];
-  @PyField() tags: string[] = [];
+  @PyField({ type: listOf(() => LineItem) }) items: LineItem[] = [];
+  @PyField({ type: tupleOf('str') }) tags: Tuple<string> = tuple();
   @PyField() status = 'new';
 
   get total(): number {
@@ -32,5 +32,5 @@ export class Receipt {
   @PyField({ name: 'order_id', type: 'int' }) orderId = 0;
   @PyField({ type: 'float' }) total = 0;
   @PyField({ type: 'int' }) lines = 0;
-  @PyField() notes: string[] = [];
+  @PyField({ type: listOf('str') }) notes: string[] = [];
 }

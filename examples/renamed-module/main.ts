@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dumps, loads, Unpickler } from 'pickle-mapper';
-import { aliasModule, PyClass, PyField } from 'pickle-mapper/decorators';
+import { aliasModule, dictOf, optional, PyClass, PyField } from 'pickle-mapper/decorators';
 
 @PyClass('keras.src.legacy.preprocessing.text.Tokenizer')
 class Tokenizer {
-  @PyField({ name: 'num_words', type: 'int' }) numWords: number | null = null;
+  @PyField({ name: 'num_words', type: optional('int') }) numWords: number | null = null;
   @PyField() lower = true;
-  @PyField({ name: 'oov_token' }) oovToken: string | null = null;
-  @PyField({ name: 'word_index', type: 'int' }) wordIndex: Record<string, number> = {};
+  @PyField({ name: 'oov_token', type: optional('str') }) oovToken: string | null = null;
+  @PyField({ name: 'word_index', type: dictOf('int') }) wordIndex: Record<string, number> = {};
 
   encode(text: string): number[] {
     const words = (this.lower ? text.toLowerCase() : text).split(/\s+/).filter(Boolean);
@@ -24,7 +24,7 @@ class Tokenizer {
 aliasModule('keras.src.preprocessing.text', 'keras.src.legacy.preprocessing.text');
 
 const here = dirname(fileURLToPath(import.meta.url));
-const tokenizer = loads(readFileSync(join(here, 'tokenizer.pkl'))) as Tokenizer;
+const tokenizer = loads(readFileSync(join(here, 'tokenizer.pkl')), Tokenizer);
 console.log(`loaded a ${tokenizer.constructor.name} from a Keras 2 pickle: ${Object.keys(tokenizer.wordIndex).length} words`);
 console.log(`encode('The pickle jar') = [${tokenizer.encode('The pickle jar').join(', ')}]`);
 

@@ -3,7 +3,8 @@
 // Each does by name, for the values that need no conversion, what the generic code does by a
 // loop over the schema; everything else goes to the generic code's own per-value function.
 
-import type { ClassSchema, FieldType } from './schema.js';
+import type { ClassSchema } from './schema.js';
+import type { FieldType } from './types.js';
 import { compileFunction, literal } from './compile.js';
 
 /** BUILD's loop: each own key of `state`, in order, onto `obj`. */
@@ -23,9 +24,11 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /** The test a loaded value passes to be stored as it is in a field of the type (the conversion would return it unchanged). */
 function storedAsIs(type: FieldType | undefined): string | undefined {
   switch (type) {
-    case undefined: return 'true';
+    case undefined:
+    case 'any': return 'true';
     case 'float': return 'typeof value === "number"';
-    case 'int': return '(typeof value === "number" ? Number.isInteger(value) : typeof value === "bigint")';
+    // -0 is a float's: an int field refuses it.
+    case 'int': return '(typeof value === "number" ? Number.isInteger(value) && (value !== 0 || 1 / value > 0) : typeof value === "bigint")';
     case 'str': return 'typeof value === "string"';
     case 'bool': return 'typeof value === "boolean"';
     default: return undefined; // converted every time
@@ -66,8 +69,9 @@ export function compileAssign<P, C>(schema: ClassSchema, assignOne: AssignOne<P,
 /** The test a value passes to be written as it is for a field of the type (converting it would return it unchanged). */
 function writtenAsIs(type: FieldType | undefined): string | undefined {
   switch (type) {
-    case undefined: return 'v !== undefined';
-    case 'int': return 'typeof v === "bigint" || Number.isSafeInteger(v)';
+    case undefined:
+    case 'any': return 'v !== undefined';
+    case 'int': return 'typeof v === "bigint" || (Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0))';
     case 'str': return 'typeof v === "string"';
     case 'bool': return 'typeof v === "boolean"';
     // Converted every time; 'float' too, as its numbers become PyFloat (which persistentId sees).

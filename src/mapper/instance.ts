@@ -1,39 +1,77 @@
 // Instances of mapped classes: made without running the constructor (as `cls.__new__` does),
-// given the class's defaults, and carrying the state keys their schema does not declare.
+// given the class's defaults, and remembering what their state held that the schema does not place.
 import { Tuple } from '../values/tuple.js';
 import { compileFunction, literal } from './compile.js';
-import type { MappedClass } from './schema.js';
+import { isMappedClass as isMapped } from './convert.js';
+import type { MappedClass } from './types.js';
 
-const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
-
-/** Whether a class was registered with registerClass (in any registry). */
-function isMapped(cls: MappedClass): boolean {
-  return (globalThis as { [SCHEMAS_KEY]?: WeakMap<MappedClass, unknown> })[SCHEMAS_KEY]?.has(cls) ?? false;
+/**
+ * What loading remembers about one instance, to write it back as it came: state keys its class
+ * does not declare, which part of the state each key came from where that is not its usual
+ * part, and the parts of a model's state the class has no fields for. Absent on instances made
+ * in TypeScript and on the common case (a plain dict of declared fields), so checking for it is
+ * one property read.
+ */
+export interface InstanceMemory {
+  /** State keys the class does not declare, with their values. */
+  extras?: Map<unknown, unknown>;
+  /** Keys read from a part of the state other than the one the schema puts them in (0 `__dict__`, 1 `__slots__`, 2 pydantic's private). */
+  parts?: Map<unknown, number>;
+  /** The state had no `__dict__` part (`(None, slots)`) while the schema declares no slots. */
+  noDict?: boolean;
+  /** Made from a dict that a typed field held: written back as that dict. */
+  fromDict?: boolean;
+  /** pydantic: the parts of the state beside `__dict__`, and the loaded field values (to tell edits). */
+  pydantic?: PydanticMemory;
+  /** A list state's values beyond the declared fields (a frozen slotted dataclass). */
+  extraPositions?: unknown[];
 }
 
-/** Where an instance keeps state keys its class does not declare, to write them back. */
-const EXTRA_STATE = Symbol.for('pickle-mapper.extraState');
+/** What a pydantic model's state held beside its fields. */
+export interface PydanticMemory {
+  fieldsSet: unknown;
+  extra: unknown;
+  /** Private attributes the class does not declare (null when the state's were None). */
+  private: Map<unknown, unknown> | null;
+  /** Field values just after loading, by field index: a field holding another value was assigned. */
+  loaded: unknown[];
+  /** State keys beside the four pydantic writes, kept as they were. */
+  other?: Array<[unknown, unknown]>;
+}
 
-type WithExtras = { [EXTRA_STATE]?: Map<unknown, unknown> };
+const MEMORY = Symbol.for('pickle-mapper.instanceMemory');
+
+type WithMemory = { [MEMORY]?: InstanceMemory };
+
+/** The memory of an instance, made on first use. */
+export function memoryOf(instance: object): InstanceMemory {
+  const holder = instance as WithMemory;
+  let memory = holder[MEMORY];
+  if (!memory) {
+    memory = {};
+    Object.defineProperty(holder, MEMORY, { value: memory, enumerable: false, configurable: true, writable: true });
+  }
+  return memory;
+}
+
+/** The memory of an instance, or undefined when it has none (without making one). */
+export function peekMemory(instance: object): InstanceMemory | undefined {
+  return (instance as WithMemory)[MEMORY];
+}
 
 /** The state keys a loaded instance carried that its class does not declare (a live Map). */
 export function extraState(instance: object): Map<unknown, unknown> {
-  const holder = instance as WithExtras;
-  let extras = holder[EXTRA_STATE];
-  if (!extras) {
-    extras = new Map();
-    Object.defineProperty(holder, EXTRA_STATE, { value: extras, enumerable: false, configurable: true });
-  }
-  return extras;
+  const memory = memoryOf(instance);
+  return (memory.extras ??= new Map());
 }
 
 /** The extra state of an instance, or undefined when it has none (without creating one). */
 export function peekExtraState(instance: object): Map<unknown, unknown> | undefined {
-  return (instance as WithExtras)[EXTRA_STATE];
+  return peekMemory(instance)?.extras;
 }
 
 /** A class's defaults: the own properties of one instance made by `new Class()` (learned once). */
-interface Defaults {
+export interface Defaults {
   readonly keys: readonly string[];
   readonly values: readonly unknown[];
 }
@@ -41,7 +79,7 @@ interface Defaults {
 const defaultsByClass = new WeakMap<MappedClass, Defaults | null>();
 
 /** The defaults of a class: the own properties of one `new Class()`, or null when it needs arguments. */
-function defaultsOf(cls: MappedClass): Defaults | null {
+export function defaultsOf(cls: MappedClass): Defaults | null {
   let defaults = defaultsByClass.get(cls);
   if (defaults === undefined) {
     let template: Record<string, unknown> | undefined;

@@ -26,11 +26,12 @@ export function pythonPickles(body: string): Record<string, Uint8Array> {
 /**
  * Hands `pickles` to Python, which loads each into `objs[name]` (the bytes stay in `raw`), runs
  * `body` (which sets `result`, by default `{name: describe(obj)}`) and returns `result`.
+ * `imports` runs first (the modules the pickles name: `import python_kinds as k`).
  */
-export function pythonCheck<T = Record<string, unknown>>(pickles: Record<string, Uint8Array>, body = ''): T {
+export function pythonCheck<T = Record<string, unknown>>(pickles: Record<string, Uint8Array>, body = '', imports = ''): T {
   const input = JSON.stringify(Object.fromEntries(Object.entries(pickles).map(([k, v]) => [k, Buffer.from(v).toString('hex')])));
   const stdout = runPython(
-    `${PRELUDE}raw = {k: bytes.fromhex(v) for k, v in json.loads(sys.stdin.read()).items()}
+    `${PRELUDE}${imports}\nraw = {k: bytes.fromhex(v) for k, v in json.loads(sys.stdin.read()).items()}
 objs = {k: pickle.loads(v) for k, v in raw.items()}
 result = {k: describe(v) for k, v in objs.items()}
 ${body}
@@ -48,6 +49,11 @@ def dis(b):
     pickletools.dis(b, out=s)
     return s.getvalue()
 result = {k: dis(v) for k, v in raw.items()}`);
+}
+
+/** pythonCheck for pickles of the models in python_kinds.py (imported as `k`). */
+export function kindsCheck<T = Record<string, unknown>>(pickles: Record<string, Uint8Array>, body = ''): T {
+  return pythonCheck<T>(pickles, body, 'import python_kinds as k');
 }
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
