@@ -8,7 +8,20 @@ import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../values/d
 import { PyDecimal, PyFraction, PyUUID } from '../values/numeric.js';
 import { isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PickleError, type PickleErrorCode } from '../errors.js';
+import { pythonFloatRepr } from '../numbers.js';
 import { PyFloat } from '../values/float.js';
+import {
+  carryFloats,
+  carryPairFloats,
+  copyFloatItems,
+  copyFloatValues,
+  type Floats,
+  floatKey,
+  floatsOf,
+  itemIsFloat,
+  keyIsFloat,
+  valueIsFloat,
+} from '../values/float-marks.js';
 import { PyFrozenSet } from '../values/frozenset.js';
 import { PyObject } from '../values/object.js';
 import { Tuple } from '../values/tuple.js';
@@ -64,7 +77,7 @@ export function describeValue(value: unknown): string {
     if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
     if (typeof value === 'bigint') return `${value}`;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (value instanceof PyFloat) return String(value.value);
+    if (value instanceof PyFloat) return pythonFloatRepr(value.value);
     return undefined;
   })();
   const type = pythonTypeName(value);
@@ -126,11 +139,19 @@ function keyText(key: unknown): string {
   return typeof key === 'string' ? `[${JSON.stringify(key)}]` : `[${String(key)}]`;
 }
 
-/** `convert(item)` for each position of an array, in place; errors say the index. */
+/**
+ * `convert(item)` for each position of an array, in place; errors say the index. An integral
+ * float loaded as a plain number is given as the PyFloat it was, so that an 'int' type refuses it;
+ * a type that takes anything gives it back, and the number stays, still recorded as a float.
+ */
 function loadItems(array: unknown[], convert: (item: unknown) => unknown): void {
+  const floats = floatsOf(array);
   for (let i = 0; i < array.length; i++) {
+    const item = array[i];
+    const given = floats !== undefined && itemIsFloat(floats, i, item) ? new PyFloat(item as number) : item;
     try {
-      array[i] = convert(array[i]);
+      const converted = convert(given);
+      if (converted !== given) array[i] = converted;
     } catch (error) {
       throw error instanceof FieldTypeError ? error.within(`[${i}]`) : error;
     }
@@ -139,9 +160,12 @@ function loadItems(array: unknown[], convert: (item: unknown) => unknown): void 
 
 function loadSet(set: Set<unknown>, convert: (item: unknown) => unknown): void {
   const items = [...set];
+  const floats = floatsOf(set);
   const converted = items.map((item, i) => {
+    const given = floats !== undefined && keyIsFloat(floats, item) ? new PyFloat(floatKey(floats, item as number)) : item;
     try {
-      return convert(item);
+      const result = convert(given);
+      return result === given ? item : result;
     } catch (error) {
       throw error instanceof FieldTypeError ? error.within(`{${i}}`) : error;
     }
@@ -149,6 +173,13 @@ function loadSet(set: Set<unknown>, convert: (item: unknown) => unknown): void {
   if (converted.every((item, i) => item === items[i])) return;
   set.clear();
   for (const item of converted) set.add(item);
+}
+
+/** A dict's key or value as its conversion sees it: an integral float as the PyFloat it was. */
+function asLoaded(floats: Floats | undefined, key: unknown, value: unknown, isKey: boolean): unknown {
+  if (floats === undefined) return value;
+  if (isKey) return keyIsFloat(floats, value) ? new PyFloat(floatKey(floats, value as number)) : value;
+  return valueIsFloat(floats, key, value) ? new PyFloat(value as number) : value;
 }
 
 /** Whether `value` is a list: an array that is not a tuple (a deque counts as the list-like it is). */
@@ -228,6 +259,7 @@ function held(value: unknown, holds: 'object' | 'map' | 'either', tools: LoadToo
     return tools.converted(value, () => {
       const map = new Map<unknown, unknown>();
       for (const key of Object.keys(value)) map.set(key, value[key]);
+      copyFloatValues(value, map);
       return map;
     });
   }
@@ -235,6 +267,7 @@ function held(value: unknown, holds: 'object' | 'map' | 'either', tools: LoadToo
     return tools.converted(value, () => {
       const record: Record<string, unknown> = {};
       for (const [key, item] of value) setPlainDictItem(record, key as string, item);
+      copyFloatValues(value, record);
       return record;
     });
   }
@@ -243,12 +276,15 @@ function held(value: unknown, holds: 'object' | 'map' | 'either', tools: LoadToo
 
 /** A dict's keys checked and its values converted in place; undefined when `value` is no dict. */
 function loadDict(value: unknown, keys: FieldType, values: FieldType, tools: LoadTools): unknown {
+  const floats = floatsOf(value as object);
   if (value instanceof Map) {
     for (const [key, item] of value) {
       try {
-        if (keys !== 'any' && fromPython(key, keys, tools) !== key) throw new FieldTypeError(`key ${String(key)} is not a ${typeName(keys, pythonNameOf)}`);
-        const converted = fromPython(item, values, tools);
-        if (converted !== item) value.set(key, converted);
+        const givenKey = asLoaded(floats, key, key, true);
+        if (keys !== 'any' && fromPython(givenKey, keys, tools) !== givenKey) throw new FieldTypeError(`key ${String(key)} is not a ${typeName(keys, pythonNameOf)}`);
+        const given = asLoaded(floats, key, item, false);
+        const converted = fromPython(given, values, tools);
+        if (converted !== given) value.set(key, converted);
       } catch (error) {
         throw error instanceof FieldTypeError ? error.within(keyText(key)) : error;
       }
@@ -259,9 +295,9 @@ function loadDict(value: unknown, keys: FieldType, values: FieldType, tools: Loa
   for (const key of Object.keys(value)) {
     try {
       if (keys !== 'any') fromPython(key, keys, tools);
-      const item = value[key];
-      const converted = fromPython(item, values, tools);
-      if (converted !== item) setPlainDictItem(value, key, converted);
+      const given = asLoaded(floats, key, value[key], false);
+      const converted = fromPython(given, values, tools);
+      if (converted !== given) setPlainDictItem(value, key, converted);
     } catch (error) {
       throw error instanceof FieldTypeError ? error.within(keyText(key)) : error;
     }
@@ -302,6 +338,8 @@ function dumpItems(items: readonly unknown[], convert: (item: unknown, index: nu
     if (converted !== item && copy === undefined) copy = items.slice(0, i);
     copy?.push(converted);
   }
+  // The items it copied as they were keep their record (a position now holding a PyFloat or an object is not read).
+  if (copy !== undefined) copyFloatItems(items, 0, copy, 0, copy.length);
   return copy;
 }
 
@@ -311,7 +349,9 @@ function dumpSet(set: ReadonlySet<unknown>, convert: (item: unknown) => unknown,
   const kindChanges = frozen !== undefined && (set instanceof PyFrozenSet) !== frozen;
   if (converted === undefined && !kindChanges) return set;
   const Kind = frozen === undefined ? (set.constructor as SetConstructor) : frozen ? PyFrozenSet : Set;
-  return new Kind(converted ?? items);
+  const copy = new Kind(converted ?? items);
+  carryFloats(set, copy);
+  return copy;
 }
 
 /** A Map with the same class and own properties (defaultFactory…) as `map`, holding `entries`. */
@@ -319,6 +359,7 @@ function mapLike(map: Map<unknown, unknown>, entries: Iterable<readonly [unknown
   const copy = Object.getPrototypeOf(map) === Map.prototype ? new Map() : new (map.constructor as MapConstructor)();
   Object.assign(copy, map);
   for (const [key, value] of entries) copy.set(key, value);
+  carryPairFloats(map, copy);
   return copy;
 }
 
@@ -359,6 +400,7 @@ function dumpDict(value: unknown, keys: FieldType, values: FieldType, cache: Map
       throw error instanceof FieldTypeError ? error.within(keyText(key)) : error;
     }
   }
+  if (copy !== undefined) copyFloatValues(value, copy);
   return copy ?? value;
 }
 
@@ -426,7 +468,7 @@ export function toPython(value: unknown, type: FieldType, cache: Map<object, unk
         if (!Array.isArray(value)) return mismatch(type, value);
         const items = dumpItems(value, (item) => toPython(item, type.items, cache));
         // A tuple given for a list field is written as the list the field says.
-        if (value instanceof Tuple) return [...(items ?? value)];
+        if (value instanceof Tuple) return carried(value, [...(items ?? value)]);
         return items === undefined ? value : arrayLike(value, items);
       }
       case 'tuple': {
@@ -434,7 +476,7 @@ export function toPython(value: unknown, type: FieldType, cache: Map<object, unk
         const { positions } = type;
         if (positions && value.length !== positions.length) return mismatch(type, value);
         const items = dumpItems(value, (item, i) => toPython(item, positions ? positions[i]! : (type.items ?? 'any'), cache));
-        return items === undefined && value instanceof Tuple ? value : Tuple.from(items ?? value);
+        return items === undefined && value instanceof Tuple ? value : carried(value, Tuple.from(items ?? value));
       }
       case 'set':
       case 'frozenset':
@@ -452,6 +494,12 @@ function arrayLike(array: readonly unknown[], items: unknown[]): unknown[] {
   const copy = Reflect.construct(Array, [], array.constructor) as unknown[];
   for (const key of Object.keys(array)) if (!/^\d+$/.test(key)) (copy as unknown as Record<string, unknown>)[key] = (array as unknown as Record<string, unknown>)[key];
   copy.push(...items);
+  return carried(items, copy);
+}
+
+/** `copy`, an array of the same items as `source`, marked with its floats. */
+function carried<T extends unknown[]>(source: readonly unknown[], copy: T): T {
+  copyFloatItems(source, 0, copy, 0, copy.length);
   return copy;
 }
 
@@ -468,7 +516,7 @@ function dumpShorthand(value: object, type: FieldType, cache: Map<object, unknow
   if (Array.isArray(value)) {
     const items = dumpItems(value, (item) => toPython(item, type, cache));
     if (items === undefined) return value;
-    return value instanceof Tuple ? Tuple.from(items) : arrayLike(value, items);
+    return value instanceof Tuple ? carried(items, Tuple.from(items)) : arrayLike(value, items);
   }
   if (value instanceof Set) return dumpSet(value, (item) => toPython(item, type, cache), undefined);
   if (typeof type === 'string' && isDict(value)) return dumpDict(value, 'any', type, cache);

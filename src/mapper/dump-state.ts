@@ -12,7 +12,9 @@ import {
   PyGlobal,
 } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';
+import { copyFloatItems, copyFloatValues, markFloatValue, valueToWrite } from '../values/float-marks.js';
 import { compileState } from './compiled-state.js';
+import { dumpFieldFloats, dumpPositionalFloats, propertyIsFloat } from './state-floats.js';
 import { FieldTypeError, toPython } from './convert.js';
 import { withFrame } from './frames.js';
 import { type InstanceMemory, peekMemory } from './instance.js';
@@ -51,6 +53,7 @@ function asDict(entries: Map<unknown, unknown>, emptyIsNone = true): unknown {
   for (const key of entries.keys()) if (typeof key !== 'string') return entries;
   const record: Record<string, unknown> = {};
   for (const [key, value] of entries) setPlainDictItem(record, key as string, value);
+  copyFloatValues(entries, record);
   return record;
 }
 
@@ -64,21 +67,29 @@ function stateParts(obj: object, plan: ClassPlan, cache: Map<object, unknown>, m
   const source = obj as Record<string, unknown>;
   const parts = [new Map<unknown, unknown>(), new Map<unknown, unknown>(), new Map<unknown, unknown>()];
   const place = (name: unknown): Map<unknown, unknown> => parts[onePart ? 0 : (memory?.parts?.get(name) ?? defaultPart(schema, name))]!;
+  /** Writes `value` (what `obj[property]` gives Python) under `key`, a float where a loaded float still stands. */
+  const put = (key: string, property: string, value: unknown) => {
+    const part = place(key);
+    part.set(key, value);
+    if (value === source[property] && propertyIsFloat(obj, property, value)) markFloatValue(part, key);
+  };
   if (schema.implicit) {
     const byProperty = new Map(schema.fields.map((field) => [field.property, field]));
     for (const key of Object.keys(source)) {
       const field = byProperty.get(key);
-      if (field?.implicit) place(key).set(key, fieldToPython(plan, field, source[key], cache));
-      else if (!field && !schema.exclude.has(key)) place(key).set(key, source[key]);
+      if (field?.implicit) put(key, key, fieldToPython(plan, field, source[key], cache));
+      else if (!field && !schema.exclude.has(key)) put(key, key, source[key]);
     }
   }
   for (const field of schema.fields) {
     // An implicit class wrote its implicit fields in the loop above, in its own properties' order.
-    if (!field.implicit || !schema.implicit) place(field.pythonName).set(field.pythonName, fieldToPython(plan, field, source[field.property], cache));
+    if (!field.implicit || !schema.implicit) put(field.pythonName, field.property, fieldToPython(plan, field, source[field.property], cache));
   }
-  for (const [key, value] of memory?.extras ?? []) {
+  const extras = memory?.extras;
+  for (const [key, value] of extras ?? []) {
     if (typeof key === 'string' && (schema.byPythonName.has(key) || parts.some((part) => part.has(key)))) continue;
     place(key).set(key, value);
+    if (valueToWrite(extras!, key, value) !== value) markFloatValue(place(key), key);
   }
   return parts;
 }
@@ -92,10 +103,15 @@ export function dumpState(obj: object, plan: ClassPlan, cache: Map<object, unkno
     if (plan.compiled === undefined) {
       plan.compiled = compileState(schema, (index, value, dumpCache) => fieldToPython(plan, schema.fields[index]!, value, dumpCache)) ?? null;
     }
-    if (plan.compiled !== null) return plan.compiled(obj as Record<string, unknown>, cache);
-    const record: Record<string, unknown> = {};
-    const source = obj as Record<string, unknown>;
-    for (const field of schema.fields) setPlainDictItem(record, field.pythonName, fieldToPython(plan, field, source[field.property], cache));
+    let record: Record<string, unknown>;
+    if (plan.compiled !== null) {
+      record = plan.compiled(obj as Record<string, unknown>, cache)!;
+    } else {
+      record = {};
+      const source = obj as Record<string, unknown>;
+      for (const field of schema.fields) setPlainDictItem(record, field.pythonName, fieldToPython(plan, field, source[field.property], cache));
+    }
+    dumpFieldFloats(obj, record, schema.fields);
     return record;
   }
   if (schema.model === 'pydantic') return pydanticState(obj, plan, cache, memory);
@@ -122,8 +138,12 @@ function positionalState(obj: object, plan: ClassPlan, cache: Map<object, unknow
     throw new FieldTypeError(`${schema.module}.${schema.name} keeps its fields in order, with no room for ${names}`);
   }
   const source = obj as Record<string, unknown>;
-  const values = declaredFields(schema).map((field) => fieldToPython(plan, field, source[field.property], cache));
-  return memory?.extraPositions ? [...values, ...memory.extraPositions] : values;
+  const fields = declaredFields(schema);
+  const values = fields.map((field) => fieldToPython(plan, field, source[field.property], cache));
+  const all = memory?.extraPositions ? [...values, ...memory.extraPositions] : values;
+  dumpPositionalFloats(obj, all, fields);
+  if (memory?.extraPositions) copyFloatItems(memory.extraPositions, 0, all, values.length, memory.extraPositions.length);
+  return all;
 }
 
 /**

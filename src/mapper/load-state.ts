@@ -6,6 +6,8 @@ import type { LoadContext } from '../registry.js';
 import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { Tuple } from '../values/tuple.js';
 import { compileAssign } from './compiled-state.js';
+import { copyFloatItems } from '../values/float-marks.js';
+import { loadPositionalFloats, loadStateFloats } from './state-floats.js';
 import { describeValue, FieldTypeError, fromPython, isMappedClass, type LoadTools, pythonNameOf } from './convert.js';
 import { withFrame } from './frames.js';
 import { memoryOf, type InstanceMemory } from './instance.js';
@@ -78,6 +80,7 @@ export function setState(obj: object, state: unknown, plan: ClassPlan, context: 
     withFrame({ obj, plan, load: context }, () => own.__setstate__!(state));
   } else if (plan.plainLoad && isPlainDict(state) && plan.assign) {
     plan.assign(obj, state, plan, context); // the common case, straight to the compiled loop
+    loadStateFloats(obj, state, plan, context, fieldValue);
   } else {
     loadState(obj, state, plan, context);
   }
@@ -146,13 +149,15 @@ function loadPlainDict(obj: object, state: Record<string, unknown>, plan: ClassP
   if (plan.assign === undefined) plan.assign = compileAssign(plan.schema, assignState) ?? null;
   if (plan.assign !== null) {
     plan.assign(obj, state, plan, context);
-    return;
+  } else {
+    let position = 0;
+    for (const key in state) {
+      if (hasOwn.call(state, key)) assignState(obj, key, state[key], plan, position++, context);
+    }
   }
-  let position = 0;
-  for (const key in state) {
-    if (hasOwn.call(state, key)) assignState(obj, key, state[key], plan, position++, context);
-  }
+  loadStateFloats(obj, state, plan, context, fieldValue);
 }
+
 
 /** The part of the state (0 `__dict__`, 1 `__slots__`, 2 private) the schema writes a Python name in. */
 export function defaultPart(schema: MutableClassSchema, name: unknown): number {
@@ -175,6 +180,7 @@ function assignPart(obj: object, part: unknown, index: number, plan: ClassPlan, 
     const name = field ? field.pythonName : key;
     if (defaultPart(schema, name) !== index) (((memory ??= memoryOf(obj)).parts ??= new Map())).set(name, index);
   }
+  loadStateFloats(obj, part as object, plan, context, fieldValue);
 }
 
 /** The field a state key names (by Python name or alias), if any; `position` is the key's index in the state. */
@@ -293,11 +299,14 @@ function loadPositional(obj: object, values: readonly unknown[], plan: ClassPlan
     const field = fields[i]!;
     (obj as Record<string, unknown>)[field.property] = fieldValue(values[i], field, plan, context);
   }
+  loadPositionalFloats(obj, values, fields, plan, context, fieldValue);
   if (values.length > fields.length) {
     if (schema.strict) {
       throw new FieldTypeError(`${schema.module}.${schema.name}: the state has ${values.length} values for ${fields.length} declared fields (the schema is strict)`);
     }
-    memoryOf(obj).extraPositions = values.slice(fields.length);
+    const extra = values.slice(fields.length);
+    copyFloatItems(values, fields.length, extra, 0, extra.length);
+    memoryOf(obj).extraPositions = extra;
   } else if (schema.strict && values.length < fields.length) {
     checkRequired(schema, new Set(fields.slice(0, values.length)));
   }
