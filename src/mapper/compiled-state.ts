@@ -6,6 +6,7 @@
 import type { ClassSchema } from './schema.js';
 import type { FieldType } from './types.js';
 import { compileFunction, literal } from './compile.js';
+import { isReservedProperty, readField, writeField } from './own-property.js';
 
 /** BUILD's loop: each own key of `state`, in order, onto `obj`. */
 export type CompiledAssign<P, C> = (obj: object, state: Record<string, unknown>, plan: P, context: C) => void;
@@ -45,12 +46,12 @@ export function compileAssign<P, C>(schema: ClassSchema, assignOne: AssignOne<P,
   for (const [name, field] of schema.byPythonName) {
     const test = storedAsIs(field.type);
     if (test === undefined) continue;
-    const store = `obj[${literal(field.property)}] = value`;
+    const store = field.property === '__proto__' ? `define(obj, ${literal(field.property)}, value)` : `obj[${literal(field.property)}] = value`;
     cases.push(`case ${literal(name)}: if (${test}) ${store}; else slow(obj, key, value, plan, position, context); break;`);
   }
   return compileFunction<CompiledAssign<P, C>>(
-    ['hasOwn', 'slow'],
-    [hasOwn, assignOne],
+    ['hasOwn', 'slow', 'define'],
+    [hasOwn, assignOne, writeField],
     `return function assign(obj, state, plan, context) {
       let position = 0;
       for (const key in state) {
@@ -89,10 +90,10 @@ export function compileState(schema: ClassSchema, convert: ConvertField): Compil
   if (schema.fields.some((field) => field.pythonName === '__proto__')) return undefined;
   const lines = schema.fields.map((field, i) => {
     const test = writtenAsIs(field.type);
-    const read = `v = source[${literal(field.property)}];`;
+    const read = isReservedProperty(field.property) ? `v = own(source, ${literal(field.property)});` : `v = source[${literal(field.property)}];`;
     const write = `record[${literal(field.pythonName)}] = ${test === undefined ? '' : `${test} ? v : `}convert(${i}, v, cache);`;
     return `${read} ${write}`;
   });
   const body = schema.fields.length === 0 ? 'return null;' : `const record = {}; let v; ${lines.join(' ')} return record;`;
-  return compileFunction<CompiledState>(['convert'], [convert], `return function state(source, cache) { ${body} };`);
+  return compileFunction<CompiledState>(['convert', 'own'], [convert, readField], `return function state(source, cache) { ${body} };`);
 }

@@ -14,6 +14,7 @@ import {
 import { Tuple } from '../values/tuple.js';
 import { copyFloatItems, copyFloatValues, markFloatValue, valueToWrite } from '../values/float-marks.js';
 import { compileState } from './compiled-state.js';
+import { readField } from './own-property.js';
 import { dumpFieldFloats, dumpPositionalFloats, propertyIsFloat } from './state-floats.js';
 import { FieldTypeError, toPython } from './convert.js';
 import { withFrame } from './frames.js';
@@ -71,7 +72,7 @@ function stateParts(obj: object, plan: ClassPlan, cache: Map<object, unknown>, m
   const put = (key: string, property: string, value: unknown) => {
     const part = place(key);
     part.set(key, value);
-    if (value === source[property] && propertyIsFloat(obj, property, value)) markFloatValue(part, key);
+    if (value === readField(obj, property) && propertyIsFloat(obj, property, value)) markFloatValue(part, key);
   };
   if (schema.implicit) {
     const byProperty = new Map(schema.fields.map((field) => [field.property, field]));
@@ -83,7 +84,7 @@ function stateParts(obj: object, plan: ClassPlan, cache: Map<object, unknown>, m
   }
   for (const field of schema.fields) {
     // An implicit class wrote its implicit fields in the loop above, in its own properties' order.
-    if (!field.implicit || !schema.implicit) put(field.pythonName, field.property, fieldToPython(plan, field, source[field.property], cache));
+    if (!field.implicit || !schema.implicit) put(field.pythonName, field.property, fieldToPython(plan, field, readField(obj, field.property), cache));
   }
   const extras = memory?.extras;
   for (const [key, value] of extras ?? []) {
@@ -109,7 +110,7 @@ export function dumpState(obj: object, plan: ClassPlan, cache: Map<object, unkno
     } else {
       record = {};
       const source = obj as Record<string, unknown>;
-      for (const field of schema.fields) setPlainDictItem(record, field.pythonName, fieldToPython(plan, field, source[field.property], cache));
+      for (const field of schema.fields) setPlainDictItem(record, field.pythonName, fieldToPython(plan, field, readField(obj, field.property), cache));
     }
     dumpFieldFloats(obj, record, schema.fields);
     return record;
@@ -139,7 +140,7 @@ function positionalState(obj: object, plan: ClassPlan, cache: Map<object, unknow
   }
   const source = obj as Record<string, unknown>;
   const fields = declaredFields(schema);
-  const values = fields.map((field) => fieldToPython(plan, field, source[field.property], cache));
+  const values = fields.map((field) => fieldToPython(plan, field, readField(obj, field.property), cache));
   const all = memory?.extraPositions ? [...values, ...memory.extraPositions] : values;
   dumpPositionalFloats(obj, all, fields);
   if (memory?.extraPositions) copyFloatItems(memory.extraPositions, 0, all, values.length, memory.extraPositions.length);
@@ -158,7 +159,7 @@ function pydanticState(obj: object, plan: ClassPlan, cache: Map<object, unknown>
   const loaded = memory?.pydantic;
   const [dict, , privateDeclared] = stateParts(obj, plan, cache, memory);
   const source = obj as Record<string, unknown>;
-  const assigned = (field: FieldSchema, index: number) => !loaded || !Object.is(source[field.property], loaded.loaded[index]);
+  const assigned = (field: FieldSchema, index: number) => !loaded || !Object.is(readField(obj, field.property), loaded.loaded[index]);
   let fieldsSet: unknown;
   if (loaded && !(loaded.fieldsSet instanceof Set)) {
     fieldsSet = loaded.fieldsSet;

@@ -4,6 +4,7 @@ import { Tuple } from '../values/tuple.js';
 import { compileFunction, literal } from './compile.js';
 import { isMappedClass as isMapped } from './convert.js';
 import type { MappedClass } from './types.js';
+import { writeField } from './own-property.js';
 
 /**
  * What loading remembers about one instance, to write it back as it came: state keys its class
@@ -145,7 +146,7 @@ function cloneDefault(value: unknown, seen?: Map<object, unknown>): unknown {
   if (value instanceof Date) return new Date(value.getTime());
   const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
   seen.set(value, copy);
-  for (const key of Object.keys(value)) copy[key] = cloneDefault((value as Record<string, unknown>)[key], seen);
+  for (const key of Object.keys(value)) writeField(copy, key, cloneDefault((value as Record<string, unknown>)[key], seen));
   return copy;
 }
 
@@ -157,7 +158,7 @@ function fill<T>(cls: MappedClass<T>, defaults: Defaults | null): T {
     for (let i = 0; i < keys.length; i++) {
       const value = values[i];
       // Primitives need no copy: skip the call for the common defaults (0, '', null…).
-      instance[keys[i]!] = typeof value === 'object' && value !== null ? cloneDefault(value) : value;
+      writeField(instance, keys[i]!, typeof value === 'object' && value !== null ? cloneDefault(value) : value);
     }
   }
   return instance as T;
@@ -182,11 +183,12 @@ export function instanceFactory<T>(cls: MappedClass<T>): () => T {
 function compiledFill<T>(cls: MappedClass<T>, defaults: Defaults | null): (() => T) | undefined {
   const stores = (defaults?.keys ?? []).map((key, i) => {
     const value = defaults!.values[i];
-    return typeof value === 'object' && value !== null ? `o[${literal(key)}] = clone(v[${i}]);` : `o[${literal(key)}] = v[${i}];`;
+    const copied = typeof value === 'object' && value !== null ? `clone(v[${i}])` : `v[${i}]`;
+    return key === '__proto__' ? `define(o, ${literal(key)}, ${copied});` : `o[${literal(key)}] = ${copied};`;
   });
   return compileFunction<() => T>(
-    ['cls', 'v', 'clone'],
-    [cls, defaults?.values ?? [], cloneDefault],
+    ['cls', 'v', 'clone', 'define'],
+    [cls, defaults?.values ?? [], cloneDefault, writeField],
     `return function make() { const o = Object.create(cls.prototype); ${stores.join(' ')} return o; };`,
   );
 }

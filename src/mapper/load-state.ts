@@ -7,6 +7,7 @@ import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/di
 import { Tuple } from '../values/tuple.js';
 import { compileAssign } from './compiled-state.js';
 import { copyFloatItems } from '../values/float-marks.js';
+import { readField, writeField } from './own-property.js';
 import { loadPositionalFloats, loadStateFloats } from './state-floats.js';
 import { describeValue, FieldTypeError, fromPython, isMappedClass, type LoadTools, pythonNameOf } from './convert.js';
 import { withFrame } from './frames.js';
@@ -215,7 +216,7 @@ export function assignState(
   const { schema } = plan;
   if (field) {
     seen?.add(field);
-    (obj as Record<string, unknown>)[field.property] = fieldValue(value, field, plan, context);
+    writeField(obj, field.property, fieldValue(value, field, plan, context));
   } else if (schema.strict) {
     throw new FieldTypeError(`${schema.module}.${schema.name}: unexpected state key ${describeKey(key)} (the schema is strict)`);
   } else if (typeof key === 'string' && schema.implicit && !schema.exclude.has(key)) {
@@ -297,7 +298,7 @@ function loadPositional(obj: object, values: readonly unknown[], plan: ClassPlan
   const count = Math.min(values.length, fields.length);
   for (let i = 0; i < count; i++) {
     const field = fields[i]!;
-    (obj as Record<string, unknown>)[field.property] = fieldValue(values[i], field, plan, context);
+    writeField(obj, field.property, fieldValue(values[i], field, plan, context));
   }
   loadPositionalFloats(obj, values, fields, plan, context, fieldValue);
   if (values.length > fields.length) {
@@ -345,7 +346,7 @@ function loadPydantic(obj: object, state: unknown, plan: ClassPlan, context: Loa
       const field = typeof key === 'string' ? schema.byPythonName.get(key) : undefined;
       if (field) {
         seen?.add(field);
-        (obj as Record<string, unknown>)[field.property] = fieldValue(value, field, plan, context);
+        writeField(obj, field.property, fieldValue(value, field, plan, context));
       } else if (schema.strict) {
         throw new FieldTypeError(`${schema.module}.${schema.name}: unexpected private attribute ${describeKey(key)} (the schema is strict)`);
       } else {
@@ -358,7 +359,7 @@ function loadPydantic(obj: object, state: unknown, plan: ClassPlan, context: Loa
     fieldsSet: dictGet(state, '__pydantic_fields_set__'),
     extra: dictGet(state, '__pydantic_extra__') ?? null,
     private: privateRest,
-    loaded: schema.fields.map((field) => (obj as Record<string, unknown>)[field.property]),
+    loaded: schema.fields.map((field) => readField(obj, field.property)),
   };
   for (const [key, value] of dictEntries(state)) {
     if (typeof key === 'string' && PYDANTIC_KEYS.has(key)) continue;
