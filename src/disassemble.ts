@@ -2,32 +2,51 @@
 // pickletools.dis() (CPython 3.11) over the opcode table in opcodes.ts: the same offsets, opcode
 // characters, MARK indentation, argument reprs, memo annotations and sanity checks, and the same
 // error, raised at the same point, where pickletools raises one. No Node imports.
+import {
+  type CodePointDecoder,
+  decodeAll,
+  decodeAscii,
+  decodeRawUnicodeEscape,
+  decodeUtf8SurrogatePass,
+  escapeDecode,
+  parseFloatText,
+  parseInt10,
+  PortLimitError,
+  PyError,
+  reprForMessage,
+  valueError,
+} from './disassemble-codecs.js';
+import { type Arg, isLong, LONG_ARGUMENT, MAX_COLLECTED, OutputLimitError, putLongRepr, reprArg, TextSink, WriteFailure } from './disassemble-output.js';
 import { PickleError, type PickleErrorCode } from './errors.js';
 import { decodeLong } from './numbers.js';
 import { type ArgumentKind, OPCODE_BY_CODE, type OpcodeInfo } from './opcodes.js';
-import { codePointLength, IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt } from './python-repr.js';
+import { codePointLength, IntTooLongError, reprBytes } from './python-repr.js';
 
 /** The Python exception pickletools raises for a malformed pickle. */
 export type DisassemblyErrorType = 'ValueError' | 'UnicodeDecodeError' | 'IndexError';
 
 /**
- * pickletools.dis() raised: the pickle is malformed. `output` holds what was printed before the
- * failure (pickletools prints as it goes), `pythonType` and `reason` the exception Python raises.
+ * pickletools.dis() raised: the pickle is malformed (code `DISASSEMBLY`). `output` holds what was
+ * printed before the failure (pickletools prints as it goes), `pythonType` and `reason` the
+ * exception Python raises. `pythonType` is null where pickletools would not have raised: an
+ * option out of range (code `INVALID_ARGUMENT`), text beyond `maxOutputLength` (code
+ * `FORMAT_LIMIT`), or a float literal of more than 2^28 bytes (code `LIMIT_EXCEEDED`).
  */
 export class DisassemblyError extends PickleError {
   override name = 'DisassemblyError';
   static override defaultCode: PickleErrorCode = 'DISASSEMBLY';
   constructor(
-    /** The Python exception class: ValueError, UnicodeDecodeError or IndexError. */
-    readonly pythonType: DisassemblyErrorType,
+    /** The Python exception class: ValueError, UnicodeDecodeError or IndexError; null for a limit or a bad option. */
+    readonly pythonType: DisassemblyErrorType | null,
     /** The exception message, as Python words it. */
     readonly reason: string,
     /** The disassembly printed before the failure. */
     readonly output: string,
     /** Offset of the opcode being disassembled when it failed. */
     readonly offset: number,
+    code?: PickleErrorCode,
   ) {
-    super(`${pythonType}: ${reason}`);
+    super(pythonType === null ? reason : `${pythonType}: ${reason}`, { code });
   }
 }
 
@@ -36,19 +55,26 @@ export class DisassemblyError extends PickleError {
 export type DisassemblyMemo = Map<string, string>;
 
 export interface DisassembleOptions {
-  /** Blanks per MARK level. Default 4. */
+  /** Blanks per MARK level, an integer (below 0 counts as 0). Default 4. */
   indentLevel?: number;
-  /** Column hint for a one-line description of each opcode; 0 (default) for none. `-a` is 30. */
+  /** Column hint for a one-line description of each opcode, an integer; 0 (default) for none. `-a` is 30. */
   annotate?: number;
   /** The memo, kept across calls when the same map is passed again. Default: a fresh one. */
   memo?: DisassemblyMemo;
   /** Offset of the pickle in `data`; offsets are printed relative to the start of `data`. */
   start?: number;
   /**
-   * Receives the text as it is produced, in pieces, instead of collecting it: for big pickles.
-   * The result's `text` (and a DisassemblyError's `output`) is then empty.
+   * Receives the text as it is produced, in pieces of at most about 1 MiB, instead of
+   * collecting it: for big pickles. The result's `text` (and a DisassemblyError's `output`) is
+   * then empty.
    */
   write?: (text: string) => void;
+  /**
+   * The most characters of text produced before a DisassemblyError with code `FORMAT_LIMIT`.
+   * pickletools' text grows with the square of the MARK nesting, and a long argument's repr can
+   * be four times its bytes. Default: 2^28 when the text is collected, no limit with `write`.
+   */
+  maxOutputLength?: number;
 }
 
 export interface Disassembly {
@@ -58,315 +84,6 @@ export interface Disassembly {
   readonly end: number;
   /** The highest protocol among the opcodes seen. */
   readonly highestProtocol: number;
-}
-
-/** A Python exception inside the port; becomes a DisassemblyError carrying the output. */
-class PyError extends Error {
-  constructor(
-    readonly pythonType: DisassemblyErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const valueError = (message: string) => new PyError('ValueError', message);
-
-/** An argument as pickletools' readers return it. */
-type Arg =
-  | { readonly kind: 'int'; readonly value: bigint | 'huge' }
-  | { readonly kind: 'bool'; readonly value: boolean }
-  | { readonly kind: 'str'; readonly value: ArrayLike<number> }
-  | { readonly kind: 'bytes'; readonly value: Uint8Array }
-  | { readonly kind: 'bytearray'; readonly value: Uint8Array }
-  | { readonly kind: 'float'; readonly value: number };
-
-function reprArg(arg: Arg): string {
-  switch (arg.kind) {
-    case 'int':
-      if (arg.value === 'huge') throw new IntTooLongError();
-      return reprInt(arg.value);
-    case 'bool':
-      return arg.value ? 'True' : 'False';
-    case 'str':
-      return reprCodePoints(arg.value);
-    case 'bytes':
-      return reprBytes(arg.value);
-    case 'bytearray':
-      return reprByteArray(arg.value);
-    case 'float':
-      return reprFloat(arg.value);
-  }
-}
-
-/** The memo key Python would use: ints and bools hash alike (True == 1). */
-function memoKey(arg: Arg | null): string | null {
-  if (arg === null) return null;
-  if (arg.kind === 'int') return typeof arg.value === 'bigint' ? arg.value.toString() : null;
-  if (arg.kind === 'bool') return arg.value ? '1' : '0';
-  return null;
-}
-
-// ---- text codecs with CPython's error messages --------------------------------------------
-
-function unicodeDecodeError(codec: string, start: number, end: number, byte: number, reason: string): PyError {
-  const where = end === start + 1
-    ? `byte 0x${byte.toString(16).padStart(2, '0')} in position ${start}`
-    : `bytes in position ${start}-${end - 1}`;
-  return new PyError('UnicodeDecodeError', `'${codec}' codec can't decode ${where}: ${reason}`);
-}
-
-const isContinuation = (b: number | undefined) => b !== undefined && (b & 0xc0) === 0x80;
-
-/** `str(bytes, 'utf-8', 'surrogatepass')` as code points, with CPython's error positions. */
-function decodeUtf8SurrogatePass(b: Uint8Array): number[] {
-  const out: number[] = [];
-  const end = b.length;
-  let s = 0;
-  while (s < end) {
-    const ch = b[s]!;
-    if (ch < 0x80) {
-      out.push(ch);
-      s++;
-      continue;
-    }
-    // 0: unexpected end of data; 1: invalid start byte; 2-4: invalid continuation byte.
-    let err: number;
-    if (ch < 0xe0) {
-      if (ch < 0xc2) err = 1;
-      else if (end - s < 2) err = 0;
-      else if (!isContinuation(b[s + 1])) err = 2;
-      else {
-        out.push(((ch & 0x1f) << 6) | (b[s + 1]! & 0x3f));
-        s += 2;
-        continue;
-      }
-    } else if (ch < 0xf0) {
-      const ch2 = b[s + 1];
-      if (end - s < 3) {
-        if (end - s < 2) err = 0;
-        else err = !isContinuation(ch2) || (ch2! < 0xa0 ? ch === 0xe0 : ch === 0xed) ? 2 : 0;
-      } else if (!isContinuation(ch2) || (ch === 0xe0 && ch2! < 0xa0) || (ch === 0xed && ch2! >= 0xa0)) {
-        err = 2;
-      } else if (!isContinuation(b[s + 2])) {
-        err = 3;
-      } else {
-        out.push(((ch & 0x0f) << 12) | ((ch2! & 0x3f) << 6) | (b[s + 2]! & 0x3f));
-        s += 3;
-        continue;
-      }
-    } else if (ch < 0xf5) {
-      const ch2 = b[s + 1];
-      if (end - s < 4) {
-        if (end - s < 2) err = 0;
-        else if (!isContinuation(ch2) || (ch2! < 0x90 ? ch === 0xf0 : ch === 0xf4)) err = 2;
-        else if (end - s < 3) err = 0;
-        else err = isContinuation(b[s + 2]) ? 0 : 3;
-      } else if (!isContinuation(ch2) || (ch === 0xf0 && ch2! < 0x90) || (ch === 0xf4 && ch2! >= 0x90)) {
-        err = 2;
-      } else if (!isContinuation(b[s + 2])) {
-        err = 3;
-      } else if (!isContinuation(b[s + 3])) {
-        err = 4;
-      } else {
-        out.push(((ch & 0x07) << 18) | ((ch2! & 0x3f) << 12) | ((b[s + 2]! & 0x3f) << 6) | (b[s + 3]! & 0x3f));
-        s += 4;
-        continue;
-      }
-    } else {
-      err = 1;
-    }
-    // The surrogatepass handler: three bytes from the error position that encode a surrogate
-    // decode to it; anything else re-raises the decoder's error.
-    if (end - s >= 3 && (b[s]! & 0xf0) === 0xe0 && isContinuation(b[s + 1]) && isContinuation(b[s + 2])) {
-      const cp = ((b[s]! & 0x0f) << 12) | ((b[s + 1]! & 0x3f) << 6) | (b[s + 2]! & 0x3f);
-      if (cp >= 0xd800 && cp <= 0xdfff) {
-        out.push(cp);
-        s += 3;
-        continue;
-      }
-    }
-    const errEnd = err === 0 ? end : err === 1 ? s + 1 : s + err - 1;
-    const reason = err === 0 ? 'unexpected end of data' : err === 1 ? 'invalid start byte' : 'invalid continuation byte';
-    throw unicodeDecodeError('utf-8', s, errEnd, ch, reason);
-  }
-  return out;
-}
-
-function hexDigit(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  return -1;
-}
-
-/** `str(bytes, 'raw-unicode-escape')` as code points. */
-function decodeRawUnicodeEscape(b: Uint8Array): number[] {
-  const out: number[] = [];
-  const end = b.length;
-  let s = 0;
-  while (s < end) {
-    const c = b[s++]!;
-    if (c !== 0x5c || s >= end) {
-      out.push(c);
-      continue;
-    }
-    const next = b[s++]!;
-    if (next !== 0x75 && next !== 0x55) {
-      out.push(0x5c, next);
-      continue;
-    }
-    const start = s - 2;
-    let count = next === 0x75 ? 4 : 8;
-    const truncated = next === 0x75 ? 'truncated \\uXXXX escape' : 'truncated \\UXXXXXXXX escape';
-    let cp = 0;
-    for (; count > 0; s++, count--) {
-      const digit = s < end ? hexDigit(b[s]!) : -1;
-      if (digit < 0) throw unicodeDecodeError('rawunicodeescape', start, s, b[start]!, truncated);
-      cp = cp * 16 + digit;
-    }
-    if (cp > 0x10ffff) throw unicodeDecodeError('rawunicodeescape', start, s, b[start]!, '\\Uxxxxxxxx out of range');
-    out.push(cp);
-  }
-  return out;
-}
-
-/** `codecs.escape_decode(bytes)[0]`. */
-function escapeDecode(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(b.length);
-  let n = 0;
-  let s = 0;
-  const end = b.length;
-  while (s < end) {
-    if (b[s] !== 0x5c) {
-      out[n++] = b[s++]!;
-      continue;
-    }
-    s++;
-    if (s === end) throw valueError('Trailing \\ in string');
-    const c = b[s++]!;
-    switch (c) {
-      case 0x0a: break;
-      case 0x5c: out[n++] = 0x5c; break;
-      case 0x27: out[n++] = 0x27; break;
-      case 0x22: out[n++] = 0x22; break;
-      case 0x62: out[n++] = 0x08; break; // \b
-      case 0x66: out[n++] = 0x0c; break; // \f
-      case 0x74: out[n++] = 0x09; break; // \t
-      case 0x6e: out[n++] = 0x0a; break; // \n
-      case 0x72: out[n++] = 0x0d; break; // \r
-      case 0x76: out[n++] = 0x0b; break; // \v
-      case 0x61: out[n++] = 0x07; break; // \a
-      case 0x78: { // \xhh
-        if (s + 1 < end) {
-          const hi = hexDigit(b[s]!);
-          const lo = hexDigit(b[s + 1]!);
-          if (hi >= 0 && lo >= 0) {
-            out[n++] = hi * 16 + lo;
-            s += 2;
-            break;
-          }
-        }
-        throw valueError(`invalid \\x escape at position ${s - 2}`);
-      }
-      default:
-        if (c >= 0x30 && c <= 0x37) {
-          let v = c - 0x30;
-          if (s < end && b[s]! >= 0x30 && b[s]! <= 0x37) {
-            v = v * 8 + (b[s++]! - 0x30);
-            if (s < end && b[s]! >= 0x30 && b[s]! <= 0x37) v = v * 8 + (b[s++]! - 0x30);
-          }
-          out[n++] = v & 0xff;
-        } else {
-          // An unknown escape keeps its backslash; the character is read again as itself.
-          out[n++] = 0x5c;
-          s--;
-        }
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** `bytes.decode('ascii')` as code points. */
-function decodeAscii(b: Uint8Array): Uint8Array {
-  for (let i = 0; i < b.length; i++) {
-    if (b[i]! >= 0x80) throw unicodeDecodeError('ascii', i, i + 1, b[i]!, 'ordinal not in range(128)');
-  }
-  return b;
-}
-
-// ---- numbers from text, as int(bytes) and float(bytes) parse them ---------------------------
-
-const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
-const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-
-function latin1(b: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < b.length; i += 8192) {
-    out += String.fromCharCode.apply(null, Array.from(b.subarray(i, Math.min(b.length, i + 8192))));
-  }
-  return out;
-}
-
-/** `int(bytes)` (base 10), with CPython's messages and its 4300-digit limit. */
-function parseInt10(s: Uint8Array): bigint {
-  const invalid = () => valueError(`invalid literal for int() with base 10: ${reprBytes(s.subarray(0, 200)).slice(0, 200)}`);
-  const n = s.length;
-  let i = 0;
-  while (i < n && isSpace(s[i]!)) i++;
-  let negative = false;
-  if (i < n && (s[i] === 0x2b || s[i] === 0x2d)) negative = s[i++] === 0x2d;
-  if (i < n && s[i] === 0x5f) throw invalid();
-  const digitStart = i;
-  let digits = 0;
-  let prev = 0;
-  while (i < n && (isDigit(s[i]!) || s[i] === 0x5f)) {
-    if (s[i] === 0x5f) {
-      if (prev === 0x5f) throw invalid();
-    } else {
-      digits++;
-    }
-    prev = s[i++]!;
-  }
-  if (prev === 0x5f) throw invalid();
-  if (digits > 4300) {
-    throw valueError(
-      `Exceeds the limit (4300 digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`,
-    );
-  }
-  if (digits === 0) throw invalid();
-  const digitEnd = i;
-  while (i < n && isSpace(s[i]!)) i++;
-  if (i !== n) throw invalid();
-  const value = BigInt(latin1(s.subarray(digitStart, digitEnd)).replace(/_/g, ''));
-  return negative ? -value : value;
-}
-
-const FLOAT_TEXT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-const SPECIAL_FLOAT_TEXT = /^([+-]?)(inf|infinity|nan)$/i;
-
-/** `float(bytes)`, with CPython's message. */
-function parseFloatText(s: Uint8Array): number {
-  const invalid = () => valueError(`could not convert string to float: ${reprBytes(s)}`);
-  let text = latin1(s);
-  if (text.includes('_')) {
-    for (let i = 0; i < s.length; i++) {
-      if (s[i] === 0x5f && !(i > 0 && isDigit(s[i - 1]!) && i + 1 < s.length && isDigit(s[i + 1]!))) throw invalid();
-    }
-    text = text.replace(/_/g, '');
-  }
-  let a = 0;
-  let b = text.length;
-  while (a < b && isSpace(text.charCodeAt(a))) a++;
-  while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
-  text = text.slice(a, b);
-  const special = SPECIAL_FLOAT_TEXT.exec(text);
-  if (special) {
-    if (special[2]!.toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
-  if (!FLOAT_TEXT.test(text)) throw invalid();
-  return Number(text);
 }
 
 // ---- the argument readers -------------------------------------------------------------------
@@ -436,14 +153,14 @@ class Reader {
       for (const q of [0x22, 0x27]) {
         if (data.length > 0 && data[0] === q) {
           if (data[data.length - 1] !== q) {
-            throw valueError(`strinq quote ${reprBytes([q])} not found at both ends of ${reprBytes(data)}`);
+            throw valueError(`strinq quote ${reprBytes([q])} not found at both ends of ${reprForMessage(data)}`);
           }
           data = data.subarray(1, Math.max(1, data.length - 1));
           quoted = true;
           break;
         }
       }
-      if (!quoted) throw valueError(`no string quotes around ${reprBytes(data)}`);
+      if (!quoted) throw valueError(`no string quotes around ${reprForMessage(data)}`);
     }
     if (decode) data = decodeAscii(escapeDecode(data));
     return data;
@@ -511,16 +228,16 @@ class Reader {
       case 'unicodestringnl': {
         const { line, newline } = this.readline();
         if (!newline) throw valueError('no newline found when trying to read unicodestringnl');
-        return { kind: 'str', value: decodeRawUnicodeEscape(line) };
+        return textArg(line, decodeRawUnicodeEscape);
       }
       case 'unicodestring1':
-        return { kind: 'str', value: decodeUtf8SurrogatePass(this.counted(this.uint1(), 'unicodestring1')) };
+        return textArg(this.counted(this.uint1(), 'unicodestring1'), decodeUtf8SurrogatePass);
       case 'unicodestring4':
-        return { kind: 'str', value: decodeUtf8SurrogatePass(this.counted(this.uint4(), 'unicodestring4')) };
+        return textArg(this.counted(this.uint4(), 'unicodestring4'), decodeUtf8SurrogatePass);
       case 'unicodestring8': {
         const n = this.uint8();
         if (n > SYS_MAXSIZE) throw valueError(`unicodestring8 byte count > sys.maxsize: ${n}`);
-        return { kind: 'str', value: decodeUtf8SurrogatePass(this.counted(n, 'unicodestring8')) };
+        return textArg(this.counted(n, 'unicodestring8'), decodeUtf8SurrogatePass);
       }
       case 'decimalnl_short': {
         const s = this.stringnl(false, false);
@@ -545,6 +262,26 @@ class Reader {
       }
     }
   }
+}
+
+/**
+ * A str argument: its code points, or for a long one the bytes, checked now (pickletools decodes
+ * before it prints anything of the opcode) and decoded again in pieces when printed.
+ */
+function textArg(bytes: Uint8Array, decode: CodePointDecoder): Arg {
+  if (bytes.length <= LONG_ARGUMENT) return { kind: 'str', value: decodeAll(decode, bytes) };
+  const scratch = new Uint32Array(LONG_ARGUMENT);
+  const state = { at: 0 };
+  let single = false;
+  let double = false;
+  while (state.at < bytes.length) {
+    const count = decode(bytes, state, scratch);
+    for (let i = 0; i < count; i++) {
+      if (scratch[i] === 0x27) single = true;
+      else if (scratch[i] === 0x22) double = true;
+    }
+  }
+  return { kind: 'text', bytes, decode, quote: single && !double ? 0x22 : 0x27 };
 }
 
 /** A LONG1/LONG4 payload as a bigint, or 'huge' when its decimal repr exceeds Python's limit. */
@@ -591,18 +328,86 @@ const PUTS = new Set(['PUT', 'BINPUT', 'LONG_BINPUT', 'MEMOIZE']);
 const GETS = new Set(['GET', 'BINGET', 'LONG_BINGET']);
 const MARK = 'mark';
 
+/** The memo key Python would use: ints and bools hash alike (True == 1). */
+function memoKey(arg: Arg | null): string | null {
+  if (arg === null) return null;
+  if (arg.kind === 'int') return typeof arg.value === 'bigint' ? arg.value.toString() : null;
+  if (arg.kind === 'bool') return arg.value ? '1' : '0';
+  return null;
+}
+
+/** Items of the stack listed in the "stack not empty" message; Python lists all of them. */
+const MESSAGE_STACK_ITEMS = 100_000;
+
+function stackList(stack: readonly string[]): string {
+  if (stack.length <= MESSAGE_STACK_ITEMS) return `[${stack.join(', ')}]`;
+  return `[${stack.slice(0, MESSAGE_STACK_ITEMS).join(', ')}, ... (${stack.length} items)]`;
+}
+
+/** An option the caller got wrong: a DisassemblyError with code INVALID_ARGUMENT. */
+function badOption(message: string): DisassemblyError {
+  return new DisassemblyError(null, message, '', 0, 'INVALID_ARGUMENT');
+}
+
+const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+function integerOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw badOption(`${name} must be an integer, not ${describe(value)}`);
+  return value;
+}
+
+interface Settings {
+  readonly data: Uint8Array;
+  readonly indentLevel: number;
+  readonly annotate: number;
+  readonly memo: DisassemblyMemo;
+  readonly start: number;
+  readonly write: ((text: string) => void) | undefined;
+  readonly limit: number;
+}
+
+/** The arguments checked, so that nothing later fails on them with a TypeError. */
+function settings(data: unknown, options: DisassembleOptions): Settings {
+  if (options === null || typeof options !== 'object') throw badOption(`options must be an object, not ${describe(options)}`);
+  const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined;
+  if (!bytes) throw badOption(`dis() expects a Uint8Array or ArrayBuffer, not ${data === null ? 'null' : typeof data === 'object' ? (data.constructor?.name ?? 'object') : typeof data}`);
+  const start = integerOption(options.start, 'start', 0);
+  if (start < 0 || start > bytes.length) throw badOption(`start must be from 0 to ${bytes.length}, not ${start}`);
+  const memo = options.memo ?? new Map<string, string>();
+  if (!(memo instanceof Map)) throw badOption('memo must be a Map');
+  const write = options.write;
+  if (write !== undefined && typeof write !== 'function') throw badOption('write must be a function');
+  const limitOption = options.maxOutputLength;
+  if (limitOption !== undefined && (typeof limitOption !== 'number' || !(limitOption >= 0) || (limitOption !== Infinity && !Number.isInteger(limitOption)))) {
+    throw badOption(`maxOutputLength must be a non-negative integer or Infinity, not ${describe(limitOption)}`);
+  }
+  // Collected text is one string in the end, so it can be no longer than V8 makes one.
+  const limit = write ? (limitOption ?? Infinity) : Math.min(limitOption ?? DEFAULT_MAX_COLLECTED, MAX_COLLECTED);
+  return {
+    data: bytes,
+    indentLevel: Math.max(0, integerOption(options.indentLevel, 'indentLevel', 4)),
+    annotate: integerOption(options.annotate, 'annotate', 0),
+    memo,
+    start,
+    write,
+    limit,
+  };
+}
+
+/** The default `maxOutputLength` of collected text. */
+const DEFAULT_MAX_COLLECTED = 2 ** 28;
+
 /**
  * Disassembles the pickle at `options.start` (default 0) through its STOP opcode, as
  * `pickletools.dis()` does. Throws DisassemblyError, carrying the text printed so far, where
- * pickletools raises.
+ * pickletools raises; and with a null `pythonType` for a bad option or text beyond
+ * `maxOutputLength`. Work is linear in the input plus the text printed.
  */
-export function disassemble(data: Uint8Array, options: DisassembleOptions = {}): Disassembly {
-  const indentChunk = ' '.repeat(Math.max(0, options.indentLevel ?? 4));
-  const annotate = options.annotate ?? 0;
-  const memo = options.memo ?? new Map<string, string>();
-  const reader = new Reader(data, options.start ?? 0);
-  const write = options.write;
-  let out: string[] = [];
+export function disassemble(data: Uint8Array | ArrayBuffer, options: DisassembleOptions = {}): Disassembly {
+  const { data: bytes, indentLevel, annotate, memo, start, write, limit } = settings(data, options);
+  const reader = new Reader(bytes, start);
+  const sink = new TextSink(write, limit);
   const stack: string[] = [];
   const markStack: number[] = [];
   let maxProto = -1;
@@ -612,14 +417,14 @@ export function disassemble(data: Uint8Array, options: DisassembleOptions = {}):
     for (;;) {
       // genops: the opcode and its argument, before anything about it is printed.
       opPos = reader.pos;
-      if (reader.pos >= data.length) throw valueError('pickle exhausted before seeing STOP');
-      const code = data[reader.pos++]!;
+      if (reader.pos >= bytes.length) throw valueError('pickle exhausted before seeing STOP');
+      const code = bytes[reader.pos++]!;
       const op = OPCODE_BY_CODE[code];
       if (!op) throw valueError(`at position ${opPos}, opcode ${reprBytes([code])} unknown`);
       const arg = op.arg === null ? null : reader.arg(op.arg);
 
-      out.push(`${String(opPos).padStart(5)}: `);
-      let line = `${codeText(code).padEnd(4)} ${indentChunk.repeat(markStack.length)}${op.name}`;
+      sink.put(`${String(opPos).padStart(5)}: `);
+      const depth = markStack.length;
       maxProto = Math.max(maxProto, op.proto);
       const before = op.stackBefore;
       let after: readonly string[] = op.stackAfter;
@@ -668,22 +473,37 @@ export function disassemble(data: Uint8Array, options: DisassembleOptions = {}):
         else errorMsg = `memo key ${arg === null ? 'None' : reprArg(arg)} has never been stored into`;
       }
 
+      // The line, printed in pieces: its indentation and a long argument's repr can be longer
+      // than one string may be. A short repr is made first: it may raise, before any of the line.
+      const long = arg !== null && isLong(arg);
+      const argText = arg === null || long ? null : reprArg(arg);
+      let lineLength = 0;
+      const put = (text: string) => {
+        sink.put(text);
+        lineLength += annotate ? codePointLength(text) : text.length;
+      };
+      put(`${codeText(code).padEnd(4)} `);
+      const indent = indentLevel * depth;
+      sink.putSpaces(indent);
+      lineLength += indent;
+      put(op.name);
       if (arg !== null || markMsg !== null) {
-        line += ' '.repeat(Math.max(0, 10 - op.name.length));
-        if (arg !== null) line += ' ' + reprArg(arg);
-        if (markMsg !== null) line += ' ' + markMsg;
+        put(' '.repeat(Math.max(0, 10 - op.name.length)));
+        if (arg !== null) {
+          put(' ');
+          if (long) putLongRepr(arg, put);
+          else put(argText!);
+        }
+        if (markMsg !== null) put(' ' + markMsg);
       }
       if (annotate) {
-        line += ' '.repeat(Math.max(0, annoCol - codePointLength(line)));
-        annoCol = codePointLength(line);
+        const pad = Math.max(0, annoCol - lineLength);
+        sink.putSpaces(pad);
+        annoCol = lineLength + pad;
         if (annoCol > 50) annoCol = annotate;
-        line += ' ' + summary(op);
+        sink.put(' ' + summary(op));
       }
-      out.push(line, '\n');
-      if (write && out.length >= 4096) {
-        write(out.join(''));
-        out = [];
-      }
+      sink.put('\n');
 
       if (errorMsg !== null) throw valueError(errorMsg);
       if (stack.length < numToPop) {
@@ -694,27 +514,35 @@ export function disassemble(data: Uint8Array, options: DisassembleOptions = {}):
       for (const item of after) stack.push(item);
       if (code === 0x2e) break; // STOP
     }
-    out.push(`highest protocol among opcodes = ${maxProto}\n`);
-    if (stack.length > 0) throw valueError(`stack not empty after STOP: [${stack.join(', ')}]`);
+    sink.put(`highest protocol among opcodes = ${maxProto}\n`);
+    if (stack.length > 0) throw valueError(`stack not empty after STOP: ${stackList(stack)}`);
   } catch (error) {
-    let output = out.join('');
-    if (write) {
-      write(output);
-      output = '';
+    if (error instanceof WriteFailure) throw error.error;
+    let output: string;
+    try {
+      output = sink.finish();
+    } catch (failure) {
+      throw failure instanceof WriteFailure ? failure.error : failure;
     }
     if (error instanceof PyError) throw new DisassemblyError(error.pythonType, error.message, output, opPos);
     if (error instanceof IntTooLongError) throw new DisassemblyError('ValueError', error.message, output, opPos);
+    if (error instanceof OutputLimitError) {
+      const where = write ? 'maxOutputLength' : 'maxOutputLength (pass write to stream the text instead)';
+      throw new DisassemblyError(null, `the disassembly is longer than ${where}: ${limit} characters`, output, opPos, 'FORMAT_LIMIT');
+    }
+    if (error instanceof PortLimitError) throw new DisassemblyError(null, error.message, output, opPos, 'LIMIT_EXCEEDED');
     throw error;
   }
-  let text = out.join('');
-  if (write) {
-    write(text);
-    text = '';
+  let text: string;
+  try {
+    text = sink.finish();
+  } catch (failure) {
+    throw failure instanceof WriteFailure ? failure.error : failure;
   }
   return { text, end: reader.pos, highestProtocol: maxProto };
 }
 
 /** The disassembly of the first pickle in `data`, as `python -m pickletools FILE` prints it. */
-export function dis(data: Uint8Array, options: DisassembleOptions = {}): string {
+export function dis(data: Uint8Array | ArrayBuffer, options: DisassembleOptions = {}): string {
   return disassemble(data, options).text;
 }

@@ -61,12 +61,15 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
   return { options, positionals };
 }
 
-/** An integer option value, checked. */
-export function intOption(args: ParsedArgs, name: string, fallback: number, min = -Infinity): number {
+/** An integer option value, checked to lie within [min, max]. */
+export function intOption(args: ParsedArgs, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   const raw = args.options.get(name);
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} needs an integer${min > -Infinity ? ` >= ${min}` : ''}, not '${String(raw)}'`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` >= ${min}` : max < Infinity ? ` <= ${max}` : '';
+    throw new UsageError(`--${name} needs an integer${range}, not '${String(raw)}'`);
+  }
   return value;
 }
 

@@ -2,7 +2,7 @@
 import { DisassemblyError, type DisassemblyMemo, disassemble } from '../disassemble.js';
 import { intOption, type ParsedArgs, stringOption, UsageError } from './args.js';
 import { type CommandContext, report } from './context.js';
-import { InputError, readInput } from './input.js';
+import { MAX_INPUT_HELP, MAX_INPUT_OPTION, maxInputBytesOption, readInput } from './input.js';
 import { fileOutput, type Output } from './output.js';
 
 export const DIS_OPTIONS = [
@@ -12,7 +12,11 @@ export const DIS_OPTIONS = [
   { long: 'preamble', short: 'p', value: true },
   { long: 'output', short: 'o', value: true },
   { long: 'all' },
+  MAX_INPUT_OPTION,
 ] as const;
+
+/** The widest --indentlevel: pickletools takes any, but a line per MARK level of it is no use. */
+const MAX_INDENT_LEVEL = 1000;
 
 export const DIS_USAGE = `Usage: pickle-mapper dis [options] FILE|- [FILE|-...]
 
@@ -23,13 +27,14 @@ A malformed pickle prints what was disassembled before the fault, then pickletoo
 
 Options:
   -m, --memo             keep the memo between pickles (several files, or --all)
-  -l, --indentlevel N    blanks per MARK level (default 4)
+  -l, --indentlevel N    blanks per MARK level (default 4, at most 1000)
   -a, --annotate         add a short description of each opcode
   -p, --preamble TEXT    printed before each file when there are several
                          (default "==> {name} <==")
   -o, --output FILE      write the disassembly to FILE instead of stdout
       --all              every pickle in each file, one after another (pickletools
                          shows only the first)
+${MAX_INPUT_HELP}
   -h, --help             show this help
 
 FILE may be - for stdin; gzip input is recognised by its magic bytes.`;
@@ -41,7 +46,8 @@ function formatPreamble(template: string, name: string): string {
 
 export function runDis(args: ParsedArgs, context: CommandContext): number {
   if (args.positionals.length === 0) throw new UsageError('dis needs a FILE (or - for stdin)');
-  const indentLevel = intOption(args, 'indentlevel', 4);
+  const indentLevel = intOption(args, 'indentlevel', 4, -Infinity, MAX_INDENT_LEVEL);
+  const maxInputBytes = maxInputBytesOption(args);
   const annotate = args.options.has('annotate') ? 30 : 0;
   const preamble = stringOption(args, 'preamble') ?? '==> {name} <==';
   const all = args.options.has('all');
@@ -49,17 +55,10 @@ export function runDis(args: ParsedArgs, context: CommandContext): number {
   // As pickletools: one file gets a fresh memo; several share one with --memo.
   const sharedMemo: DisassemblyMemo | undefined = args.options.has('memo') && (several || all) ? new Map() : undefined;
   const outputPath = stringOption(args, 'output');
-  let out: Output = context.stdout;
-  if (outputPath !== undefined) {
-    try {
-      out = fileOutput(outputPath);
-    } catch (error) {
-      throw new InputError(outputPath, `cannot write: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  const out: Output = outputPath === undefined ? context.stdout : fileOutput(outputPath);
   try {
     for (const path of args.positionals) {
-      const input = readInput(path, context.stdin);
+      const input = readInput(path, context.stdin, maxInputBytes);
       if (several) out.write(formatPreamble(preamble, input.name) + '\n');
       let start = 0;
       do {

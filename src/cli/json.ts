@@ -2,7 +2,8 @@
 import { toJson } from '../json-mapping.js';
 import { intOption, type ParsedArgs, UsageError } from './args.js';
 import type { CommandContext } from './context.js';
-import { readInput } from './input.js';
+import { escapeForTerminal } from './terminal-text.js';
+import { MAX_INPUT_HELP, MAX_INPUT_OPTION, maxInputBytesOption, readInput } from './input.js';
 import { encodingOption, forInput, loadValues } from './load.js';
 
 export const JSON_OPTIONS = [
@@ -10,6 +11,7 @@ export const JSON_OPTIONS = [
   { long: 'indent', value: true },
   { long: 'compact' },
   { long: 'encoding', value: true },
+  MAX_INPUT_OPTION,
 ] as const;
 
 export const JSON_USAGE = `Usage: pickle-mapper json [options] FILE|- [FILE|-...]
@@ -31,6 +33,7 @@ Options:
       --indent N         indentation (default 2)
       --compact          no indentation: one line per document
       --encoding ENC     Python 2 str: ascii (default, as Python), latin1, utf-8 or bytes
+${MAX_INPUT_HELP}
   -h, --help             show this help
 
 FILE may be - for stdin; gzip input is recognised by its magic bytes. Several files give
@@ -40,13 +43,15 @@ export function runJson(args: ParsedArgs, context: CommandContext): number {
   if (args.positionals.length === 0) throw new UsageError('json needs a FILE (or - for stdin)');
   const indent = args.options.has('compact') ? 0 : intOption(args, 'indent', 2, 0);
   const encoding = encodingOption(args);
+  const maxInputBytes = maxInputBytesOption(args);
   const all = args.options.has('all');
   for (const path of args.positionals) {
-    const input = readInput(path, context.stdin);
+    const input = readInput(path, context.stdin, maxInputBytes);
     forInput(input, () => {
       // keepFloatType: 2.0 stays a float; dicts as Maps: Python's key order, integer-like keys too.
-      const values = [...loadValues(input, all, { encoding, keepFloatType: true, dicts: 'map' })];
-      context.stdout.write(toJson(all ? values : values[0], { indent }) + '\n');
+      const values = [...loadValues(input, all, { encoding, keepFloatType: true, dicts: 'map', maxInputBytes })];
+      // JSON.stringify leaves C1 controls, bidi overrides and the like raw: \u escapes here.
+      context.stdout.write(escapeForTerminal(toJson(all ? values : values[0], { indent }), { keepNewlines: true, json: true }) + '\n');
     });
   }
   return 0;

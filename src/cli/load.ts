@@ -28,16 +28,27 @@ export function* loadValues(input: Input, all: boolean, options: LoadOptions): G
 }
 
 /**
- * Runs `body` for one input; a failure (an UnpicklingError, a value nested too deeply to print)
- * becomes an InputError naming the input and the error class.
+ * The RangeErrors JavaScript throws when a value outgrows what it can hold: the call stack, the
+ * longest string or array, memory for a buffer. A printer that recurses or builds one string
+ * meets them on values too deep or too large; they say nothing about a bug.
+ */
+const TOO_DEEP = /call stack/i;
+const TOO_LARGE = /^(Invalid string length|Invalid array length|Invalid typed array length|Array buffer allocation failed)/;
+
+/**
+ * Runs `body` for one input; a failure (an UnpicklingError, a value too deep or too large to
+ * print) becomes an InputError naming the input and the error class.
  */
 export function forInput<T>(input: Input, body: () => T): T {
   try {
     return body();
   } catch (error) {
     if (error instanceof InputError) throw error;
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    if (error instanceof RangeError && TOO_DEEP.test(error.message)) {
       throw new InputError(input.name, 'the value is nested too deeply to print');
+    }
+    if (error instanceof RangeError && TOO_LARGE.test(error.message)) {
+      throw new InputError(input.name, `the value is too large to print (${error.message})`);
     }
     if (error instanceof PickleError) throw new InputError(input.name, `${error.name}: ${error.message}`);
     throw error;

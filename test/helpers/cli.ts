@@ -1,6 +1,6 @@
 // The CLI as a user runs it: src/cli.ts bundled once per test file (as tsup builds it) and
 // spawned with node; the corpus of CPython pickles; and python3 modules run the same way.
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +28,21 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface SpawnCliOptions {
+  /** Flags for node itself, before the script (`--max-old-space-size=64`, `--require x.cjs`). */
+  readonly nodeArgs?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** stdin, stdout and stderr as spawnSync takes them (a file descriptor to write to /dev/full). */
+  readonly stdio?: SpawnSyncOptions['stdio'];
+  readonly input?: Uint8Array;
+}
+
 /** Bundles the CLI before the file's tests (and removes it after); `work` is a scratch folder. */
-export function useBuiltCli(name: string): { readonly work: string; run(args: string[], input?: Uint8Array): RunResult } {
+export function useBuiltCli(name: string): {
+  readonly work: string;
+  run(args: string[], input?: Uint8Array): RunResult;
+  spawn(args: string[], options: SpawnCliOptions): RunResult;
+} {
   const state = { work: '', cli: '' };
   beforeAll(async () => {
     state.work = mkdtempSync(join(tmpdir(), `pickle-mapper-${name}-`));
@@ -55,6 +68,16 @@ export function useBuiltCli(name: string): { readonly work: string; run(args: st
     run(args, input) {
       const result = spawnSync(process.execPath, [state.cli, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
       return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
+    },
+    spawn(args, options) {
+      const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), state.cli, ...args], {
+        cwd: ROOT,
+        input: options.input,
+        stdio: options.stdio,
+        env: options.env ?? process.env,
+        maxBuffer: 1 << 30,
+      });
+      return { status: result.status, stdout: result.stdout?.toString('utf8') ?? '', stderr: result.stderr?.toString('utf8') ?? '' };
     },
   };
 }
