@@ -28,6 +28,7 @@ import { Tuple } from './values/tuple.js';
 import { matchLatin1BytesIdiom } from './latin1-bytes-idiom.js';
 import { BatchRunScan, flatItemAt, frameAfter, scanBatchRun, startsWithWideNumber } from './list-batch-run.js';
 import { replaceReferences } from './replace-references.js';
+import { reprStr } from './python-repr.js';
 import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
 
 /**
@@ -1764,7 +1765,7 @@ export class Unpickler implements LoadContext {
 
   #parseInt(text: string): number | bigint {
     const value = parsePythonInt(text, this.maxIntDigits);
-    if (value === null) fail(`invalid literal for int() with base 0: '${text.slice(0, 40)}'`);
+    if (value === null) fail(`invalid literal for int() with base 0: ${reprStr(text.slice(0, 40))}`);
     return value;
   }
 }

@@ -115,3 +115,16 @@ describe('mapper error codes', () => {
     expect(codeOf(() => loads(dumps(3), Counter, { registry }))).toBe('SCHEMA_MISMATCH');
   });
 });
+
+describe('messages quote what the pickle held as Python repr does', () => {
+  it('escapes control characters of a bad int literal (no terminal escape sequence in the message)', () => {
+    const pickle = Uint8Array.from([...Buffer.from('I1\x1b]0;x\x07\n.', 'latin1')]);
+    try {
+      loads(pickle);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain("'1\\x1b]0;x\\x07'");
+      expect((error as Error).message).not.toMatch(/[\x00-\x1f]/);
+    }
+  });
+});
