@@ -121,7 +121,17 @@ export interface LoadTools {
 }
 
 function mismatch(type: FieldType, value: unknown): never {
-  throw new FieldTypeError(`expected ${typeName(type, pythonNameOf)}, got ${describeValue(value)}`);
+  throw new FieldTypeError(`expected ${typeName(type, pythonNameOf)}, got ${describeValue(value)}${mismatchHint(type, value)}`);
+}
+
+/** What to do about a common mismatch: a Date for a datetime, a class type that nobody registered. */
+function mismatchHint(type: FieldType, value: unknown): string {
+  if (value instanceof Date) return '; convert it with PyDatetime.fromDate(date) (or PyDate.fromDate for a date)';
+  if (typeof type === 'function') {
+    const cls = type();
+    if (typeof cls === 'function' && !isMappedClass(cls) && !VALUE_CLASS_NAMES.has(cls)) return `; ${cls.name} is not registered (@PyClass or registerClass)`;
+  }
+  return '';
 }
 
 /** A dict that can be the state of one instance: a plain object or a plain Map (not an OrderedDict, Counter…). */

@@ -100,6 +100,13 @@ export function loadState(obj: object, state: unknown, plan: ClassPlan, context:
         loadPositional(obj, state, plan, context);
         return;
       }
+      if (schema.slotsOnly && schema.frozen) {
+        // Written back as a list, which Python's non-frozen class could not take.
+        throw new FieldTypeError(
+          `${schema.module}.${schema.name} is mapped as @dataclass(frozen=True, slots=True), whose state is a list, and the state is ${describeValue(state)}: ` +
+            'the Python class is not frozen, so drop frozen: true',
+        );
+      }
       break;
     case 'attrs':
       // attrs before 22.2 pickled a tuple of the attribute values in order.
@@ -133,10 +140,16 @@ function loadObject(obj: object, state: unknown, plan: ClassPlan, context: LoadC
     if (state[1] !== null) assignPart(obj, state[1], 1, plan, context, seen);
     // (None, slots) for a class declared without slots: remember there was no __dict__.
     if (state[0] === null && schema.slots.size === 0 && !schema.slotsOnly) memoryOf(obj).noDict = true;
+  } else if (Array.isArray(state) && !(state instanceof Tuple) && schema.model === 'dataclass' && !schema.frozen) {
+    throw new FieldTypeError(
+      `the state of ${schema.module}.${schema.name} is ${describeValue(state)}, the field values in order that @dataclass(frozen=True, slots=True) writes: ` +
+        'map it with frozen: true and slots: true',
+    );
   } else {
     throw new FieldTypeError(
       `the state of ${schema.module}.${schema.name} is ${describeValue(state)}; ` +
-        `define __setstate__ on ${schema.cls.name} to read it, or declare the model (model: 'dataclass', 'attrs', 'pydantic')`,
+        `define __setstate__ on ${schema.cls.name} to read it, or declare the model (model: 'dataclass', 'attrs', 'pydantic'` +
+        `${Array.isArray(state) && !(state instanceof Tuple) ? "; a list is a @dataclass(frozen=True, slots=True)'s state: model: 'dataclass', slots: true, frozen: true" : ''})`,
     );
   }
   if (seen) checkRequired(schema, seen);
@@ -222,10 +235,35 @@ export function assignState(
   } else if (typeof key === 'string' && schema.implicit && !schema.exclude.has(key)) {
     setPlainDictItem(obj as Record<string, unknown>, key, value);
   } else {
+    checkUnplacedKey(schema, key);
     memoryOf(obj).extras ??= new Map();
     memoryOf(obj).extras!.set(key, value);
   }
   return field;
+}
+
+/** A key by which Python spells a field the schema spells otherwise (`maybe_count`, `maybeCount`). */
+const spelling = (name: string): string => name.replace(/_/g, '').toLowerCase();
+
+/**
+ * A state key the schema does not place is kept aside, unless it shows the schema is wrong:
+ * pydantic's own keys in a class not mapped as one, or a declared field under another spelling
+ * (whose edits would never reach Python).
+ */
+function checkUnplacedKey(schema: MutableClassSchema, key: unknown): void {
+  if (typeof key !== 'string') return;
+  const where = `${schema.module}.${schema.name}`;
+  if (key === '__pydantic_fields_set__' || key === '__pydantic_extra__') {
+    throw new FieldTypeError(`${where}: the state is a pydantic model's (it has '${key}'): map the class with model: 'pydantic'`);
+  }
+  const wanted = spelling(key);
+  const field = schema.fields.find((candidate) => !candidate.implicit && spelling(candidate.pythonName) === wanted);
+  if (field !== undefined) {
+    throw new FieldTypeError(
+      `${where}: the state has '${key}', and the field ${field.property} is written as '${field.pythonName}': ` +
+        `name it @PyField('${key}') (or fields: { ${field.property}: { name: '${key}' } })`,
+    );
+  }
 }
 
 function describeKey(key: unknown): string {

@@ -82,7 +82,7 @@ function buildTarball(tarball: string): void {
     cpSync(join(ROOT, 'package.json'), join(staging, 'package.json'));
     cpSync(join(ROOT, 'README.md'), join(staging, 'README.md'));
     run(join(ROOT, 'node_modules', '.bin', 'tsup'), ['--out-dir', join(staging, 'dist')], { cwd: ROOT });
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', staging], { cwd: staging })) as Array<{ filename: string }>;
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', staging], { cwd: staging })) as Array<{ filename: string }>;
     renameSync(join(staging, packed[0]!.filename), tarball);
     for (const name of readdirSync(CACHE)) {
       if (name.endsWith('.tgz') && join(CACHE, name) !== tarball) rmSync(join(CACHE, name), { force: true });
