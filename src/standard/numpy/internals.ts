@@ -1,6 +1,8 @@
 // The inside of NdArray and NdDtype: setting their parts (constructors, numpy's __setstate__),
 // their raw bytes and layouts. Kept out of src/values/ndarray.ts so that the public value module
 // exports only the public API; this file imports the classes as types only.
+import { detachedMessage, isDetached } from '../../detached-buffer.js';
+import { PickleError } from '../../errors.js';
 import { isDict, type PyDict } from '../../values/dict.js';
 import { type Tuple, isTuple } from '../../values/tuple.js';
 import type { NdArray, NdArrayData, NdDtype, NumpyModule } from '../../values/ndarray.js';
@@ -172,6 +174,7 @@ export function arrayBytes(array: NdArray, order: 'C' | 'F'): Uint8Array {
   const storage = dtype.storage;
   if (storage === 'object') throw new Error('an object array has no raw bytes');
   let data = array.data as NdTypedArray;
+  if (isDetached(data.buffer)) throw new PickleError(detachedMessage('the data of an NdArray'), { code: 'INVALID_ARGUMENT' });
   const target = order === 'C' ? identityOrder(array.ndim) : reversedOrder(array.ndim);
   const flags = contiguity(array.shape, array.axisOrder);
   if (!(order === 'C' ? flags.c : flags.f)) data = reorder(array, target) as NdTypedArray;
