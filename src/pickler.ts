@@ -3,7 +3,10 @@
 // Like the unpickler it never recurses: containers schedule the saving of their items on an
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from './compat.js';
-import { PickleError, type PickleErrorCode, PicklingError } from './errors.js';
+import { firstHole, holeMessage } from './array-holes.js';
+import { detachedMessage, isDetached } from './detached-buffer.js';
+import { PickleError, type PickleErrorCode, PicklingError, UnpicklingError } from './errors.js';
+import { FastExpansion, fastExpansionMessage } from './fast-expansion.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { jsValueHint } from './js-value-hints.js';
 import { checkMembers, MemberKind } from './member-check.js';
@@ -28,7 +31,7 @@ import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_NEWOBJ_EX as NEWOBJ_EX, COP
 import { PyObject } from './values/object.js';
 import { PickleBuffer } from './values/picklebuffer.js';
 import { Tuple } from './values/tuple.js';
-import { FRAME_SIZE_TARGET, PickleWriter } from './writer.js';
+import { FRAME_SIZE_TARGET, OutputTooLarge, PickleWriter } from './writer.js';
 
 /** The protocol `dumps` uses unless told otherwise: 4, which every Python from 3.4 reads. */
 export const DEFAULT_PROTOCOL = 4;
@@ -69,7 +72,9 @@ export interface DumpOptions {
    * CPython's `Pickler.fast`: no memo at all. Nothing is memoized, so a value met twice is
    * written twice (equal strings, shared objects, a class for each instance), and the bytes
    * are those of CPython's pickler with `fast = True`. Faster for data that is a tree (records
-   * from JSON, rows); a value that contains itself gives a PicklingError. Default false.
+   * from JSON, rows); a value that contains itself gives a PicklingError ('SHARED_IN_FAST_MODE'),
+   * and so does a value whose shared parts, written again at each reference, would add more
+   * than 8 times the size of the rest (a DAG that would expand exponentially). Default false.
    */
   fast?: boolean;
   /** Receives each complete pickle `Pickler.dump()` writes (never a partial one). */
@@ -96,6 +101,31 @@ const FAST_NESTING_LIMIT = 50;
 const BATCH_SIZE = 1000;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The most decimal digits of an int written as text (LONG at protocols 0 and 1): CPython's
+ * default `int_max_str_digits`, beyond which its pickler refuses to write it and its unpickler
+ * (and `loads`, by default) to read it.
+ */
+const MAX_INT_TEXT_DIGITS = 4300;
+/** Bits of the largest int of MAX_INT_TEXT_DIGITS digits (10^4300 - 1 < 2^14285). */
+const MAX_INT_TEXT_BITS = 14285;
+
+/** The decimal text of `value` for LONG, or a failure when Python would refuse it. */
+function longText(value: bigint): string {
+  // Counted in hex first: a huge int is refused without the cost of its decimal text.
+  const magnitude = value < 0n ? -value : value;
+  const text = (magnitude.toString(16).length - 1) * 4 < MAX_INT_TEXT_BITS ? magnitude.toString() : undefined;
+  if (text === undefined || text.length > MAX_INT_TEXT_DIGITS) {
+    failure(
+      `an int of more than ${MAX_INT_TEXT_DIGITS} digits cannot be written as text at protocols 0 and 1 ` +
+        '(Python refuses to write and to read it: its int_max_str_digits); protocol 2 and later write it in binary',
+      undefined,
+      'UNREPRESENTABLE',
+    );
+  }
+  return value < 0n ? `-${text}` : text;
+}
 
 const BYTES = new PyGlobal('builtins', 'bytes');
 const BYTEARRAY = new PyGlobal('builtins', 'bytearray');
@@ -127,6 +157,11 @@ class SaveFailure extends Error {
 
 function failure(message: string, cause?: unknown, code?: PickleErrorCode): never {
   throw new SaveFailure(message, cause, undefined, code);
+}
+
+/** The code a failure inside a reduction keeps: a PickleError's own (INVALID_ARGUMENT, ...), else UNPICKLABLE. */
+function codeOf(error: unknown): PickleErrorCode | undefined {
+  return error instanceof PickleError && !(error instanceof UnpicklingError) && error.code !== 'PICKLE_ERROR' ? error.code : undefined;
 }
 
 const isCopyreg = (callable: unknown, name: string): boolean =>
@@ -282,8 +317,11 @@ export class Pickler {
   readonly #fast: boolean;
   /** Fast mode: the values of open frames FAST_NESTING_LIMIT deep or deeper, to catch a cycle. */
   #fastOpen: Set<unknown> | undefined;
+  /** Fast mode: how far shared values have been expanded, to refuse a DAG that would explode. */
+  readonly #fastExpansion: FastExpansion | undefined;
   readonly #write: DumpOptions['write'];
   readonly #out = new PickleWriter();
+  #released = false;
   /** Memo by identity for objects (globals too, besides their memo by name). */
   #memo = new Map<unknown, number>();
   /** Memo by value for strings (JavaScript strings have no identity). */
@@ -322,6 +360,7 @@ export class Pickler {
     this.#maxDepth = options.maxDepth ?? 1_000_000;
     this.#keepMemo = options.keepMemo ?? false;
     this.#fast = options.fast ?? false;
+    this.#fastExpansion = this.#fast ? new FastExpansion() : undefined;
     const shareStrings = options.shareStrings ?? 'recent';
     if (shareStrings !== 'recent' && shareStrings !== 'all') {
       throw new PicklingError(`shareStrings must be 'recent' or 'all', not ${String(shareStrings)}`, undefined, { code: 'INVALID_ARGUMENT' });
@@ -340,8 +379,9 @@ export class Pickler {
     }
   }
 
-  /** Lets a later Pickler reuse this one's output buffer; this Pickler must not dump again. */
+  /** Lets a later Pickler reuse this one's output buffer. Idempotent; a released Pickler refuses to dump. */
   release(): void {
+    this.#released = true;
     this.#out.release();
   }
 
@@ -355,6 +395,9 @@ export class Pickler {
 
   /** Pickles `value`; returns the complete pickle. Nothing is written anywhere on failure. */
   dump(value: unknown): Uint8Array {
+    if (this.#released) {
+      throw new PicklingError('this Pickler was released: its buffer went to the next Pickler made; make a new Pickler', undefined, { code: 'RELEASED' });
+    }
     const out = this.#out;
     out.reset();
     this.#reducedProto = undefined;
@@ -365,12 +408,15 @@ export class Pickler {
     this.#context = { protocol: this.protocol, cache: new Map() };
     this.#top = 0;
     this.#fastOpen = undefined;
+    this.#fastExpansion?.reset();
+    let pickle: Uint8Array;
     try {
       if (this.protocol >= 2) out.byte2(0x80, this.protocol);
       if (this.protocol >= 4) out.setFraming(true);
       if (!this.#save(value)) this.#run();
       out.byte(0x2e); // STOP
       out.setFraming(false);
+      pickle = out.result();
     } catch (error) {
       // A failed dump leaves the memo as it was, so later dumps never refer to unwritten entries.
       if (memoBefore) this.#restoreMemo(memoBefore);
@@ -378,13 +424,12 @@ export class Pickler {
       const message = error instanceof Error ? error.message : String(error);
       throw new PicklingError(message, this.#failurePath(error instanceof SaveFailure ? error.inner : undefined), {
         cause: error instanceof SaveFailure ? error.cause : error,
-        code: error instanceof SaveFailure ? error.code : error instanceof PickleError ? error.code : 'UNPICKLABLE',
+        code: error instanceof SaveFailure ? error.code : error instanceof OutputTooLarge ? 'LIMIT_EXCEEDED' : error instanceof PickleError ? error.code : 'UNPICKLABLE',
       });
     } finally {
       while (this.#top > 0) this.#pop();
       this.#context.cache.clear();
     }
-    const pickle = out.result();
     if (this.#write) {
       try {
         this.#write(pickle);
@@ -444,7 +489,7 @@ export class Pickler {
   }
 
   #push(kind: number, depth: number, value: unknown, items: readonly unknown[]): Frame {
-    if (this.#fast && depth >= FAST_NESTING_LIMIT && value !== undefined) this.#enterFast(value);
+    if (this.#fast) this.#enterFast(value, items.length, depth);
     let frame = this.#frames[this.#top];
     if (!frame) {
       frame = new Frame();
@@ -470,7 +515,7 @@ export class Pickler {
   /** Drops the top frame, letting go of what it referred to. */
   #pop(): void {
     const frame = this.#frames[--this.#top]!;
-    if (this.#fastOpen !== undefined && frame.depth >= FAST_NESTING_LIMIT) this.#fastOpen.delete(frame.value);
+    if (this.#fast) this.#leaveFast(frame);
     frame.value = undefined;
     frame.items = NO_ITEMS;
     frame.map = undefined;
@@ -481,12 +526,39 @@ export class Pickler {
   /**
    * Fast mode has no memo to write a value that contains itself as a reference to itself, so
    * that would nest for ever: a value open deep down (FAST_NESTING_LIMIT) that is opened again
-   * is an error.
+   * is an error. A value shared so much that writing it at each reference would explode (a
+   * DAG) is one too (FastExpansion).
    */
-  #enterFast(value: unknown): void {
+  #enterFast(value: unknown, items: number, depth: number): void {
+    const shared = this.#fastExpansion!.open(value, items, this.#top);
+    if (shared !== undefined) failure(fastExpansionMessage(describe(shared)), undefined, 'SHARED_IN_FAST_MODE');
+    if (depth < FAST_NESTING_LIMIT || value === undefined) return;
     this.#fastOpen ??= new Set();
     if (this.#fastOpen.has(value)) failure(`fast mode: ${describe(value)} contains itself, and without a memo it cannot refer back to itself`, undefined, 'SHARED_IN_FAST_MODE');
     this.#fastOpen.add(value);
+  }
+
+  /** Fast mode: the frame at the top (index #top now) is done. */
+  #leaveFast(frame: Frame): void {
+    this.#fastExpansion!.close(this.#top);
+    if (this.#fastOpen !== undefined && frame.depth >= FAST_NESTING_LIMIT) this.#fastOpen.delete(frame.value);
+  }
+
+  /**
+   * An undefined item of a list, tuple or list items: refused when it is a hole (an index the
+   * array does not have). Checked here, for undefined only, so that other items pay nothing.
+   */
+  #refuseHole(): void {
+    const frame = this.#frames[this.#top - 1]!;
+    const kind = frame.kind;
+    if (kind !== Kind.List && kind !== Kind.ListEach && kind !== Kind.Tuple && kind !== Kind.AppendItems) return;
+    if (!(frame.i in frame.items)) failure(holeMessage(frame.i));
+  }
+
+  /** Refuses an array with a hole before its items are spread or counted (path: `label[i]` below the value). */
+  #refuseHoles(array: readonly unknown[], label: string): void {
+    const hole = firstHole(array);
+    if (hole >= 0) throw new SaveFailure(holeMessage(hole), undefined, { kind: StepKind.LabelIndex, key: hole, label });
   }
 
   /** The nesting depth of a value saved now: the top frame's, or 0 for the value itself. */
@@ -630,6 +702,7 @@ export class Pickler {
       return this.#saveObject(value);
     }
     if (typeof value === 'undefined') {
+      if (this.#top > 0) this.#refuseHole();
       this.#out.byte(0x4e); // NONE
       return true;
     }
@@ -688,6 +761,7 @@ export class Pickler {
     if (proto === this.#reducedProto && !Array.isArray(value)) return this.#saveByReduction(value, depth + 1);
     if (this.#reducedByHandler(value, proto)) return this.#saveByReduction(value, depth + 1);
     if (value instanceof Uint8Array) {
+      if (value.length === 0 && isDetached(value.buffer)) failure(detachedMessage(value instanceof PyByteArray ? 'a PyByteArray' : 'a Uint8Array'), undefined, 'INVALID_ARGUMENT');
       return value instanceof PyByteArray ? this.#saveByteArray(value, depth + 1) : this.#saveBytes(value, depth + 1);
     }
     if (Array.isArray(value)) return value instanceof Tuple ? this.#saveTuple(value, depth + 1) : this.#saveList(value, depth + 1);
@@ -753,7 +827,7 @@ export class Pickler {
       }
     } catch (error) {
       if (error instanceof SaveFailure) throw error;
-      failure(error instanceof Error ? error.message : String(error), error, error instanceof PickleError ? error.code : undefined);
+      failure(error instanceof Error ? error.message : String(error), error, codeOf(error));
     }
     if (bareState !== undefined) {
       const done = this.#saveBareNewObj(value, bare!.cls, bareState, true, depth);
@@ -839,7 +913,7 @@ export class Pickler {
     const out = this.#out;
     if (this.protocol < 2) {
       if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) this.#saveInt(Number(value));
-      else out.latin1(`L${value}L\n`);
+      else out.latin1(`L${longText(value)}L\n`);
       return;
     }
     if (value >= INT64_MIN && value <= INT64_MAX) {
@@ -1011,6 +1085,7 @@ export class Pickler {
 
   #savePickleBuffer(value: PickleBuffer): boolean {
     if (this.protocol < 5) failure('PickleBuffer can only be pickled with protocol >= 5');
+    if (value.data.length === 0 && isDetached(value.data.buffer)) failure(detachedMessage('the data of a PickleBuffer'), undefined, 'INVALID_ARGUMENT');
     const inBand = this.#bufferCallback ? Boolean(this.#bufferCallback(value)) : true;
     if (inBand) {
       this.#writeBytesData(value.data, !value.readonly);
@@ -1112,6 +1187,7 @@ export class Pickler {
       for (let i = 0; i < n; i++) {
         const item = list[i];
         if (floats !== undefined && itemIsFloat(floats, i, item)) this.#saveLoadedFloat(item as number);
+        else if (item === undefined && !(i in list)) throw new SaveFailure(holeMessage(i), undefined, { kind: StepKind.Index, key: i });
         // Only an index getter could hand over a container now, after allScalars read a scalar.
         else if (!this.#save(item)) failure('a list item changed while the list was written (an index getter?)');
       }
@@ -1446,6 +1522,7 @@ export class Pickler {
       ];
     } else if (this.protocol >= 2 && isCopyreg(callable, '__newobj__')) {
       if (args.length === 0) failure('copyreg.__newobj__ needs the class as its first argument');
+      this.#refuseHoles(args, '<args>');
       ops = [Op.Save, args[0], '<class>', Op.FreshTuple, args.length === 1 ? NO_ITEMS : args.slice(1), '<args>', Op.Byte, 0x81, undefined];
     } else {
       // Includes copyreg.__newobj_ex__ below protocol 4, which Python calls as a function.
@@ -1528,13 +1605,16 @@ export class Pickler {
         }
         case Op.AppendItems: {
           // A loaded list (a placeholder's list items) writes its floats as floats.
-          const items = Array.isArray(a) ? [...itemsToWrite(a)] : [...(a as Iterable<unknown>)];
+          // An array is used as it is (a hole is refused when reached), never spread: spreading
+          // would turn holes into undefined and walk a claimed length of 2^32-1.
+          const items = Array.isArray(a) ? itemsToWrite(a) : [...(a as Iterable<unknown>)];
           if (items.length === 0) continue;
           const child = this.#push(Kind.AppendItems, frame.depth, undefined, items);
           child.labels = ops[i + 2] as string;
           break;
         }
         case Op.SetItems: {
+          if (Array.isArray(a)) this.#refuseHoles(a, ops[i + 2] as string);
           const pairs = [...(a as Iterable<readonly [unknown, unknown]>)];
           for (let k = 0; k < pairs.length; k++) {
             const pair = pairs[k];
@@ -1691,7 +1771,9 @@ export class Pickler {
   #savePlaceholder(value: PyObject, depth: number): boolean {
     const { cls } = value;
     // Arguments and a bare state loaded as floats (2.0) are written as floats.
+    if (!Array.isArray(value.args)) failure('the arguments of a placeholder must be a tuple');
     const args = itemsToWrite(value.args);
+    if (args.length > 0) this.#refuseHoles(args, '.args');
     const state = valueToWrite(value, 'state', value.state);
     if (
       value.creation === 'newobj' &&

@@ -3,6 +3,7 @@
 // It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
 import { fixImport } from './compat.js';
 import { PickleError, type PickleErrorCode, UnpicklingError } from './errors.js';
+import { detachedMessage, isDetached } from './detached-buffer.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from './opcodes.js';
 import { compressedInputHint } from './input-hints.js';
@@ -132,6 +133,7 @@ function memoValues(memo: unknown[]): unknown[] {
 }
 
 function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+  refuseDetached(data, 'loads() input');
   // A Node Buffer is a Uint8Array whose slice() is a view: rewrap it so bytes values are copies.
   if (data instanceof Uint8Array) {
     return data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -141,7 +143,16 @@ function toBytes(data: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
   throw new UnpicklingError(`loads() expects a Uint8Array, ArrayBuffer or Buffer, not ${describe(data)}`, { code: 'INVALID_ARGUMENT' });
 }
 
+/** A detached buffer, or a view of one, is an invalid argument (it would throw a TypeError further on). */
+function refuseDetached(data: unknown, what: string): void {
+  const buffer = data instanceof ArrayBuffer ? data : ArrayBuffer.isView(data) ? data.buffer : undefined;
+  if (buffer !== undefined && isDetached(buffer)) {
+    throw new UnpicklingError(detachedMessage(`the ${what}`), { code: 'INVALID_ARGUMENT' });
+  }
+}
+
 function bufferToBytes(buffer: unknown): Uint8Array {
+  refuseDetached(buffer, 'out-of-band buffer');
   if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
   if (ArrayBuffer.isView(buffer)) return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   fail(`out-of-band buffer must be an ArrayBuffer or a typed array, not ${describe(buffer)}`, 'INVALID_ARGUMENT');

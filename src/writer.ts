@@ -7,6 +7,28 @@ const FRAME_HEADER_SIZE = 9;
 /** A frame is committed at the first opcode boundary after it reaches 64 KiB. */
 export const FRAME_SIZE_TARGET = 64 * 1024;
 const FRAME_SIZE_MIN = 4;
+/** The smallest buffer a writer starts with or grows to. */
+const INITIAL_SIZE = 256;
+
+/**
+ * The output would be larger than one Uint8Array can be (4 GiB in Node 20). Thrown from inside a
+ * write, so the pickler reports it with the path of the value being written.
+ */
+export class OutputTooLarge extends Error {
+  constructor(bytes: number) {
+    super(`the pickle would need ${bytes} bytes in one Uint8Array, more than this runtime can allocate`);
+  }
+}
+
+/** A new buffer of `size` bytes, or OutputTooLarge when the runtime cannot make one that large. */
+function allocate(size: number): Uint8Array {
+  try {
+    return new Uint8Array(size);
+  } catch (error) {
+    if (error instanceof RangeError) throw new OutputTooLarge(size);
+    throw error;
+  }
+}
 
 export class PickleWriter {
   /** A buffer a finished one-shot writer left behind, so `dumps` does not regrow from scratch. */
@@ -17,14 +39,19 @@ export class PickleWriter {
   static #takeSpare(): Uint8Array {
     const spare = PickleWriter.#spare;
     PickleWriter.#spare = null;
-    return spare ?? new Uint8Array(256);
+    return spare ?? new Uint8Array(INITIAL_SIZE);
   }
 
-  /** Hands this writer's buffer on to the next writer made; this one must not be used again. */
+  /**
+   * Hands this writer's buffer on to the next writer made. Idempotent: a released writer holds an
+   * empty buffer, which is never handed on (nor is the one already waiting in the slot).
+   */
   release(): void {
+    const buf = this.#buf;
+    if (buf.length === 0) return;
     const spare = PickleWriter.#spare;
-    if (this.#buf.length <= 64 * 1024 * 1024 && (!spare || spare.length < this.#buf.length)) {
-      PickleWriter.#spare = this.#buf;
+    if (buf.length <= 64 * 1024 * 1024 && buf !== spare && (!spare || spare.length < buf.length)) {
+      PickleWriter.#spare = buf;
     }
     this.#buf = new Uint8Array(0);
     this.#view = new DataView(this.#buf.buffer);
@@ -72,9 +99,17 @@ export class PickleWriter {
     // large spare of which the chunks hold nearly all).
     const start = this.#chunkStart;
     const live = need - start;
-    let size = start > 0 ? Math.max(256, Math.min(this.#buf.length, 1 << 20)) : this.#buf.length * 2;
+    // Never from 0 (a released writer's empty buffer): doubling it would stay 0 for ever.
+    let size = Math.max(INITIAL_SIZE, start > 0 ? Math.min(this.#buf.length, 1 << 20) : this.#buf.length * 2);
     while (size < live) size *= 2;
-    const next = new Uint8Array(size);
+    let next: Uint8Array;
+    try {
+      next = allocate(size);
+    } catch (error) {
+      // Doubling overshot what the runtime allows: exactly what is needed may still fit.
+      if (!(error instanceof OutputTooLarge) || size === live) throw error;
+      next = allocate(live);
+    }
     next.set(this.#buf.subarray(start, this.#len));
     this.#buf = next;
     this.#view = new DataView(next.buffer);
@@ -217,7 +252,7 @@ export class PickleWriter {
   result(): Uint8Array {
     this.commitFrame();
     if (this.#chunks.length === 0) return this.#buf.slice(0, this.#len);
-    const out = new Uint8Array(this.length);
+    const out = allocate(this.length);
     let at = 0;
     for (const chunk of this.#chunks) {
       out.set(chunk, at);

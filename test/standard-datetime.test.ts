@@ -25,6 +25,9 @@ import {
   timedelta, timezone, UTC,
 } from './standard/datetime-numeric/helpers.js';
 
+/** What a value class throws for a bad argument. */
+const INVALID_ARGUMENT = expect.objectContaining({ name: 'PickleError', code: 'INVALID_ARGUMENT' });
+
 const IST = timezone(timedelta(0, 19800, 0), 'IST');
 const zoneinfo = (key: string) => reduced('zoneinfo', 'ZoneInfo._unpickle', key, 1);
 /** fold survives only from protocol 4 on: CPython does not write it below. */
@@ -309,7 +312,7 @@ describe('PyTimedelta', () => {
     expect(Object.is(new PyTimedelta(-0).days, 0)).toBe(true);
     expect(parts(new PyTimedelta(0n, 0n, -86_400_000_000n * 999_999_999n))).toEqual([-999999999, 0, 0]);
     expect(() => new PyTimedelta(1_000_000_000)).toThrow(/999999999/);
-    expect(() => new PyTimedelta(-999999999, 0, -1)).toThrow(RangeError);
+    expect(() => new PyTimedelta(-999999999, 0, -1)).toThrow(INVALID_ARGUMENT);
   });
 
   it("rounds fractions to the microsecond exactly as CPython's timedelta() (values from CPython 3.11)", () => {
@@ -323,8 +326,8 @@ describe('PyTimedelta', () => {
       .toEqual([50, 21902, 4003]);
     expect(parts(PyTimedelta.of({ seconds: 0.1, milliseconds: 0.0005 }))).toEqual([0, 0, 100000]);
     expect(parts(PyTimedelta.of({ weeks: -0.1 }))).toEqual([-1, 25920, 0]);
-    expect(() => PyTimedelta.of({ days: NaN })).toThrow(RangeError);
-    expect(() => PyTimedelta.of({ days: Infinity })).toThrow(RangeError);
+    expect(() => PyTimedelta.of({ days: NaN })).toThrow(INVALID_ARGUMENT);
+    expect(() => PyTimedelta.of({ days: Infinity })).toThrow(INVALID_ARGUMENT);
   });
 
   it('converts and prints as Python does', () => {
@@ -356,9 +359,9 @@ describe('PyTimezone', () => {
   });
 
   it('refuses offsets of a day or more, and non-timedelta offsets', () => {
-    expect(() => new PyTimezone(new PyTimedelta(1))).toThrow(RangeError);
-    expect(() => new PyTimezone(new PyTimedelta(-1))).toThrow(RangeError);
-    expect(() => new PyTimezone(3600 as unknown as PyTimedelta)).toThrow(TypeError);
+    expect(() => new PyTimezone(new PyTimedelta(1))).toThrow(INVALID_ARGUMENT);
+    expect(() => new PyTimezone(new PyTimedelta(-1))).toThrow(INVALID_ARGUMENT);
+    expect(() => new PyTimezone(3600 as unknown as PyTimedelta)).toThrow(INVALID_ARGUMENT);
     expect(new PyTimezone(new PyTimedelta(0, 86399, 999999)).offset.seconds).toBe(86399);
   });
 });
@@ -368,10 +371,10 @@ describe('PyDate, PyDatetime, PyTime', () => {
     expect(() => new PyDate(2023, 2, 29)).toThrow(/day must be in 1..28/);
     expect(() => new PyDate(0, 1, 1)).toThrow(/year/);
     expect(() => new PyDate(10000, 1, 1)).toThrow(/year/);
-    expect(() => new PyDate(2024, 1.5, 1)).toThrow(TypeError);
+    expect(() => new PyDate(2024, 1.5, 1)).toThrow(INVALID_ARGUMENT);
     expect(() => new PyDatetime(2024, 1, 1, 0, 60)).toThrow(/minute/);
     expect(() => new PyDatetime(2024, 1, 1, 0, 0, 0, 0, null, 2 as 1)).toThrow(/fold/);
-    expect(() => new PyTime(0, 0, 0, 0, 'UTC' as unknown as object)).toThrow(TypeError);
+    expect(() => new PyTime(0, 0, 0, 0, 'UTC' as unknown as object)).toThrow(INVALID_ARGUMENT);
     expect(new PyDate(2000, 2, 29).day).toBe(29);
   });
 
@@ -412,7 +415,7 @@ describe('PyDate, PyDatetime, PyTime', () => {
     for (const bad of ['2024-1-31', '2024-01-31T1', '2024-01-31T12:3', '2024-02-30', '2024-01-31T12:30+05:3', '2021-W53-1']) {
       expect(() => PyDatetime.fromISOString(bad), bad).toThrow();
     }
-    expect(() => PyDatetime.fromISOString('2024-01-31T12:30+24:00')).toThrow(RangeError);
+    expect(() => PyDatetime.fromISOString('2024-01-31T12:30+24:00')).toThrow(INVALID_ARGUMENT);
   });
 
   it('convert aware datetimes to and from Date exactly, or say why not', () => {
@@ -435,8 +438,8 @@ describe('PyDate, PyDatetime, PyTime', () => {
     expect(shape(PyDatetime.fromDate(instant, { tz: new PyTimezone(new PyTimedelta(0, -1800)) })))
       .toEqual(datetime(2024, 1, 2, 1, 34, 5, 6000, timezone(timedelta(-1, 84600))));
     expect(shape(PyDatetime.fromDate(new Date(-1)))).toEqual(datetime(1969, 12, 31, 23, 59, 59, 999000, UTC));
-    expect(() => PyDatetime.fromDate(new Date(NaN))).toThrow(RangeError);
-    expect(() => PyDatetime.fromDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(RangeError);
+    expect(() => PyDatetime.fromDate(new Date(NaN))).toThrow(INVALID_ARGUMENT);
+    expect(() => PyDatetime.fromDate(new Date(Date.UTC(10000, 0, 1)))).toThrow(INVALID_ARGUMENT);
     expect(shape(PyDatetime.fromEpochMicroseconds(1n))).toEqual(datetime(1970, 1, 1, 0, 0, 0, 1, UTC));
     expect(new PyDate(2024, 2, 29).toDate().toISOString()).toBe('2024-02-29T00:00:00.000Z');
     expect(shape(PyDate.fromDate(instant))).toEqual(date(2024, 1, 2));

@@ -16,6 +16,9 @@ import {
   shape, slice, uuid,
 } from './standard/datetime-numeric/helpers.js';
 
+/** What a value class throws for a bad argument. */
+const INVALID_ARGUMENT = expect.objectContaining({ name: 'PickleError', code: 'INVALID_ARGUMENT' });
+
 const PI = '1415926535897932384626433832795028841971693993751058209749445923078164062862089986280348253421170679';
 
 /** Hand-written: what each fixture loads as. */
@@ -233,7 +236,7 @@ describe('numeric handlers: loading errors and limits', () => {
 
   it('refuses a Decimal exponent of absurd length at once', () => {
     const started = Date.now();
-    expect(() => new PyDecimal(`1E${'9'.repeat(1_000_000)}`)).toThrow(RangeError);
+    expect(() => new PyDecimal(`1E${'9'.repeat(1_000_000)}`)).toThrow(INVALID_ARGUMENT);
     expect(() => new PyDecimal(`1E-${'0'.repeat(1_000_000)}5`).toString()).not.toThrow();
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -253,12 +256,12 @@ describe('PyDecimal', () => {
     ];
     for (const [input, output] of cases) expect(new PyDecimal(input).toString(), JSON.stringify(input)).toBe(output);
     for (const bad of ['E5', '.', 'Infinit', '', '1e', 'abc', '1.2.3', '0x10', '--1']) {
-      expect(() => new PyDecimal(bad), JSON.stringify(bad)).toThrow(SyntaxError);
+      expect(() => new PyDecimal(bad), JSON.stringify(bad)).toThrow(INVALID_ARGUMENT);
     }
     // The exponent limits of CPython's decimal (InvalidOperation there).
     expect(new PyDecimal('123E-1999999999999999997').toString()).toBe('1.23E-1999999999999999995');
     for (const bad of ['1E+1000000000000000000', '12E+999999999999999999', '1E-1999999999999999998', '0E-1999999999999999998', '0E+1000000000000000000']) {
-      expect(() => new PyDecimal(bad), bad).toThrow(RangeError);
+      expect(() => new PyDecimal(bad), bad).toThrow(INVALID_ARGUMENT);
     }
   });
 
@@ -302,8 +305,8 @@ describe('PyFraction', () => {
     expect([new PyFraction(6, -8).numerator, new PyFraction(0, -5).denominator]).toEqual([-3, 1]);
     expect(new PyFraction(2n ** 60n, 2n).numerator).toBe(2n ** 59n);
     expect(new PyFraction(2n ** 60n, 2n ** 58n).numerator).toBe(4);
-    expect(() => new PyFraction(1, 0)).toThrow(RangeError);
-    expect(() => new PyFraction(1.5)).toThrow(TypeError);
+    expect(() => new PyFraction(1, 0)).toThrow(INVALID_ARGUMENT);
+    expect(() => new PyFraction(1.5)).toThrow(INVALID_ARGUMENT);
   });
 
   it("parses as Python 3.11's Fraction(str) (outputs from CPython)", () => {
@@ -315,10 +318,10 @@ describe('PyFraction', () => {
     expect(str('3.')).toBe('3');
     expect(str('1E+2')).toBe('100');
     for (const bad of [' 7 / 21 ', '1/', '/2', '1.5/2', '', 'x', '1e', '1__0']) {
-      expect(() => PyFraction.from(bad), JSON.stringify(bad)).toThrow(SyntaxError);
+      expect(() => PyFraction.from(bad), JSON.stringify(bad)).toThrow(INVALID_ARGUMENT);
     }
     expect(PyFraction.from(new PyDecimal('-1.5')).toString()).toBe('-3/2');
-    expect(() => PyFraction.from(new PyDecimal('NaN'))).toThrow(RangeError);
+    expect(() => PyFraction.from(new PyDecimal('NaN'))).toThrow(INVALID_ARGUMENT);
     expect(PyFraction.from(0.1).denominator).toBe(36028797018963968n);
   });
 
@@ -348,12 +351,12 @@ describe('PyUUID', () => {
   });
 
   it('refuses what Python refuses', () => {
-    expect(() => new PyUUID('1234')).toThrow(SyntaxError);
-    expect(() => new PyUUID('g'.repeat(32))).toThrow(SyntaxError);
-    expect(() => PyUUID.fromInt(-1)).toThrow(RangeError);
-    expect(() => PyUUID.fromInt(2n ** 128n)).toThrow(RangeError);
-    expect(() => PyUUID.fromBytes(new Uint8Array(15))).toThrow(RangeError);
-    expect(() => new PyUUID('0'.repeat(32), { isSafe: 'yes' as 'safe' })).toThrow(RangeError);
+    expect(() => new PyUUID('1234')).toThrow(INVALID_ARGUMENT);
+    expect(() => new PyUUID('g'.repeat(32))).toThrow(INVALID_ARGUMENT);
+    expect(() => PyUUID.fromInt(-1)).toThrow(INVALID_ARGUMENT);
+    expect(() => PyUUID.fromInt(2n ** 128n)).toThrow(INVALID_ARGUMENT);
+    expect(() => PyUUID.fromBytes(new Uint8Array(15))).toThrow(INVALID_ARGUMENT);
+    expect(() => new PyUUID('0'.repeat(32), { isSafe: 'yes' as 'safe' })).toThrow(INVALID_ARGUMENT);
   });
 });
 
@@ -369,7 +372,7 @@ describe('PyRange and PySlice', () => {
     expect(new PyRange(1, 10, -2).length).toBe(0);
     expect(new PyRange(5).toString()).toBe('range(0, 5)');
     expect(r.toString()).toBe('range(10, -10, -3)');
-    expect(() => new PyRange(1, 2, 0)).toThrow(RangeError);
+    expect(() => new PyRange(1, 2, 0)).toThrow(INVALID_ARGUMENT);
     expect(r.equals(new PyRange(10, -10, -3))).toBe(true);
   });
 
@@ -379,8 +382,8 @@ describe('PyRange and PySlice', () => {
     expect(new PySlice().indices(0)).toEqual([0, 0, 1]);
     expect(new PySlice(-100, 100, -1).indices(7)).toEqual([-1, 6, -1]);
     expect(new PySlice(5, null, -2).indices(3)).toEqual([2, -1, -2]);
-    expect(() => new PySlice(null, null, 0).indices(3)).toThrow(RangeError);
-    expect(() => new PySlice('a').indices(3)).toThrow(TypeError);
+    expect(() => new PySlice(null, null, 0).indices(3)).toThrow(INVALID_ARGUMENT);
+    expect(() => new PySlice('a').indices(3)).toThrow(INVALID_ARGUMENT);
     expect(new PySlice(1, undefined, 'x').toString()).toBe('slice(1, None, "x")');
   });
 });

@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { loads, PyComplex, PyObject, Tuple, UnpicklingError } from '../src/index.js';
 import { NdArray, NdDtype, NumpyScalar, type NumpyModule } from '../src/values/ndarray.js';
 
+/** What a value class throws for a bad argument. */
+const INVALID_ARGUMENT = expect.objectContaining({ name: 'PickleError', code: 'INVALID_ARGUMENT' });
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(HERE, 'standard', 'numpy');
 
@@ -248,7 +251,7 @@ for (const { dir, module } of VERSIONS) {
         expect(Array.from(f.data as Float64Array).slice(0, 3)).toEqual([0, 12, 4]);
         expect(f.get(1, 2, 3)).toBe(23);
         expect(f.get(-1, -1, -1)).toBe(23);
-        expect(() => f.get(2, 0, 0)).toThrow(RangeError);
+        expect(() => f.get(2, 0, 0)).toThrow(INVALID_ARGUMENT);
       });
 
       it('convert big-endian data to native values (the dtype says ">" where numpy keeps it)', () => {

@@ -6,6 +6,7 @@
 //   REDUCE(getattr, (cls, name)) classes that set __reduce_ex__ = enum.pickle_by_enum_name
 //
 // Both load as the member; `dumps` writes the first form (the second with `byName: true`).
+import { invalidArgument } from '../values/invalid-argument.js';
 import { parsePythonName, type PythonName } from '../mapper/schema.js';
 import { hashedAs } from '../python-hash.js';
 import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
@@ -115,7 +116,7 @@ export function registerEnum<const M extends object>(
   options: RegisterEnumOptions = {},
 ): PyEnumMembers<M> {
   const { module, name } = parsePythonName(python);
-  if (!module || !name) throw new TypeError('registerEnum needs the Python module and name');
+  if (!module || !name) throw invalidArgument('registerEnum needs the Python module and name');
   const entries = memberEntries(members);
   const type = new PyEnumType<unknown>(module, name, entries, options.flag ?? false);
   const registry = options.registry ?? defaultRegistry();
@@ -137,6 +138,6 @@ export function registerEnum<const M extends object>(
 export function enumTypeOf<V = unknown>(membersOrMember: object): PyEnumType<V> {
   if (membersOrMember instanceof PyEnumMember) return membersOrMember.enumType as PyEnumType<V>;
   const type = typesByMembers.get(membersOrMember);
-  if (!type) throw new TypeError('not the members of a registered enum');
+  if (!type) throw invalidArgument('not the members of a registered enum (nor one of them)');
   return type as PyEnumType<V>;
 }

@@ -2,6 +2,7 @@
 // behave like (so a loaded OrderedDict is used as any Map and a deque as any array), distinct
 // classes so that they pickle back as what they were. The registry handlers that load and dump
 // them are in src/standard/collections.ts and src/standard/enum.ts.
+import { invalidArgument, shown } from './invalid-argument.js';
 import { PyFloat } from './float.js';
 import { PyGlobal } from './global.js';
 import { Tuple } from './tuple.js';
@@ -13,7 +14,7 @@ import { Tuple } from './tuple.js';
 export class PyOrderedDict<K = unknown, V = unknown> extends Map<K, V> {
   /** `OrderedDict.move_to_end(key, last)`: moves an existing key to the end (or the front). */
   moveToEnd(key: K, last = true): void {
-    if (!this.has(key)) throw new RangeError(`key not found: ${String(key)}`);
+    if (!this.has(key)) throw invalidArgument(`key not found: ${shown(key)}`);
     const value = this.get(key) as V;
     if (last) {
       this.delete(key);
@@ -73,8 +74,11 @@ export class PyDeque<T = unknown> extends Array<T> {
   /** `deque(items, maxlen)`. */
   constructor(items: Iterable<T> = [], maxlen: number | null = null) {
     super();
+    if (typeof (items as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      throw invalidArgument(`a deque is made from an iterable, not ${shown(items)}`);
+    }
     if (maxlen !== null && (!Number.isSafeInteger(maxlen) || maxlen < 0)) {
-      throw new RangeError('maxlen must be a non-negative integer or null');
+      throw invalidArgument('maxlen must be a non-negative integer or null');
     }
     this.#maxlen = maxlen;
     this.extend(items);
@@ -215,7 +219,7 @@ export class PyEnumMember<V = unknown> {
   #bits(): bigint {
     const bits = asBigInt(this.value);
     if (!this.enumType.flag || bits === undefined) {
-      throw new TypeError(`${this.enumType.module}.${this.enumType.name} is not a flag enum`);
+      throw invalidArgument(`${this.enumType.module}.${this.enumType.name} is not a flag enum`);
     }
     return bits;
   }
@@ -250,7 +254,7 @@ export class PyEnumType<V = unknown> {
     Object.defineProperty(memberClass.prototype, 'enumType', { value: enumType });
     this.memberClass = memberClass;
     for (const [memberName, value] of members) {
-      if (this.#byName.has(memberName)) throw new TypeError(`${module}.${name}: member ${memberName} defined twice`);
+      if (this.#byName.has(memberName)) throw invalidArgument(`${module}.${name}: member ${memberName} defined twice`);
       const key = scalarKey(value);
       const existing = key === undefined ? this.#canonical.find((m) => sameValue(m.value, value)) : this.#byKey.get(key);
       if (existing) {
@@ -292,7 +296,7 @@ export class PyEnumType<V = unknown> {
     if (found) return found;
     const bits = this.flag ? asBigInt(value) : undefined;
     if (bits === undefined || bits < 0n || key === undefined) {
-      throw new RangeError(`${describeValue(value)} is not a valid ${this.module}.${this.name}`);
+      throw invalidArgument(`${describeValue(value)} is not a valid ${this.module}.${this.name}`);
     }
     let combined = this.#combined.get(key);
     if (!combined) {

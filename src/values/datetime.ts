@@ -4,6 +4,9 @@
 // Conversions to JavaScript `Date` are explicit about what a `Date` cannot hold: microseconds,
 // and a wall-clock time without an offset.
 
+import { PickleError } from '../errors.js';
+import { invalidArgument, quoted, shown } from './invalid-argument.js';
+
 /** The smallest and largest years Python's datetime allows. */
 export const MINYEAR = 1;
 export const MAXYEAR = 9999;
@@ -80,20 +83,20 @@ function floorDiv(a: bigint, b: bigint): bigint {
 
 function checkInt(value: number, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${name} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
+    throw invalidArgument(`${name} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
   }
-  if (value < min || value > max) throw new RangeError(`${name} must be in ${min}..${max}, not ${value}`);
+  if (value < min || value > max) throw invalidArgument(`${name} must be in ${min}..${max}, not ${value}`);
   return value;
 }
 
 function checkFold(fold: number): 0 | 1 {
-  if (fold !== 0 && fold !== 1) throw new RangeError(`fold must be either 0 or 1, not ${String(fold)}`);
+  if (fold !== 0 && fold !== 1) throw invalidArgument(`fold must be either 0 or 1, not ${shown(fold)}`);
   return fold;
 }
 
 function checkTzInfo(tzinfo: unknown): TzInfo | null {
   if (tzinfo === null || tzinfo === undefined) return null;
-  if (typeof tzinfo !== 'object') throw new TypeError(`tzinfo must be a tzinfo object or null, not ${typeof tzinfo}`);
+  if (typeof tzinfo !== 'object') throw invalidArgument(`tzinfo must be a tzinfo object or null, not ${typeof tzinfo}`);
   return tzinfo;
 }
 
@@ -114,7 +117,7 @@ function checkTime(hour: number, minute: number, second: number, microsecond: nu
 function knownOffset(tzinfo: TzInfo | null, what: string): PyTimedelta | null {
   if (tzinfo === null) return null;
   if (tzinfo instanceof PyTimezone) return tzinfo.offset;
-  throw new Error(
+  throw new PickleError(
     `the UTC offset of this ${what}'s tzinfo is unknown here (only PyTimezone offsets are known; ` +
       'a zoneinfo/pytz/dateutil zone is kept as a placeholder)',
   );
@@ -154,9 +157,15 @@ function isoWeekOneMonday(year: number): number {
   return firstDay - firstWeekday + (firstWeekday > 3 ? 7 : 0);
 }
 
+/** A parser's argument: a string, or an INVALID_ARGUMENT error naming what was expected. */
+function isoText(text: unknown, what: string): string {
+  if (typeof text !== 'string') throw invalidArgument(`${what} expects a string, not ${typeof text}`);
+  return text;
+}
+
 function parseIsoDate(text: string): PyDate {
   const match = ISO_DATE.exec(text);
-  if (!match) throw new SyntaxError(`invalid ISO 8601 date: ${JSON.stringify(text)}`);
+  if (!match) throw invalidArgument(`invalid ISO 8601 date: ${quoted(text)}`);
   const year = Number(match[1]);
   const weekText = match[6] ?? match[8];
   if (weekText !== undefined) {
@@ -164,8 +173,8 @@ function parseIsoDate(text: string): PyDate {
     const week = Number(weekText);
     const weekday = Number(match[7] ?? match[9] ?? 1);
     const weeks = isoWeekOneMonday(year + 1) - isoWeekOneMonday(year) === 371 ? 53 : 52;
-    if (week < 1 || week > weeks) throw new RangeError(`invalid week: ${week}`);
-    if (weekday < 1 || weekday > 7) throw new RangeError(`invalid weekday: ${weekday} (range is 1..7)`);
+    if (week < 1 || week > weeks) throw invalidArgument(`invalid week: ${week}`);
+    if (weekday < 1 || weekday > 7) throw invalidArgument(`invalid weekday: ${weekday} (range is 1..7)`);
     return PyDate.fromOrdinal(isoWeekOneMonday(year) + (week - 1) * 7 + weekday - 1);
   }
   return new PyDate(year, Number(match[2] ?? match[4]), Number(match[3] ?? match[5]));
@@ -200,7 +209,7 @@ interface ParsedTime {
 /** `HH[:MM[:SS[.ffffff]]]` or `HH[MM[SS[.ffffff]]]`; fraction digits past six are dropped, as in Python. */
 function parseIsoTimeParts(text: string): [number, number, number, number] {
   const match = (text.length > 2 && text[2] === ':' ? ISO_TIME_EXTENDED : ISO_TIME_BASIC).exec(text);
-  if (!match) throw new SyntaxError(`invalid ISO 8601 time: ${JSON.stringify(text)}`);
+  if (!match) throw invalidArgument(`invalid ISO 8601 time: ${quoted(text)}`);
   const fraction = match[4] === undefined ? 0 : Number(match[4].slice(0, 6).padEnd(6, '0'));
   return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0), fraction];
 }
@@ -216,7 +225,7 @@ function parseIsoTime(text: string): ParsedTime {
     if (text[zonePos] === 'Z') {
       tzinfo = PyTimezone.utc;
     } else {
-      if (zone.length < 2 || zone.length === 3) throw new SyntaxError(`malformed time zone: ${JSON.stringify(zone)}`);
+      if (zone.length < 2 || zone.length === 3) throw invalidArgument(`malformed time zone: ${quoted(zone)}`);
       const [hh, mm, ss, us] = parseIsoTimeParts(zone);
       const sign = text[zonePos] === '-' ? -1 : 1;
       tzinfo = PyTimezone.of(PyTimedelta.of({ hours: sign * hh, minutes: sign * mm, seconds: sign * ss, microseconds: sign * us }));
@@ -281,6 +290,7 @@ function cRound(x: number): number {
  */
 function timedeltaMicroseconds(parts: TimedeltaParts): bigint {
   // The order CPython accumulates in, with each unit's size in microseconds.
+  if (typeof parts !== 'object' || parts === null) throw invalidArgument('timedelta parts must be an object of units');
   const units: Array<[keyof TimedeltaParts, bigint]> = [
     ['microseconds', 1n],
     ['milliseconds', 1000n],
@@ -299,8 +309,8 @@ function timedeltaMicroseconds(parts: TimedeltaParts): bigint {
       total += value * factor;
       continue;
     }
-    if (typeof value !== 'number') throw new TypeError(`unsupported type for timedelta ${name} component: ${typeof value}`);
-    if (!Number.isFinite(value)) throw new RangeError(`cannot convert float ${value} to integer (timedelta ${name})`);
+    if (typeof value !== 'number') throw invalidArgument(`unsupported type for timedelta ${name} component: ${typeof value}`);
+    if (!Number.isFinite(value)) throw invalidArgument(`cannot convert float ${value} to integer (timedelta ${name})`);
     const whole = Math.trunc(value);
     total += BigInt(whole) * factor;
     const fraction = value - whole;
@@ -356,7 +366,7 @@ export class PyTimedelta {
   static #split(total: bigint): [number, number, number] {
     const days = floorDiv(total, US_PER_DAY);
     if (days > BigInt(MAX_DELTA_DAYS) || days < -BigInt(MAX_DELTA_DAYS)) {
-      throw new RangeError(`days=${days}; must have magnitude <= ${MAX_DELTA_DAYS}`);
+      throw invalidArgument(`days=${days}; must have magnitude <= ${MAX_DELTA_DAYS}`);
     }
     const rest = total - days * US_PER_DAY;
     return [Number(days), Number(rest / 1_000_000n), Number(rest % 1_000_000n)];
@@ -369,8 +379,8 @@ export class PyTimedelta {
 
   /** The timedelta of a whole number of microseconds. */
   static fromMicroseconds(total: bigint | number): PyTimedelta {
-    if (typeof total === 'number' && !Number.isSafeInteger(total)) {
-      throw new RangeError(`microseconds must be a safe integer or a bigint, not ${total}`);
+    if (typeof total !== 'bigint' && (typeof total !== 'number' || !Number.isSafeInteger(total))) {
+      throw invalidArgument(`microseconds must be a safe integer or a bigint, not ${typeof total === 'number' ? total : typeof total}`);
     }
     const [days, seconds, microseconds] = PyTimedelta.#split(BigInt(total));
     return new PyTimedelta(days, seconds, microseconds);
@@ -431,12 +441,12 @@ export class PyTimezone {
     /** The name given to `timezone(offset, name)`; null when none was (Python's `_name`). */
     readonly name: string | null = null,
   ) {
-    if (!(offset instanceof PyTimedelta)) throw new TypeError('the offset of a timezone must be a PyTimedelta');
+    if (!(offset instanceof PyTimedelta)) throw invalidArgument('the offset of a timezone must be a PyTimedelta');
     const us = offset.totalMicroseconds();
     if (us <= -US_PER_DAY || us >= US_PER_DAY) {
-      throw new RangeError('offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)');
+      throw invalidArgument('offset must be a timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)');
     }
-    if (name !== null && typeof name !== 'string') throw new TypeError('the name of a timezone must be a string');
+    if (name !== null && typeof name !== 'string') throw invalidArgument('the name of a timezone must be a string');
   }
 
   /** `timezone(offset[, name])` as Python builds it: a zero offset without a name is `utc` itself. */
@@ -487,7 +497,7 @@ export class PyDate {
 
   /** Python's `date.fromisoformat`: `'2024-01-31'`, `'20240131'`, `'2024-W05-3'`. */
   static fromISOString(text: string): PyDate {
-    return parseIsoDate(text);
+    return parseIsoDate(isoText(text, 'PyDate.fromISOString'));
   }
 
   /**
@@ -495,8 +505,8 @@ export class PyDate {
    * `{ local: true }`.
    */
   static fromDate(date: Date, options: { local?: boolean } = {}): PyDate {
-    if (Number.isNaN(date.getTime())) throw new RangeError('invalid Date');
-    return options.local
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw invalidArgument('PyDate.fromDate expects a valid Date');
+    return options?.local
       ? new PyDate(date.getFullYear(), date.getMonth() + 1, date.getDate())
       : new PyDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
   }
@@ -615,9 +625,10 @@ export class PyDatetime {
    * set as Python's `fromtimestamp` sets it.
    */
   static fromDate(date: Date, options: { tz?: PyTimezone | null | 'local' } = {}): PyDatetime {
+    if (!(date instanceof Date)) throw invalidArgument('PyDatetime.fromDate expects a Date');
     const ms = date.getTime();
-    if (Number.isNaN(ms)) throw new RangeError('invalid Date');
-    const tz = options.tz === undefined ? PyTimezone.utc : options.tz;
+    if (Number.isNaN(ms)) throw invalidArgument('invalid Date');
+    const tz = options?.tz === undefined ? PyTimezone.utc : options.tz;
     if (tz === 'local') {
       const fields = (d: Date): [number, number, number, number, number, number] =>
         [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
@@ -635,7 +646,7 @@ export class PyDatetime {
       }
       return result;
     }
-    if (tz !== null && !(tz instanceof PyTimezone)) throw new TypeError("tz must be a PyTimezone, null or 'local'");
+    if (tz !== null && !(tz instanceof PyTimezone)) throw invalidArgument("tz must be a PyTimezone, null or 'local'");
     const wallUs = BigInt(ms) * 1000n + (tz === null ? 0n : tz.offset.totalMicroseconds());
     return PyDatetime.#fromWallMicroseconds(wallUs, tz);
   }
@@ -645,13 +656,15 @@ export class PyDatetime {
    * (default UTC), or naive in UTC with `tz: null`.
    */
   static fromEpochMicroseconds(us: bigint, tz: PyTimezone | null = PyTimezone.utc): PyDatetime {
+    if (typeof us !== 'bigint') throw invalidArgument(`microseconds must be a bigint, not ${typeof us}`);
+    if (tz !== null && !(tz instanceof PyTimezone)) throw invalidArgument('tz must be a PyTimezone or null');
     return PyDatetime.#fromWallMicroseconds(us + (tz === null ? 0n : tz.offset.totalMicroseconds()), tz);
   }
 
   static #fromWallMicroseconds(wallUs: bigint, tzinfo: TzInfo | null): PyDatetime {
     const days = floorDiv(wallUs, US_PER_DAY);
     const ordinal = Number(days) + EPOCH_ORDINAL;
-    if (ordinal < 1 || ordinal > MAX_ORDINAL) throw new RangeError('date value out of range (years 1..9999)');
+    if (ordinal < 1 || ordinal > MAX_ORDINAL) throw invalidArgument('date value out of range (years 1..9999)');
     const [year, month, day] = ordinalToYmd(ordinal);
     const rest = Number(wallUs - days * US_PER_DAY);
     const seconds = Math.floor(rest / US_PER_SECOND);
@@ -673,12 +686,14 @@ export class PyDatetime {
    * time. A zero offset gives `PyTimezone.utc`.
    */
   static fromISOString(text: string): PyDatetime {
-    if (text.length < 7) throw new SyntaxError(`invalid ISO 8601 datetime: ${JSON.stringify(text)}`);
+    if (isoText(text, 'PyDatetime.fromISOString').length < 7) throw invalidArgument(`invalid ISO 8601 datetime: ${quoted(text)}`);
     const dateLength = isoDateLength(text);
     const date = parseIsoDate(text.slice(0, dateLength));
-    // Any one character (a code point) separates the date from the time.
+    if (text.length === dateLength) return new PyDatetime(date.year, date.month, date.day);
+    // Any one character (a code point) separates the date from the time, which must follow (as
+    // CPython's C datetime requires; its pure-Python one reads '2024-01-31T' as midnight).
     const rest = Array.from(text.slice(dateLength)).slice(1).join('');
-    if (rest === '') return new PyDatetime(date.year, date.month, date.day);
+    if (rest === '') throw invalidArgument(`invalid ISO 8601 datetime: ${quoted(text)} (a separator without a time)`);
     const time = parseIsoTime(rest);
     return new PyDatetime(date.year, date.month, date.day, time.hour, time.minute, time.second, time.microsecond, time.tzinfo);
   }
@@ -736,7 +751,7 @@ export class PyDatetime {
         const seconds = localToEpochSeconds(PyDatetime.#wallSeconds(this), this.fold);
         return BigInt(seconds) * 1_000_000n + BigInt(this.microsecond);
       }
-      throw new Error("a naive datetime has no time zone: pass { naive: 'utc' } or { naive: 'local' } to say how to read it");
+      throw invalidArgument("a naive datetime has no time zone: pass { naive: 'utc' } or { naive: 'local' } to say how to read it");
     }
     return this.#wallMicroseconds() - offset.totalMicroseconds();
   }
@@ -754,7 +769,7 @@ export class PyDatetime {
     const us = this.toEpochMicroseconds(options);
     const ms = floorDiv(us, 1000n);
     if (ms * 1000n !== us && !options.truncate) {
-      throw new RangeError(
+      throw invalidArgument(
         `${this.toISOString()} has microseconds a Date cannot hold: pass { truncate: true } to drop them`,
       );
     }
@@ -819,7 +834,7 @@ export class PyTime {
 
   /** Python's `time.fromisoformat`: `'12:30'`, `'12:30:00.5+01:00'`, `'T1230Z'`… */
   static fromISOString(text: string): PyTime {
-    const time = parseIsoTime(text.startsWith('T') ? text.slice(1) : text);
+    const time = parseIsoTime(isoText(text, 'PyTime.fromISOString').startsWith('T') ? text.slice(1) : text);
     return new PyTime(time.hour, time.minute, time.second, time.microsecond, time.tzinfo);
   }
 

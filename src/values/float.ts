@@ -1,3 +1,5 @@
+import { invalidArgument, shown } from './invalid-argument.js';
+
 /**
  * A Python float whose value is integral (`2.0`). Plain numbers that are safe integers pickle as
  * ints; wrap one in a PyFloat (`pyFloat(2)`) to write a float. `loads` gives these only with the
@@ -6,7 +8,9 @@
  * or member of a set, which a Map or Set would not hold apart from the first.
  */
 export class PyFloat {
-  constructor(readonly value: number) {}
+  constructor(readonly value: number) {
+    if (typeof value !== 'number') throw invalidArgument(`a PyFloat holds a number, not ${shown(value)}`);
+  }
 
   valueOf(): number {
     return this.value;

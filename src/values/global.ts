@@ -1,4 +1,5 @@
 import type { PyClassHandler } from '../registry.js';
+import { invalidArgument } from './invalid-argument.js';
 
 /**
  * A reference to a Python global (a class or a function) by module and qualified name, as a
@@ -16,6 +17,9 @@ export class PyGlobal {
     readonly name: string,
     handler?: PyClassHandler,
   ) {
+    if (typeof module !== 'string' || typeof name !== 'string') {
+      throw invalidArgument(`a PyGlobal is named by two strings, module and qualified name, not ${typeof module} and ${typeof name}`);
+    }
     this.#handler = handler;
   }
 

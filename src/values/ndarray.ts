@@ -1,5 +1,6 @@
 // numpy values: NdDtype (numpy.dtype), NdArray (numpy.ndarray) and NumpyScalar (numpy.float64(2.5)
 // and the other scalar types). The pickle handlers are in src/standard/numpy/.
+import { invalidArgument, quoted, shown } from './invalid-argument.js';
 import {
   type NdTypedArray,
   contiguity,
@@ -18,6 +19,7 @@ import {
   dtypeName,
   dtypeStr,
   effectiveOrder,
+  checkDtypeSpec,
   parseDtype,
   storageOf,
 } from '../standard/numpy/dtype.js';
@@ -72,7 +74,7 @@ export class NdDtype {
 
   /** `new NdDtype('<f4')`, `new NdDtype('float32')`, `new NdDtype('U10')`, `new NdDtype('>i8')`. */
   constructor(spec: string | DtypeSpec) {
-    const parsed = typeof spec === 'string' ? parseDtype(spec) : spec;
+    const parsed = typeof spec === 'string' ? parseDtype(spec) : checkDtypeSpec(spec);
     assignDtype(this, parsed, undefined);
   }
 
@@ -227,6 +229,7 @@ export class NdArray<D extends NdArrayData = NdArrayData> {
    * `NdArray.from` to convert other values.
    */
   constructor(data: D, options: NdArrayOptions = {}) {
+    options ??= {};
     const dtype = options.dtype !== undefined ? NdDtype.of(options.dtype) : inferTypedDtype(data);
     assignArray(this, {
       data,
@@ -252,6 +255,7 @@ export class NdArray<D extends NdArrayData = NdArrayData> {
   static from<T extends NdTypedArray>(values: T, options?: NdArrayOptions & { dtype?: undefined }): NdArray<T>;
   static from<T extends NdArrayData = NdArrayData>(values: ArrayLike<unknown> | NdTypedArray, options?: NdArrayOptions): NdArray<T>;
   static from<T extends NdArrayData = NdArrayData>(values: ArrayLike<unknown> | NdTypedArray, options: NdArrayOptions = {}): NdArray<T> {
+    options ??= {};
     let input: ArrayLike<unknown> = values;
     let dtype = options.dtype !== undefined ? NdDtype.of(options.dtype) : undefined;
     if (Float16ArrayCtor && values instanceof Float16ArrayCtor) {
@@ -309,16 +313,16 @@ export class NdArray<D extends NdArrayData = NdArrayData> {
   /** The element number (in memory order) of an index; negative indices count from the end. */
   offsetOf(...index: number[]): number {
     if (index.length !== this.shape.length) {
-      throw new RangeError(`an index of this ${this.shape.length}-d array needs ${this.shape.length} numbers, got ${index.length}`);
+      throw invalidArgument(`an index of this ${this.shape.length}-d array needs ${this.shape.length} numbers, got ${index.length}`);
     }
     const strides = elementStrides(this.shape, this.axisOrder);
     let offset = 0;
     for (let axis = 0; axis < index.length; axis++) {
       const extent = this.shape[axis]!;
       let i = index[axis]!;
-      if (!Number.isInteger(i)) throw new RangeError(`index ${i} is not an integer`);
+      if (!Number.isInteger(i)) throw invalidArgument(`index ${i} is not an integer`);
       if (i < 0) i += extent;
-      if (i < 0 || i >= extent) throw new RangeError(`index ${index[axis]} is out of bounds for axis ${axis} with size ${extent}`);
+      if (i < 0 || i >= extent) throw invalidArgument(`index ${index[axis]} is out of bounds for axis ${axis} with size ${extent}`);
       offset += i * strides[axis]!;
     }
     return offset;
@@ -384,7 +388,7 @@ function inferTypedDtype(data: unknown): NdDtype {
   for (const [ctor, code] of TYPED_DTYPES) {
     if (data instanceof ctor) return new NdDtype(code);
   }
-  throw new Error(`cannot make an array of ${describeData(data)}: pass a typed array or use NdArray.from`);
+  throw invalidArgument(`cannot make an array of ${describeData(data)}: pass a typed array or use NdArray.from`);
 }
 
 function inferDtype(values: ArrayLike<unknown>): NdDtype {
@@ -413,7 +417,7 @@ function codePointsToString(data: Uint32Array | Indexed, start: number, units: n
   let text = '';
   for (let i = start; i < end; i++) {
     const code = data[i] as number;
-    if (code > 0x10ffff) throw new Error(`invalid code point ${code} in a numpy str element`);
+    if (code > 0x10ffff) throw invalidArgument(`invalid code point ${code} in a numpy str element`);
     text += String.fromCodePoint(code);
   }
   return text;
@@ -453,7 +457,7 @@ function toNumber(value: unknown): number {
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof PyFloat) return value.value;
-  throw new TypeError(`expected a number, got ${describeData(value)}`);
+  throw invalidArgument(`expected a number, got ${describeData(value)}`);
 }
 
 const INT_RANGES: Record<string, [number, number]> = {
@@ -470,16 +474,16 @@ function toBigInt(value: unknown, storage: NdStorage): bigint {
   if (typeof value === 'bigint') result = value;
   else if (typeof value === 'boolean') result = value ? 1n : 0n;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) result = BigInt(value);
-  else throw new TypeError(`expected an integer for ${storage}, got ${String(value)}`);
+  else throw invalidArgument(`expected an integer for ${storage}, got ${shown(value)}`);
   const [min, max] = storage === 'uint64' ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
-  if (result < min || result > max) throw new RangeError(`${result} is out of range for ${storage}`);
+  if (result < min || result > max) throw invalidArgument(`${result} is out of range for ${storage}`);
   return result;
 }
 
 const latin1Bytes = (text: string, what: string): Uint8Array =>
   Uint8Array.from(text, (char) => {
     const code = char.charCodeAt(0);
-    if (code > 0x7f) throw new RangeError(`${what}: only ASCII strings convert to numpy bytes`);
+    if (code > 0x7f) throw invalidArgument(`${what}: only ASCII strings convert to numpy bytes`);
     return code;
   });
 
@@ -504,7 +508,7 @@ function toStorage(values: ArrayLike<unknown>, dtype: NdDtype): NdArrayData {
       const out = new ctor(count);
       items.forEach((v, i) => {
         const n = toNumber(v);
-        if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${String(v)} is out of range for ${storage}`);
+        if (!Number.isInteger(n) || n < min || n > max) throw invalidArgument(`${shown(v)} is out of range for ${storage}`);
         out[i] = n;
       });
       return out as NdTypedArray;
@@ -537,9 +541,9 @@ function toStorage(values: ArrayLike<unknown>, dtype: NdDtype): NdArrayData {
       const units = dtype.itemsize / 4;
       const out = new Uint32Array(count * units);
       items.forEach((v, i) => {
-        if (typeof v !== 'string') throw new TypeError(`expected a string for ${dtype.str}, got ${describeData(v)}`);
+        if (typeof v !== 'string') throw invalidArgument(`expected a string for ${dtype.str}, got ${describeData(v)}`);
         const points = Array.from(v, (char) => char.codePointAt(0)!);
-        if (points.length > units) throw new RangeError(`${JSON.stringify(v)} is longer than ${dtype.str} holds`);
+        if (points.length > units) throw invalidArgument(`${quoted(v)} is longer than ${dtype.str} holds`);
         out.set(points, i * units);
       });
       return out;
@@ -549,9 +553,9 @@ function toStorage(values: ArrayLike<unknown>, dtype: NdDtype): NdArrayData {
       const out = new Uint8Array(count * size);
       items.forEach((v, i) => {
         const bytes = typeof v === 'string' && dtype.kind === 'S' ? latin1Bytes(v, dtype.str) : v;
-        if (!(bytes instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array for ${dtype.str}, got ${describeData(v)}`);
-        if (bytes.length > size) throw new RangeError(`${bytes.length} bytes are more than ${dtype.str} holds`);
-        if (dtype.kind !== 'S' && bytes.length !== size) throw new RangeError(`a ${dtype.str} element needs exactly ${size} bytes`);
+        if (!(bytes instanceof Uint8Array)) throw invalidArgument(`expected a Uint8Array for ${dtype.str}, got ${describeData(v)}`);
+        if (bytes.length > size) throw invalidArgument(`${bytes.length} bytes are more than ${dtype.str} holds`);
+        if (dtype.kind !== 'S' && bytes.length !== size) throw invalidArgument(`a ${dtype.str} element needs exactly ${size} bytes`);
         out.set(bytes, i * size);
       });
       return out;
@@ -577,14 +581,14 @@ export class NumpyScalar {
   /** `new NumpyScalar('float32', 1.5)`, `new NumpyScalar('int64', 5n)`, `new NumpyScalar('U3', 'abc')`. */
   constructor(dtype: NdDtype | string, value: unknown, options: { pickleModule?: NumpyModule } = {}) {
     this.dtype = NdDtype.of(dtype);
-    if (this.dtype.storage === 'object') throw new Error('numpy has no object scalars: use the object itself');
+    if (this.dtype.storage === 'object') throw invalidArgument('numpy has no object scalars: use the object itself');
     this.value = NdArray.from([value], { dtype: this.dtype }).get(0) as NumpyScalarValue;
-    this.pickleModule = options.pickleModule;
+    this.pickleModule = options?.pickleModule;
   }
 
   /** @internal A scalar from numpy's raw bytes (the `scalar(dtype, bytes)` of a pickle). */
   static fromBytes(dtype: NdDtype, bytes: Uint8Array, options: { pickleModule?: NumpyModule } = {}): NumpyScalar {
-    if (dtype.storage === 'object') throw new Error('numpy has no object scalars');
+    if (dtype.storage === 'object') throw invalidArgument('numpy has no object scalars');
     const { data } = decodeElements(bytes, dtype.storage, dtype.itemsize, dtype.byteorder, 1, true);
     const element = new NdArray(data, { dtype, shape: [] }).get();
     const scalar = Object.create(NumpyScalar.prototype) as { -readonly [K in keyof NumpyScalar]: NumpyScalar[K] };

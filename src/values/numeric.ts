@@ -3,6 +3,7 @@
 // back to what Python wrote: a Decimal's digits, exponent and sign (NaN payloads and -0 too), a
 // Fraction's exact terms, a UUID's 128 bits and `is_safe`.
 
+import { invalidArgument, quoted, shown } from './invalid-argument.js';
 import { asciiDigit, pythonStrip } from '../numbers.js';
 /** A Python int in the value model: a number when safe, a bigint beyond ±(2^53 − 1). */
 export type PyInt = number | bigint;
@@ -15,7 +16,7 @@ function toBigInt(value: unknown, what: string): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (typeof value === 'boolean') return value ? 1n : 0n;
-  throw new TypeError(`${what} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
+  throw invalidArgument(`${what} must be an integer, not ${typeof value === 'number' ? value : typeof value}`);
 }
 
 /** Unicode decimal digits ('١٢' is 12 to Python) as ASCII digits; other characters as they are. */
@@ -89,9 +90,9 @@ export class PyDecimal {
    * and Unicode digits allowed; `'Inf'`, `'nan'`, `'sNaN12'` in any case.
    */
   constructor(value: string) {
-    if (typeof value !== 'string') throw new TypeError('PyDecimal expects a string (see PyDecimal.from for numbers)');
+    if (typeof value !== 'string') throw invalidArgument('PyDecimal expects a string (see PyDecimal.from for numbers)');
     const match = DECIMAL_FORMAT.exec(asciiDigits(pythonStrip(value).replace(/_/g, '')));
-    if (!match) throw new SyntaxError(`invalid literal for Decimal: ${JSON.stringify(value)}`);
+    if (!match) throw invalidArgument(`invalid literal for Decimal: ${quoted(value)}`);
     const [, signText, intPart, fracPart, expText, inf, signaling, nan, payload] = match;
     this.sign = signText === '-' ? 1 : 0;
     if (inf !== undefined) {
@@ -109,12 +110,12 @@ export class PyDecimal {
       // An exponent of more than 20 digits is out of range whatever the coefficient: refuse it
       // before converting it (a million-digit exponent would take a while to parse).
       if (expText !== undefined && expText.replace(/^[-+]?0*/, '').length > 20) {
-        throw new RangeError(`decimal exponent out of range: ${JSON.stringify(value.slice(0, 40))}`);
+        throw invalidArgument(`decimal exponent out of range: ${quoted(value)}`);
       }
       const exponent = BigInt(expText ?? 0) - BigInt(fraction.length);
       // CPython's decimal (libmpdec) refuses exponents it cannot represent: InvalidOperation.
       if (exponent < DECIMAL_MIN_ETINY || exponent + BigInt(this.coefficient.length) - 1n > DECIMAL_MAX_EMAX) {
-        throw new RangeError(`decimal exponent out of range: ${JSON.stringify(value)}`);
+        throw invalidArgument(`decimal exponent out of range: ${quoted(value)}`);
       }
       this.exponent = toPyInt(exponent);
     }
@@ -138,9 +139,9 @@ export class PyDecimal {
     }
     if (Array.isArray(value) && value.length === 3) {
       const [sign, digits, exponent] = value;
-      if (sign !== 0 && sign !== 1) throw new RangeError('the sign of a Decimal tuple must be 0 or 1');
+      if (sign !== 0 && sign !== 1) throw invalidArgument('the sign of a Decimal tuple must be 0 or 1');
       if (!Array.isArray(digits) || digits.some((d) => !Number.isInteger(d) || d < 0 || d > 9)) {
-        throw new RangeError('the digits of a Decimal tuple must be integers 0..9');
+        throw invalidArgument('the digits of a Decimal tuple must be integers 0..9');
       }
       const text = digits.join('');
       const prefix = sign ? '-' : '';
@@ -148,7 +149,7 @@ export class PyDecimal {
       if (exponent === 'n' || exponent === 'N') return new PyDecimal(`${prefix}${exponent === 'N' ? 's' : ''}NaN${text}`);
       return new PyDecimal(`${prefix}${text === '' ? '0' : text}E${toBigInt(exponent, 'the exponent of a Decimal tuple')}`);
     }
-    throw new TypeError(`cannot convert ${typeof value} to PyDecimal`);
+    throw invalidArgument(`cannot convert ${typeof value} to PyDecimal`);
   }
 
   /** Python's to-scientific-string (`str(Decimal)`). */
@@ -199,7 +200,7 @@ export class PyDecimal {
    * as in Python.
    */
   toNumber(): number {
-    if (this.kind === 'snan') throw new RangeError('cannot convert signaling NaN to float');
+    if (this.kind === 'snan') throw invalidArgument('cannot convert signaling NaN to float');
     if (this.kind === 'nan') return NaN;
     return Number(this.#text);
   }
@@ -229,6 +230,13 @@ export class PyDecimal {
 // ---- PyFraction -----------------------------------------------------------------------------
 
 const RATIONAL_FORMAT = /^([-+]?)(?=\d|\.\d)(\d*|\d+(?:_\d+)*)(?:(?:\/(\d+(?:_\d+)*))?|(?:\.(\d*|\d+(?:_\d+)*))?(?:E([-+]?\d+(?:_\d+)*))?)$/i;
+
+/**
+ * The largest power of ten a Fraction is made with from an exponent (`'1e100000'`, a Decimal's
+ * exponent) when no `charge` option bounds the work: Python expands any, at a cost that grows
+ * faster than the text (10^4000000 takes seconds); this keeps the work for a short string bounded.
+ */
+const MAX_FRACTION_EXPONENT = 100_000n;
 
 function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
@@ -274,7 +282,7 @@ export class PyFraction {
   constructor(numerator: PyInt = 0, denominator: PyInt = 1) {
     let n = toBigInt(numerator, 'numerator');
     let d = toBigInt(denominator, 'denominator');
-    if (d === 0n) throw new RangeError(`Fraction(${words(n) > 4 ? '…' : n}, 0)`);
+    if (d === 0n) throw invalidArgument(`Fraction(${words(n) > 4 ? '…' : n}, 0)`);
     let g = gcd(n, d);
     if (d < 0n) g = -g;
     n /= g;
@@ -305,30 +313,34 @@ export class PyFraction {
     if (value instanceof PyFraction) return value;
     if (typeof value === 'bigint') return new PyFraction(value);
     const power = (exponent: bigint): bigint => {
+      // A caller that charges the work (loads) sets its own budget; others get this bound.
+      if (options.charge === undefined && exponent > MAX_FRACTION_EXPONENT) {
+        throw invalidArgument(`a Fraction of 10^${exponent > 10n ** 30n ? 'huge' : exponent} is too large to make exactly here (the limit is 10^${MAX_FRACTION_EXPONENT})`);
+      }
       options.charge?.(Number(exponent));
       return 10n ** exponent;
     };
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) throw new RangeError(`cannot convert ${value} to a Fraction`);
+      if (!Number.isFinite(value)) throw invalidArgument(`cannot convert ${value} to a Fraction`);
       const [sign, coefficient, exponent] = exactFloat(value);
       return new PyFraction(sign ? -coefficient : coefficient, 10n ** BigInt(-exponent));
     }
     if (value instanceof PyDecimal) {
-      if (!value.isFinite()) throw new RangeError(`cannot convert ${value} to a Fraction`);
+      if (!value.isFinite()) throw invalidArgument(`cannot convert ${value} to a Fraction`);
       options.charge?.(value.coefficient.length);
       const n = BigInt(value.coefficient) * (value.sign ? -1n : 1n);
       const e = BigInt(value.exponent);
       return e >= 0n ? PyFraction.of(n * power(e), 1, options) : PyFraction.of(n, power(-e), options);
     }
-    if (typeof value !== 'string') throw new TypeError(`cannot convert ${typeof value} to a Fraction`);
+    if (typeof value !== 'string') throw invalidArgument(`cannot convert ${typeof value} to a Fraction`);
     const match = RATIONAL_FORMAT.exec(asciiDigits(pythonStrip(value)));
-    if (!match) throw new SyntaxError(`invalid literal for Fraction: ${JSON.stringify(value.slice(0, 40))}`);
+    if (!match) throw invalidArgument(`invalid literal for Fraction: ${quoted(value)}`);
     const [, sign, num, denom, decimal, exp] = match;
     const maxDigits = options.maxDigits ?? 4300;
     const int = (digits: string): bigint => {
       const clean = digits.replace(/_/g, '');
       if (clean.length > maxDigits) {
-        throw new RangeError(`exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${clean.length} digits`);
+        throw invalidArgument(`exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${clean.length} digits`);
       }
       return BigInt(clean);
     };
@@ -423,27 +435,28 @@ export class PyUUID {
    * allowed around the 32 hex digits.
    */
   constructor(hex: string, options: { isSafe?: SafeUUID } = {}) {
-    const digits = stripBraces(String(hex).replace('urn:', '').replace('uuid:', '')).replace(/-/g, '');
-    if (!/^[0-9a-fA-F]{32}$/.test(digits)) throw new SyntaxError(`badly formed hexadecimal UUID string: ${JSON.stringify(hex)}`);
+    if (typeof hex !== 'string') throw invalidArgument(`PyUUID expects a string of hex digits, not ${typeof hex} (see PyUUID.fromInt and fromBytes)`);
+    const digits = stripBraces(hex.replace('urn:', '').replace('uuid:', '')).replace(/-/g, '');
+    if (!/^[0-9a-fA-F]{32}$/.test(digits)) throw invalidArgument(`badly formed hexadecimal UUID string: ${quoted(hex)}`);
     this.#hex = digits.toLowerCase();
-    this.#isSafe = PyUUID.#checkSafe(options.isSafe ?? 'unknown');
+    this.#isSafe = PyUUID.#checkSafe(options?.isSafe ?? 'unknown');
   }
 
   static #checkSafe(value: SafeUUID): SafeUUID {
-    if (value !== 'safe' && value !== 'unsafe' && value !== 'unknown') throw new RangeError(`isSafe must be 'safe', 'unsafe' or 'unknown'`);
+    if (value !== 'safe' && value !== 'unsafe' && value !== 'unknown') throw invalidArgument(`isSafe must be 'safe', 'unsafe' or 'unknown'`);
     return value;
   }
 
   /** The UUID of a 128-bit integer (Python's `UUID(int=…)`). */
   static fromInt(value: PyInt, options: { isSafe?: SafeUUID } = {}): PyUUID {
     const int = toBigInt(value, 'int');
-    if (int < 0n || int >= UUID_MAX) throw new RangeError('int is out of range (need a 128-bit value)');
+    if (int < 0n || int >= UUID_MAX) throw invalidArgument('int is out of range (need a 128-bit value)');
     return new PyUUID(int.toString(16).padStart(32, '0'), options);
   }
 
   /** The UUID of 16 big-endian bytes (Python's `UUID(bytes=…)`). */
   static fromBytes(bytes: Uint8Array, options: { isSafe?: SafeUUID } = {}): PyUUID {
-    if (!(bytes instanceof Uint8Array) || bytes.length !== 16) throw new RangeError('bytes is not a 16-char string');
+    if (!(bytes instanceof Uint8Array) || bytes.length !== 16) throw invalidArgument('bytes is not a 16-char string');
     return new PyUUID(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''), options);
   }
 
@@ -498,16 +511,16 @@ export class PyUUID {
     const get = (key: string): unknown =>
       state instanceof Map ? state.get(key) : typeof state === 'object' && state !== null ? (state as Record<string, unknown>)[key] : undefined;
     if (typeof state !== 'object' || state === null || get('int') === undefined) {
-      throw new TypeError("UUID state must be a dict with an 'int' key");
+      throw invalidArgument("UUID state must be a dict with an 'int' key");
     }
     const int = toBigInt(get('int'), "UUID state 'int'");
-    if (int < 0n || int >= UUID_MAX) throw new RangeError('UUID state int is out of range (need a 128-bit value)');
+    if (int < 0n || int >= UUID_MAX) throw invalidArgument('UUID state int is out of range (need a 128-bit value)');
     const safe = get('is_safe');
     let isSafe: SafeUUID;
     if (safe === undefined || safe === null) isSafe = 'unknown';
     else if (safe === 0) isSafe = 'safe';
     else if (safe === -1) isSafe = 'unsafe';
-    else throw new RangeError(`${String(safe)} is not a valid SafeUUID`);
+    else throw invalidArgument(`${shown(safe)} is not a valid SafeUUID`);
     this.#hex = int.toString(16).padStart(32, '0');
     this.#isSafe = isSafe;
   }
@@ -541,7 +554,7 @@ export class PyRange implements Iterable<PyInt> {
     const args = stop === undefined ? [0n, toBigInt(startOrStop, 'stop'), 1n] : [
       toBigInt(startOrStop, 'start'), toBigInt(stop, 'stop'), step === undefined ? 1n : toBigInt(step, 'step'),
     ];
-    if (args[2] === 0n) throw new RangeError('range() arg 3 must not be zero');
+    if (args[2] === 0n) throw invalidArgument('range() arg 3 must not be zero');
     [this.start, this.stop, this.step] = args.map(toPyInt) as [PyInt, PyInt, PyInt];
   }
 
@@ -616,11 +629,11 @@ export class PySlice {
       if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'boolean') return value ? 1 : 0;
       if (typeof value === 'number' && Number.isInteger(value)) return value;
-      throw new TypeError(`slice ${what} must be an integer or None`);
+      throw invalidArgument(`slice ${what} must be an integer or None`);
     };
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('length should not be negative');
+    if (!Number.isSafeInteger(length) || length < 0) throw invalidArgument('length should not be negative');
     const step = part(this.step, 'step') ?? 1;
-    if (step === 0) throw new RangeError('slice step cannot be zero');
+    if (step === 0) throw invalidArgument('slice step cannot be zero');
     const [lower, upper] = step < 0 ? [-1, length - 1] : [0, length];
     const clamp = (value: number | null, fallback: number): number => {
       if (value === null) return fallback;

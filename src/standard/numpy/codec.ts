@@ -1,6 +1,7 @@
 // Array bytes and layouts: numpy's raw element bytes to typed arrays and back (byte swapping for
 // non-native byte orders), IEEE half-precision conversion, and the stride arithmetic of C, Fortran
 // and permuted ('K') layouts. Pure functions, shared by NdArray and the pickle handlers.
+import { invalidArgument } from '../../values/invalid-argument.js';
 import { NATIVE_ORDER, type NdByteOrder, type NdStorage, storageLayout } from './dtype.js';
 
 /** A typed array holding array elements (every storage but `object`). */
@@ -90,7 +91,7 @@ export function decodeElements(
   const { ctor, units, unitBytes } = storageLayout(storage, itemsize);
   const expected = count * itemsize;
   if (bytes.length !== expected) {
-    throw new Error(`array data has ${bytes.length} bytes; ${count} elements of ${itemsize} bytes need ${expected}`);
+    throw invalidArgument(`array data has ${bytes.length} bytes; ${count} elements of ${itemsize} bytes need ${expected}`);
   }
   const length = count * units;
   if (needsSwap(storage, byteorder)) {

@@ -1,6 +1,7 @@
 // numpy dtype descriptions: parsing the strings numpy pickles (and users write), the canonical
 // names and `dtype.str` forms, and how each kind is stored in JavaScript. Pure functions: the
 // NdDtype class (src/values/ndarray.ts) and the pickle handlers build on them.
+import { invalidArgument, quoted } from '../../values/invalid-argument.js';
 import { tuple } from '../../values/tuple.js';
 
 /** `'<'` little-endian, `'>'` big-endian, `'|'` not applicable (one-byte and byte-string kinds). */
@@ -124,16 +125,16 @@ export function effectiveOrder(kind: NdKind, itemsize: number, asked: string | u
 
 function checkedSize(kind: NdKind, size: number, text: string): number {
   const allowed = FIXED_SIZES[kind];
-  if (allowed && !allowed.includes(size)) throw new Error(`invalid numpy dtype ${JSON.stringify(text)}: no ${kind}${size}`);
-  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_ITEMSIZE) throw new Error(`invalid numpy dtype size in ${JSON.stringify(text)}`);
+  if (allowed && !allowed.includes(size)) throw invalidArgument(`invalid numpy dtype ${quoted(text)}: no ${kind}${size}`);
+  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_ITEMSIZE) throw invalidArgument(`invalid numpy dtype size in ${quoted(text)}`);
   return size;
 }
 
 function parseUnit(inside: string, text: string): { unit: string; unitCount: number } {
   const match = /^(\d*)([A-Za-zμ]+)$/.exec(inside);
-  if (!match || !DATETIME_UNITS.has(match[2]!)) throw new Error(`invalid datetime unit in numpy dtype ${JSON.stringify(text)}`);
+  if (!match || !DATETIME_UNITS.has(match[2]!)) throw invalidArgument(`invalid datetime unit in numpy dtype ${quoted(text)}`);
   const unitCount = match[1] ? Number(match[1]) : 1;
-  if (!Number.isSafeInteger(unitCount) || unitCount < 1) throw new Error(`invalid datetime unit in numpy dtype ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(unitCount) || unitCount < 1) throw invalidArgument(`invalid datetime unit in numpy dtype ${quoted(text)}`);
   return { unit: match[2]!, unitCount };
 }
 
@@ -143,9 +144,10 @@ function parseUnit(inside: string, text: string): { unit: string; unitCount: num
  * 'datetime64[ns]', '<M8[ms]', '?', 'e'...). Unknown strings are an error.
  */
 export function parseDtype(text: string): DtypeSpec {
+  if (typeof text !== 'string') throw invalidArgument(`a numpy dtype is a string or an NdDtype, not ${typeof text}`);
   let rest = text.trim();
   let asked: string | undefined;
-  if (/^[<>=|!]/.test(rest)) {
+  if (/^[<>=|]/.test(rest)) {
     asked = rest[0];
     rest = rest.slice(1);
   }
@@ -161,7 +163,7 @@ export function parseDtype(text: string): DtypeSpec {
   if (rest === 'datetime64' || rest === 'timedelta64') {
     kind = rest === 'datetime64' ? 'M' : 'm';
     itemsize = 8;
-  } else if (rest in NAMES) {
+  } else if (Object.hasOwn(NAMES, rest)) {
     [kind, itemsize] = NAMES[rest]!;
   } else if (rest === 'str' || rest === 'unicode' || rest === 'str_') {
     kind = 'U';
@@ -171,7 +173,7 @@ export function parseDtype(text: string): DtypeSpec {
     itemsize = 0;
   } else {
     const match = /^([a-zA-Z?])(\d*)$/.exec(rest);
-    if (!match) throw new Error(`unsupported numpy dtype ${JSON.stringify(text)}`);
+    if (!match) throw invalidArgument(`unsupported numpy dtype ${quoted(text)}`);
     const [, code, digits] = match as unknown as [string, string, string];
     if (digits === '') {
       if (code === 'S' || code === 'a' || code === 'U' || code === 'V') {
@@ -200,15 +202,37 @@ export function parseDtype(text: string): DtypeSpec {
       }
     }
   }
-  if (kind === undefined || itemsize === undefined) throw new Error(`unsupported numpy dtype ${JSON.stringify(text)}`);
+  if (kind === undefined || itemsize === undefined) throw invalidArgument(`unsupported numpy dtype ${quoted(text)}`);
   checkedSize(kind, itemsize, text);
-  if (unitPart && kind !== 'M' && kind !== 'm') throw new Error(`invalid numpy dtype ${JSON.stringify(text)}`);
+  if (unitPart && kind !== 'M' && kind !== 'm') throw invalidArgument(`invalid numpy dtype ${quoted(text)}`);
   const spec: DtypeSpec = { kind, itemsize, byteorder: effectiveOrder(kind, itemsize, asked) };
   if (kind === 'M' || kind === 'm') {
     spec.unit = unitPart?.unit ?? 'generic';
     spec.unitCount = unitPart?.unitCount ?? 1;
   }
   return spec;
+}
+
+const KINDS = new Set<string>(['b', 'i', 'u', 'f', 'c', 'S', 'U', 'O', 'V', 'M', 'm']);
+
+/** A DtypeSpec given as an object (`new NdDtype({ kind, itemsize, byteorder })`), checked as parseDtype checks a string. */
+export function checkDtypeSpec(spec: unknown): DtypeSpec {
+  if (typeof spec !== 'object' || spec === null) throw invalidArgument(`a numpy dtype is a string or an NdDtype, not ${spec === null ? 'null' : typeof spec}`);
+  const { kind, itemsize, byteorder, unit, unitCount } = spec as Partial<Record<keyof DtypeSpec, unknown>>;
+  if (typeof kind !== 'string' || !KINDS.has(kind)) throw invalidArgument(`a dtype's kind must be one of ${[...KINDS].join(' ')}, not ${quoted(kind)}`);
+  if (typeof itemsize !== 'number') throw invalidArgument(`a dtype's itemsize must be a number, not ${typeof itemsize}`);
+  checkedSize(kind as NdKind, itemsize, `${kind}${itemsize}`);
+  if (byteorder !== undefined && byteorder !== '<' && byteorder !== '>' && byteorder !== '|' && byteorder !== '=') {
+    throw invalidArgument(`a dtype's byte order must be '<', '>', '|' or '=', not ${quoted(byteorder)}`);
+  }
+  const checked: DtypeSpec = { kind: kind as NdKind, itemsize, byteorder: effectiveOrder(kind as NdKind, itemsize, byteorder) };
+  if (kind === 'M' || kind === 'm') {
+    if (unit !== undefined && (typeof unit !== 'string' || !DATETIME_UNITS.has(unit))) throw invalidArgument(`invalid datetime unit ${quoted(unit)}`);
+    if (unitCount !== undefined && (!Number.isSafeInteger(unitCount) || (unitCount as number) < 1)) throw invalidArgument('a datetime unit count must be a positive integer');
+    checked.unit = (unit as string | undefined) ?? 'generic';
+    checked.unitCount = (unitCount as number | undefined) ?? 1;
+  }
+  return checked;
 }
 
 /** How a dtype's elements are stored in JavaScript. */

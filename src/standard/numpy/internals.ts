@@ -1,6 +1,8 @@
 // The inside of NdArray and NdDtype: setting their parts (constructors, numpy's __setstate__),
 // their raw bytes and layouts. Kept out of src/values/ndarray.ts so that the public value module
 // exports only the public API; this file imports the classes as types only.
+import { invalidArgument, shown } from '../../values/invalid-argument.js';
+import { detachedMessage, isDetached } from '../../detached-buffer.js';
 import { isDict, type PyDict } from '../../values/dict.js';
 import { type Tuple, isTuple } from '../../values/tuple.js';
 import type { NdArray, NdArrayData, NdDtype, NumpyModule } from '../../values/ndarray.js';
@@ -32,7 +34,7 @@ export function specOf(dtype: NdDtype): DtypeSpec {
 }
 
 export function assignDtype(target: NdDtype, spec: DtypeSpec, pickleState: Tuple | undefined): void {
-  if (spec.kind === 'U' && spec.itemsize % 4 !== 0) throw new Error(`a unicode dtype's itemsize must be a multiple of 4, not ${spec.itemsize}`);
+  if (spec.kind === 'U' && spec.itemsize % 4 !== 0) throw invalidArgument(`a unicode dtype's itemsize must be a multiple of 4, not ${spec.itemsize}`);
   const writable = target as { -readonly [K in keyof NdDtype]: NdDtype[K] };
   writable.kind = spec.kind;
   writable.itemsize = spec.itemsize;
@@ -44,7 +46,7 @@ export function assignDtype(target: NdDtype, spec: DtypeSpec, pickleState: Tuple
 
 /** BUILD on a loaded dtype: numpy's `dtype.__setstate__`. */
 export function setDtypeState(dtype: NdDtype, state: unknown): void {
-  if (!isTuple(state) || state.length < 5) throw new Error('numpy.dtype state must be a tuple');
+  if (!isTuple(state) || state.length < 5) throw invalidArgument('numpy.dtype state must be a tuple');
   // (version, byteorder, subarray, names, fields, elsize, alignment[, flags[, metadata]]), or the
   // version-0 form (byteorder, subarray, fields, elsize, alignment) of very old numpy.
   const versioned = typeof state[0] === 'number';
@@ -52,12 +54,12 @@ export function setDtypeState(dtype: NdDtype, state: unknown): void {
   // Python 2 pickles loaded with encoding='bytes' give their str as bytes.
   if (endian instanceof Uint8Array && endian.length === 1) endian = String.fromCharCode(endian[0]!);
   if (typeof endian !== 'string' || !['<', '>', '|', '='].includes(endian)) {
-    throw new Error(`numpy.dtype state has an invalid byte order ${JSON.stringify(endian)}`);
+    throw invalidArgument(`numpy.dtype state has an invalid byte order ${JSON.stringify(endian)}`);
   }
   const spec = specOf(dtype);
   const elsize = versioned ? state[5] : state[3];
   if ((spec.kind === 'S' || spec.kind === 'U' || spec.kind === 'V') && typeof elsize === 'number' && elsize >= 0) {
-    if (!Number.isSafeInteger(elsize)) throw new Error('numpy.dtype state has an invalid element size');
+    if (!Number.isSafeInteger(elsize)) throw invalidArgument('numpy.dtype state has an invalid element size');
     spec.itemsize = elsize;
   }
   spec.byteorder = effectiveOrder(spec.kind, spec.itemsize, endian);
@@ -93,16 +95,17 @@ export function describeData(data: unknown): string {
 
 
 export function checkShape(shape: readonly unknown[]): number[] {
-  if (shape.length > MAX_NDIM) throw new Error(`arrays have at most ${MAX_NDIM} dimensions, not ${shape.length}`);
+  if (!Array.isArray(shape)) throw invalidArgument(`an array's shape must be an array of extents, not ${typeof shape}`);
+  if (shape.length > MAX_NDIM) throw invalidArgument(`arrays have at most ${MAX_NDIM} dimensions, not ${shape.length}`);
   let size = 1;
   return shape.map((extent) => {
     const n = typeof extent === 'bigint' ? Number(extent) : extent;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      throw new Error(`array dimensions must be non-negative integers, not ${String(extent)}`);
+      throw invalidArgument(`array dimensions must be non-negative integers, not ${shown(extent)}`);
     }
     if (n !== 0) {
       size *= n;
-      if (!Number.isSafeInteger(size)) throw new Error('array is too big');
+      if (!Number.isSafeInteger(size)) throw invalidArgument('array is too big');
     }
     return n;
   });
@@ -124,12 +127,13 @@ function countElements(data: NdArrayData, dtype: NdDtype): number | undefined {
   const storage = dtype.storage;
   const ctor = storageConstructor(storage);
   if (storage === 'object') {
-    if (!Array.isArray(data)) throw new Error(`an object array's data must be an Array, not ${describeData(data)}`);
+    if (!Array.isArray(data)) throw invalidArgument(`an object array's data must be an Array, not ${describeData(data)}`);
     return data.length;
   }
   if (!(data instanceof ctor!)) {
-    throw new Error(`a ${dtype.name} array's data must be a ${ctor!.name}, not ${describeData(data)} (NdArray.from converts)`);
+    throw invalidArgument(`a ${dtype.name} array's data must be a ${ctor!.name}, not ${describeData(data)} (NdArray.from converts)`);
   }
+  if (data.length === 0 && isDetached((data as NdTypedArray).buffer)) throw invalidArgument(detachedMessage(`the ${dtype.name} data of an NdArray`));
   const { units } = storageLayout(storage, dtype.itemsize);
   if (units === 0) return data.length === 0 ? undefined : NaN;
   return data.length / units;
@@ -139,20 +143,21 @@ function countElements(data: NdArrayData, dtype: NdDtype): number | undefined {
 export function assignArray(target: NdArray, parts: ArrayParts): void {
   const count = countElements(parts.data, parts.dtype);
   if (count !== undefined && !Number.isInteger(count)) {
-    throw new Error(`data of ${parts.data.length} units is not a whole number of ${parts.dtype.name} elements`);
+    throw invalidArgument(`data of ${parts.data.length} units is not a whole number of ${parts.dtype.name} elements`);
   }
   const shape = checkShape(parts.shape ?? [count ?? 0]);
   const size = sizeOf(shape);
   if (count !== undefined && size !== count) {
-    throw new Error(`cannot make an array of shape (${shape.join(', ')}) from ${count} elements`);
+    throw invalidArgument(`cannot make an array of shape (${shape.join(', ')}) from ${count} elements`);
   }
-  if (parts.order !== undefined && parts.order !== 'C' && parts.order !== 'F') throw new Error(`order must be 'C' or 'F', not ${String(parts.order)}`);
+  if (parts.order !== undefined && parts.order !== 'C' && parts.order !== 'F') throw invalidArgument(`order must be 'C' or 'F', not ${shown(parts.order)}`);
+  if (parts.axisOrder !== undefined && !Array.isArray(parts.axisOrder)) throw invalidArgument('axisOrder must be an array of axes');
   const axisOrder = parts.axisOrder
     ? [...parts.axisOrder]
     : parts.order === 'F'
       ? reversedOrder(shape.length)
       : identityOrder(shape.length);
-  if (!isPermutation(axisOrder, shape.length)) throw new Error(`axis order (${axisOrder.join(', ')}) is not a permutation of the ${shape.length} axes`);
+  if (!isPermutation(axisOrder, shape.length)) throw invalidArgument(`axis order (${axisOrder.join(', ')}) is not a permutation of the ${shape.length} axes`);
   const writable = target as { -readonly [K in keyof NdArray]: NdArray[K] };
   writable.data = parts.data;
   writable.dtype = parts.dtype;
@@ -170,8 +175,9 @@ export function assignArray(target: NdArray, parts: ArrayParts): void {
 export function arrayBytes(array: NdArray, order: 'C' | 'F'): Uint8Array {
   const { dtype } = array;
   const storage = dtype.storage;
-  if (storage === 'object') throw new Error('an object array has no raw bytes');
+  if (storage === 'object') throw invalidArgument('an object array has no raw bytes');
   let data = array.data as NdTypedArray;
+  if (isDetached(data.buffer)) throw invalidArgument(detachedMessage('the data of an NdArray'));
   const target = order === 'C' ? identityOrder(array.ndim) : reversedOrder(array.ndim);
   const flags = contiguity(array.shape, array.axisOrder);
   if (!(order === 'C' ? flags.c : flags.f)) data = reorder(array, target) as NdTypedArray;
