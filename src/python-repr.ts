@@ -153,6 +153,17 @@ export function reprInt(value: number | bigint, limit = true): string {
   return value.toString();
 }
 
+/**
+ * An int as the printers show it: Python's `repr`, or, past the 4300 digits CPython's repr
+ * refuses, hex (`0x…`): the same int in Python syntax, written in time linear in its size.
+ */
+export function reprIntShown(value: number | bigint): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  if (value >= LIMIT) return `0x${value.toString(16)}`;
+  if (value <= -LIMIT) return `-0x${(-value).toString(16)}`;
+  return value.toString();
+}
+
 /** Python's `repr(float)`. */
 export function reprFloat(value: number): string {
   return pythonFloatRepr(value);
