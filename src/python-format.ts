@@ -42,9 +42,12 @@ export interface PythonFormatOptions {
   maxLength?: number;
 }
 
-/** Python expands shared containers while the print tree stays within FACTOR x distinct + FLOOR. */
+/**
+ * Python's expansion of shared containers is kept while its one-line text stays within FACTOR
+ * times the text of the distinct nodes plus FLOOR characters.
+ */
 const EXPANSION_FACTOR = 4;
-const EXPANSION_FLOOR = 100_000;
+const EXPANSION_FLOOR = 200_000;
 
 /** One appearance of a node in the print tree. */
 class Occurrence {
@@ -266,15 +269,14 @@ class Printer {
     // Most values are trees: then one walk makes the shapes and the print tree together.
     let root = this.#build(value, TREE, Infinity);
     if (root === OVER_BUDGET) {
-      const distinct = this.#distinctSize(value);
-      root = this.#build(value, PYTHON, Math.min(EXPANSION_FACTOR * distinct + EXPANSION_FLOOR, this.#maxWork - this.#work));
+      root = this.#build(value, PYTHON, EXPANSION_FACTOR * this.#distinctText(value) + EXPANSION_FLOOR);
       if (root === OVER_BUDGET) root = this.#build(value, REFERENCES, Infinity);
     }
     return root;
   }
 
-  /** The units of the distinct nodes: each once, whatever refers to it. */
-  #distinctSize(value: unknown): number {
+  /** The one-line text of the distinct nodes, each counted once whatever refers to it. */
+  #distinctText(value: unknown): number {
     let distinct = 0;
     const seen = new Set<object>();
     const pending: unknown[] = [value];
@@ -283,7 +285,7 @@ class Printer {
       if (!isNode(node) || seen.has(node)) continue;
       seen.add(node);
       const shape = this.#shapes.of(node);
-      distinct += 1 + shape.slots.length;
+      distinct += 1 + this.#shapes.fixedLength(shape);
       for (const slot of shape.nodeSlots) pending.push(shape.slots[slot]);
     }
     return distinct;
@@ -318,9 +320,9 @@ class Printer {
 
   /**
    * Builds the print tree with an explicit stack. TREE gives up (OVER_BUDGET) at the first node
-   * met twice; PYTHON expands shared nodes as Python does and gives up past `budget` units; with
-   * REFERENCES, each non-empty shared container appears once and every later appearance is a
-   * Reference to it.
+   * met twice; PYTHON expands shared nodes as Python does and gives up once its one-line text
+   * passes `budget` characters (or the work left); with REFERENCES, each non-empty shared
+   * container appears once and every later appearance is a Reference to it.
    */
   #build(root: unknown, mode: BuildMode, budget: number): unknown {
     const path = new Set<object>();
@@ -329,7 +331,9 @@ class Printer {
     const frames: Array<{ occurrence: Occurrence; order: readonly number[] | null; next: number }> = [];
     const sortedEverywhere = mode === REFERENCES && this.#wraps;
     const tracksPath = mode !== TREE;
+    const workLeft = this.#maxWork - this.#work;
     let spent = 0;
+    let text = 0;
     /** Gives up: the work of an attempt that is dropped is no work on the value. */
     const giveUp = (): typeof OVER_BUDGET => {
       this.#work -= spent;
@@ -338,7 +342,10 @@ class Printer {
 
     const open = (shape: Shape, value: object | null): Occurrence | typeof OVER_BUDGET => {
       const units = 1 + shape.slots.length;
-      if (spent + units > budget) return giveUp();
+      if (mode === PYTHON) {
+        text += 1 + this.#shapes.fixedLength(shape);
+        if (text > budget || spent + units > workLeft) return giveUp();
+      }
       spent += units;
       this.#charge(units);
       // With references, labels number in print order: a wrapped set prints sorted, so it does on one line too.
