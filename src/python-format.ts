@@ -2,19 +2,26 @@
 // pprint.PrettyPrinter (what `python -m pickle FILE` prints), so for values of builtin types the
 // text is Python's own. Placeholders print as calls, `module.Name(args, attr=value)`; cycles as
 // Python's repr shows them (`[...]`, `{...}`). No Node imports.
-import { PickleError, type PickleErrorCode } from './errors.js';
-import { PyCounter, PyDefaultDict, PyDeque, PyOrderedDict } from './values/collections.js';
-import { PyComplex } from './values/complex.js';
-import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from './values/datetime.js';
-import { PyDecimal, PyFraction, PyRange, PySlice, PyUUID } from './values/numeric.js';
-import { dictEntries, isDict } from './values/dict.js';
-import { PyFloat } from './values/float.js';
-import { itemsToWrite, membersToWrite, pairsToWrite, valueToWrite } from './values/float-marks.js';
-import { PyGlobal } from './values/global.js';
-import { PyObject } from './values/object.js';
-import { isTuple, tuple } from './values/tuple.js';
-import { codePointLength, compareCodePoints, reprByteArray, reprBytes, reprComplex, reprFloat, reprInt, reprStr } from './python-repr.js';
-import { jsClassName, type PyKind, pyKind, reducedView } from './python-view.js';
+//
+// Nothing here recurses on the JavaScript stack, and the work is linear in the value: each value
+// gets its shape once (python-shape.ts), then a print tree is built with an explicit stack, its
+// one-line lengths summed bottom-up, and the tree is written (pyRepr) or laid out as pprint lays
+// it out (pformat), deciding each line break from those lengths instead of re-printing subtrees.
+//
+// Python prints a container shared through the memo in full each time it appears; so do these,
+// as long as that expansion stays within a budget linear in the value's distinct size. Beyond it
+// (a DAG of a few hundred bytes can stand for 2^40 lists) the value prints with references: the
+// first appearance of a shared non-empty container is labelled `#1=[…]`, later ones print `#1#`
+// (the datum labels of Common Lisp and Scheme's `write`). A container inside itself always
+// prints as Python's repr marks it: `[...]`, `{...}`.
+import { FormatLimitError, maxLengthOption, textTooLong } from './format-limit.js';
+import { PickleError } from './errors.js';
+import { PythonOrder } from './python-order.js';
+import { codePointLength, reprBytes, reprStr } from './python-repr.js';
+import { isNode, ItemForm, itemKey, itemPrefix, itemValue, type Shape, Shapes } from './python-shape.js';
+import { pyKind } from './python-view.js';
+
+export { FormatLimitError } from './format-limit.js';
 
 export interface PythonFormatOptions {
   /** Target line width (pprint's `width`). Default 80. */
@@ -24,601 +31,733 @@ export interface PythonFormatOptions {
   /** Sort dict keys as pprint does. Default true for `pformat`, false for `pyRepr`. */
   sortDicts?: boolean;
   /**
-   * Most values visited before giving up with a FormatLimitError. Shared references print in
-   * full each time (as in Python), so a small pickle can describe a value whose text is
-   * astronomically long; pprint also revisits each value once per enclosing container.
-   * Default 50 000 000.
+   * Most units of work (a value visited once per place it prints, a step of a comparison while
+   * sorting) before giving up with a FormatLimitError. Default 50 000 000.
    */
   maxWork?: number;
+  /**
+   * Longest text (in UTF-16 units) to build before giving up with a FormatLimitError, found out
+   * before the text is built. Default and most: 2^29 - 24, the longest string JavaScript holds.
+   */
+  maxLength?: number;
 }
 
-/** The value is too large to print (see `maxWork`). */
-export class FormatLimitError extends PickleError {
-  override name = 'FormatLimitError';
-  static override defaultCode: PickleErrorCode = 'FORMAT_LIMIT';
-}
+/**
+ * Python's expansion of shared containers is kept while its one-line text stays within FACTOR
+ * times the text of the distinct nodes plus FLOOR characters.
+ */
+const EXPANSION_FACTOR = 4;
+const EXPANSION_FLOOR = 200_000;
 
-// ---- Python's ordering, for sorted dicts and sets -----------------------------------------
+/** One appearance of a node in the print tree. */
+class Occurrence {
+  /** The children for the shape's node slots (scalars are read from the shape). */
+  readonly kids: unknown[];
+  /** Code points of the one-line text, label aside. */
+  length = 0;
+  /** 0: none; -1: referred to later, number to come; n > 0: printed as `#n=`. */
+  label = 0;
+  /** The reference to it, once there is one. */
+  ref: Reference | undefined = undefined;
 
-class Incomparable extends Error {}
-
-function numeric(value: unknown): number | bigint | undefined {
-  if (typeof value === 'number' || typeof value === 'bigint') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value instanceof PyFloat) return value.value;
-  return undefined;
-}
-
-function bytesCompare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-/** Python's `a == b` for the values keys and set elements can be. */
-function pyEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  const x = numeric(a);
-  const y = numeric(b);
-  if (x !== undefined || y !== undefined) {
-    // eslint-disable-next-line eqeqeq
-    return x !== undefined && y !== undefined && x == y;
+  constructor(
+    readonly shape: Shape,
+    readonly value: object | null,
+    /** Items in pprint's wrapped order (sorted sets) even on one line. */
+    readonly sorted: boolean,
+  ) {
+    this.kids = shape.nodeSlots.length === 0 ? NO_KIDS : new Array(shape.nodeSlots.length);
   }
-  const ka = pyKind(a);
-  const kb = pyKind(b);
-  if ((ka === 'bytes' || ka === 'bytearray') && (kb === 'bytes' || kb === 'bytearray')) {
-    return bytesCompare(a as Uint8Array, b as Uint8Array) === 0;
-  }
-  if (ka !== kb) return false;
-  switch (ka) {
-    case 'tuple':
-    case 'list': {
-      const p = a as unknown[];
-      const q = b as unknown[];
-      return p.length === q.length && p.every((item, i) => pyEquals(item, q[i]));
+}
+
+const NO_KIDS: unknown[] = [];
+
+/** Characters of scalar items #flat joins before writing them out. */
+const RUN_LENGTH = 1 << 16;
+
+/** Where a container appears inside itself: Python's repr marker. */
+class Marker {
+  constructor(
+    readonly text: string,
+    readonly length: number,
+  ) {}
+}
+
+/** A later appearance of a labelled container: `#n#`. */
+class Reference {
+  constructor(readonly target: Occurrence) {}
+}
+
+/** #flat, writing a value straight, met a node twice. */
+const MET_TWICE = Symbol('met twice');
+
+/** The build went over its budget (or, for TREE, met a node twice). */
+const OVER_BUDGET = Symbol('over budget');
+
+/** How #build treats a node met again: not at all, expanded as Python does, or as a reference. */
+const TREE = 0;
+const PYTHON = 1;
+const REFERENCES = 2;
+type BuildMode = typeof TREE | typeof PYTHON | typeof REFERENCES;
+
+const labelText = (label: number) => (label > 0 ? `#${label}=` : '');
+
+/** The text being built: strings, and numbers standing for a newline and that many blanks. */
+class Output {
+  readonly #parts: Array<string | number> = [];
+  /** Short pieces not yet in #parts, joined by concatenation (V8 makes ropes of them). */
+  #chunk = '';
+  length = 0;
+
+  constructor(readonly maxLength: number) {}
+
+  text(text: string): void {
+    this.length += text.length;
+    if (this.length > this.maxLength) throw textTooLong('value', this.maxLength);
+    if (this.#chunk.length < 1024) {
+      this.#chunk += text;
+    } else {
+      this.#parts.push(this.#chunk);
+      this.#chunk = text;
     }
-    case 'set':
-    case 'frozenset':
-      return (a as Set<unknown>).size === (b as Set<unknown>).size && isSubset(a as Set<unknown>, b as Set<unknown>);
-    case 'complex':
-      return (a as PyComplex).real === (b as PyComplex).real && (a as PyComplex).imag === (b as PyComplex).imag;
-    case 'global':
-      return (a as PyGlobal).module === (b as PyGlobal).module && (a as PyGlobal).name === (b as PyGlobal).name;
-    default:
-      return false;
   }
-}
 
-function isSubset(a: Set<unknown>, b: Set<unknown>): boolean {
-  for (const item of a) {
-    if (b.has(item)) continue;
-    let found = false;
-    for (const other of b) {
-      if (pyEquals(item, other)) {
-        found = true;
-        break;
+  newline(indent: number): void {
+    this.length += 1 + indent;
+    if (this.length > this.maxLength) throw textTooLong('value', this.maxLength);
+    this.#parts.push(this.#chunk, indent);
+    this.#chunk = '';
+  }
+
+  toString(): string {
+    const parts = this.#parts;
+    parts.push(this.#chunk);
+    const newlines = new Map<number, string>();
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (typeof part !== 'number') continue;
+      let text = newlines.get(part);
+      if (text === undefined) {
+        text = '\n' + ' '.repeat(part);
+        newlines.set(part, text);
       }
+      parts[i] = text;
     }
-    if (!found) return false;
-  }
-  return true;
-}
-
-/** Python's `a < b`; throws Incomparable where Python raises TypeError. */
-function pyLess(a: unknown, b: unknown): boolean {
-  const x = numeric(a);
-  const y = numeric(b);
-  if (x !== undefined && y !== undefined) return x < y;
-  const ka = pyKind(a);
-  const kb = pyKind(b);
-  if (ka === 'str' && kb === 'str') return compareCodePoints(a as string, b as string) < 0;
-  if ((ka === 'bytes' || ka === 'bytearray') && (kb === 'bytes' || kb === 'bytearray')) {
-    return bytesCompare(a as Uint8Array, b as Uint8Array) < 0;
-  }
-  if ((ka === 'tuple' && kb === 'tuple') || (ka === 'list' && kb === 'list')) {
-    const p = a as unknown[];
-    const q = b as unknown[];
-    const n = Math.min(p.length, q.length);
-    for (let i = 0; i < n; i++) if (!pyEquals(p[i], q[i])) return pyLess(p[i], q[i]);
-    return p.length < q.length;
-  }
-  if ((ka === 'set' || ka === 'frozenset') && (kb === 'set' || kb === 'frozenset')) {
-    const p = a as Set<unknown>;
-    const q = b as Set<unknown>;
-    return p.size < q.size && isSubset(p, q);
-  }
-  throw new Incomparable();
-}
-
-const TYPE_NAMES: Partial<Record<PyKind, string>> = {
-  None: 'NoneType',
-  global: 'type',
-};
-
-/** `str(type(value))`, pprint's fallback order for values that do not compare. */
-function typeString(value: unknown): string {
-  const kind = pyKind(value);
-  if (kind === 'object') {
-    const object = value as PyObject;
-    return `<class '${object.module === 'builtins' ? object.name : `${object.module ?? '?'}.${object.name ?? '?'}`}'>`;
-  }
-  if (kind === 'other') {
-    const view = reducedView(value as object);
-    if (view?.module !== undefined) return `<class '${view.module}.${view.name}'>`;
-    return `<class '${jsClassName(value as object)}'>`;
-  }
-  return `<class '${TYPE_NAMES[kind] ?? kind}'>`;
-}
-
-/**
- * pprint's `sorted(items, key=_safe_key)`: Python's order where the values compare, else by type
- * name and then (standing in for `id()`) by position.
- */
-function safeSorted<T>(items: readonly T[], key: (item: T) => unknown): T[] {
-  const entries = items.map((item, index) => ({ item, index, key: key(item), type: '' }));
-  const less = (p: (typeof entries)[number], q: (typeof entries)[number]): boolean => {
-    try {
-      return pyLess(p.key, q.key);
-    } catch (error) {
-      if (!(error instanceof Incomparable)) throw error;
-      p.type ||= typeString(p.key);
-      q.type ||= typeString(q.key);
-      return p.type < q.type || (p.type === q.type && p.index < q.index);
-    }
-  };
-  entries.sort((p, q) => (less(p, q) ? -1 : less(q, p) ? 1 : 0));
-  return entries.map((entry) => entry.item);
-}
-
-// ---- placeholders as calls ----------------------------------------------------------------
-
-interface CallItem {
-  /** '' for a positional item, 'name=' for a keyword, '**' for a dict of keywords. */
-  readonly prefix: string;
-  readonly value: unknown;
-}
-
-interface CallView {
-  readonly name: string;
-  readonly items: readonly CallItem[];
-}
-
-const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
-
-/** A dict whose keys are all identifiers, as `key=value` items; null for any other. */
-function keywordItems(dict: unknown): CallItem[] | null {
-  if (dict === null || dict === undefined) return [];
-  if (!isDict(dict)) return null;
-  const entries = pairsToWrite(dict, dictEntries(dict));
-  if (!entries.every(([key]) => typeof key === 'string' && IDENTIFIER.test(key))) return null;
-  return entries.map(([key, value]) => ({ prefix: `${key as string}=`, value }));
-}
-
-function callViewOf(object: PyObject, repr: (value: unknown) => string): CallView {
-  const name = object.cls instanceof PyGlobal ? object.cls.qualifiedName : repr(object.cls);
-  const items: CallItem[] = [];
-  if (object.creation === 'reconstructor') {
-    // copyreg._reconstructor(cls, base, state): shown as cls(state), as `base(state)` builds it.
-    const baseState = object.args[1];
-    if (baseState !== null && baseState !== undefined) items.push({ prefix: '', value: baseState });
-  } else {
-    for (const arg of itemsToWrite(object.args)) items.push({ prefix: '', value: arg });
-  }
-  if (object.listItems) items.push({ prefix: '', value: itemsToWrite(object.listItems) });
-  if (object.dictItems) items.push({ prefix: '', value: new Map(object.dictItems.map((pair) => itemsToWrite(pair) as [unknown, unknown])) });
-  if (object.kwargs !== undefined) {
-    items.push(...(keywordItems(object.kwargs) ?? [{ prefix: '**', value: object.kwargs }]));
-  }
-  const state = valueToWrite(object, 'state', object.state);
-  if (state !== undefined) {
-    let stateItems = keywordItems(state);
-    if (stateItems === null && isTuple(state) && state.length === 2) {
-      // (instance dict, __slots__ values)
-      const dictPart = keywordItems(state[0]);
-      const slotsPart = keywordItems(state[1]);
-      if (dictPart && slotsPart) stateItems = [...dictPart, ...slotsPart];
-    }
-    items.push(...(stateItems ?? [{ prefix: '__state__=', value: state }]));
-  }
-  return { name, items };
-}
-
-function genericView(value: object): CallView {
-  return {
-    name: jsClassName(value),
-    items: Object.keys(value).map((key) => ({ prefix: `${key}=`, value: (value as Record<string, unknown>)[key] })),
-  };
-}
-
-// ---- the standard types, as their own repr() writes them ----------------------------------
-
-function timedeltaRepr(td: PyTimedelta): string {
-  const parts: string[] = [];
-  if (td.days) parts.push(`days=${td.days}`);
-  if (td.seconds) parts.push(`seconds=${td.seconds}`);
-  if (td.microseconds) parts.push(`microseconds=${td.microseconds}`);
-  return `datetime.timedelta(${parts.length ? parts.join(', ') : '0'})`;
-}
-
-/** The time fields as datetime.__repr__ writes them: seconds and microseconds only when set. */
-function clockFields(hour: number, minute: number, second: number, microsecond: number): string[] {
-  const fields = [String(hour), String(minute)];
-  if (microsecond) fields.push(String(second), String(microsecond));
-  else if (second) fields.push(String(second));
-  return fields;
-}
-
-/** Counter.most_common(): by count, highest first, ties in insertion order. */
-function mostCommon(counter: Map<unknown, unknown>): Array<[unknown, unknown]> {
-  const entries = [...counter.entries()];
-  try {
-    return entries
-      .map((entry, index) => ({ entry, index }))
-      .sort((p, q) => (pyLess(q.entry[1], p.entry[1]) ? -1 : pyLess(p.entry[1], q.entry[1]) ? 1 : p.index - q.index))
-      .map(({ entry }) => entry);
-  } catch (error) {
-    if (error instanceof Incomparable) return entries;
-    throw error;
+    return parts.join('');
   }
 }
 
-/** repr() of a default_factory: a class reference as Python shows a class. */
-function factoryRepr(factory: unknown, repr: (value: unknown) => string): string {
-  if (factory instanceof PyGlobal) {
-    return `<class '${factory.module === 'builtins' ? factory.name : factory.qualifiedName}'>`;
-  }
-  return repr(factory);
+/** Where a frame of #flat is: before the lead, before the mid text, before an item's key, before its value. */
+const STEP_LEAD = 0;
+const STEP_MID = 1;
+const STEP_KEY = 2;
+const STEP_VALUE = 3;
+
+interface FlatFrame {
+  readonly shape: Shape;
+  /** The occurrence's kids; null when writing a value straight (its slots are the kids). */
+  readonly kids: readonly unknown[] | null;
+  readonly order: readonly number[] | null;
+  item: number;
+  step: number;
 }
 
-/**
- * repr() of a value of the standard types this package implements (datetime, Decimal,
- * collections...), as Python writes it; undefined for anything else.
- */
-function standardRepr(value: object, repr: (value: unknown) => string): string | undefined {
-  if (value instanceof PyDatetime) {
-    const fields = [String(value.year), String(value.month), String(value.day), ...clockFields(value.hour, value.minute, value.second, value.microsecond)];
-    if (value.fold) fields.push('fold=1');
-    if (value.tzinfo !== null) fields.push(`tzinfo=${repr(value.tzinfo)}`);
-    return `datetime.datetime(${fields.join(', ')})`;
-  }
-  if (value instanceof PyDate) return `datetime.date(${value.year}, ${value.month}, ${value.day})`;
-  if (value instanceof PyTime) {
-    const fields = clockFields(value.hour, value.minute, value.second, value.microsecond);
-    if (value.fold) fields.push('fold=1');
-    if (value.tzinfo !== null) fields.push(`tzinfo=${repr(value.tzinfo)}`);
-    return `datetime.time(${fields.join(', ')})`;
-  }
-  if (value instanceof PyTimedelta) return timedeltaRepr(value);
-  if (value instanceof PyTimezone) {
-    if (value.name === null && value.offset.isZero()) return 'datetime.timezone.utc';
-    const offset = timedeltaRepr(value.offset);
-    return value.name === null ? `datetime.timezone(${offset})` : `datetime.timezone(${offset}, ${reprStr(value.name)})`;
-  }
-  if (value instanceof PyDecimal) return `Decimal('${value.toString()}')`;
-  if (value instanceof PyFraction) return `Fraction(${reprInt(value.numerator, false)}, ${reprInt(value.denominator, false)})`;
-  if (value instanceof PyUUID) return `UUID('${value.toString()}')`;
-  if (value instanceof PyRange) {
-    const step = reprInt(value.step, false);
-    return `range(${reprInt(value.start, false)}, ${reprInt(value.stop, false)}${step === '1' ? '' : `, ${step}`})`;
-  }
-  if (value instanceof PySlice) return `slice(${repr(value.start)}, ${repr(value.stop)}, ${repr(value.step)})`;
-  if (value instanceof PyOrderedDict) {
-    if (value.size === 0) return 'OrderedDict()';
-    return `OrderedDict([${pairsToWrite(value, value.entries()).map(([k, v]) => `(${repr(k)}, ${repr(v)})`).join(', ')}])`;
-  }
-  if (value instanceof PyCounter) {
-    if (value.size === 0) return 'Counter()';
-    return `Counter({${pairsToWrite(value, mostCommon(value)).map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ')}})`;
-  }
-  if (value instanceof PyDefaultDict) {
-    const items = pairsToWrite(value, value.entries()).map(([k, v]) => `${repr(k)}: ${repr(v)}`).join(', ');
-    return `defaultdict(${factoryRepr(value.defaultFactory, repr)}, {${items}})`;
-  }
-  if (value instanceof PyDeque) {
-    const items = `[${itemsToWrite(value).map(repr).join(', ')}]`;
-    return value.maxlen === null ? `deque(${items})` : `deque(${items}, maxlen=${value.maxlen})`;
-  }
-  return undefined;
+const FORMAT = 0;
+const FLAT = 1;
+const NEWLINE = 2;
+const ITEMS = 3;
+
+/** How a run of items is laid out: pprint's _format_items, _format_dict_items, a call's arguments. */
+const SEQUENCE = 0;
+const DICT = 1;
+const CALL = 2;
+
+interface FormatTask {
+  readonly kind: typeof FORMAT;
+  readonly child: unknown;
+  readonly indent: number;
+  readonly allowance: number;
+  readonly level: number;
 }
 
-// ---- repr -----------------------------------------------------------------------------------
-
-/** The marker Python's repr writes where a container contains itself. */
-function recursionMarker(value: unknown, repr: (value: unknown) => string): string {
-  switch (pyKind(value)) {
-    case 'list':
-      return '[...]';
-    case 'dict':
-      return '{...}';
-    case 'tuple':
-      return '(...)';
-    case 'set':
-      return 'set(...)';
-    case 'frozenset':
-      return 'frozenset(...)';
-    default:
-      if (value instanceof PyOrderedDict || value instanceof PyCounter || value instanceof PyDefaultDict || value instanceof PyDeque) return '...';
-      return `${callView(value, repr).name}(...)`;
-  }
+interface ItemsTask {
+  readonly kind: typeof ITEMS;
+  readonly style: typeof SEQUENCE | typeof DICT | typeof CALL;
+  readonly occurrence: Occurrence;
+  readonly order: readonly number[] | null;
+  index: number;
+  readonly indent: number;
+  readonly allowance: number;
+  readonly level: number;
 }
 
-function callView(value: unknown, repr: (value: unknown) => string): CallView {
-  if (value instanceof PyObject) return callViewOf(value, repr);
-  const reduced = reducedView(value as object);
-  return reduced ? callViewOf(reduced, repr) : genericView(value as object);
+type Task = string | FormatTask | ItemsTask | { readonly kind: typeof FLAT; readonly child: unknown } | { readonly kind: typeof NEWLINE; readonly indent: number };
+
+function numberOption(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new PickleError(`${name} must be a number, not ${String(value)}`, { code: 'INVALID_ARGUMENT' });
+  return value;
 }
 
-class Formatter {
+class Printer {
   readonly #width: number;
   readonly #indentPerLevel: number;
-  readonly #sortDicts: boolean;
-  /** Containers on the path being printed. */
-  readonly #context = new Set<object>();
   readonly #maxWork: number;
+  readonly #maxLength: number;
+  /** pformat (wraps lines) rather than pyRepr. */
+  readonly #wraps: boolean;
+  readonly #shapes: Shapes;
+  readonly #markers = new Map<Shape, Marker>();
+  readonly #sortedNodeOrders = new Map<Shape, number[]>();
   #work = 0;
+  /** The occurrences of the print tree last built, in the order they print. */
+  #occurrences: Occurrence[] = [];
 
-  constructor(options: PythonFormatOptions, sortDictsDefault: boolean) {
-    this.#width = options.width ?? 80;
-    this.#indentPerLevel = options.indent ?? 1;
-    this.#sortDicts = options.sortDicts ?? sortDictsDefault;
-    this.#maxWork = options.maxWork ?? 50_000_000;
-    if (this.#indentPerLevel < 0) throw new RangeError('indent must be >= 0');
-    if (!this.#width) throw new RangeError('width must be != 0');
+  constructor(options: PythonFormatOptions, wraps: boolean) {
+    this.#width = numberOption(options.width, 'width', 80);
+    this.#indentPerLevel = numberOption(options.indent, 'indent', 1);
+    this.#maxWork = numberOption(options.maxWork, 'maxWork', 50_000_000);
+    this.#maxLength = maxLengthOption(options.maxLength);
+    if (this.#indentPerLevel < 0) throw new PickleError('indent must be >= 0', { code: 'INVALID_ARGUMENT' });
+    if (!this.#width) throw new PickleError('width must be != 0', { code: 'INVALID_ARGUMENT' });
+    this.#wraps = wraps;
+    const charge = this.#charge;
+    this.#shapes = new Shapes({ sortDicts: options.sortDicts ?? wraps, maxLength: this.#maxLength, charge, order: new PythonOrder(charge) });
   }
 
-  #dictItems(dict: object): Array<[unknown, unknown]> {
-    const entries = pairsToWrite(dict, dictEntries(dict as Map<unknown, unknown>));
-    return this.#sortDicts ? safeSorted(entries, (entry) => entry[0]) : entries;
-  }
-
-  /** Counts one value visited; throws FormatLimitError beyond maxWork. */
-  #charge(): void {
-    if (++this.#work > this.#maxWork) {
-      throw new FormatLimitError(
-        `the value is too large to print (over ${this.#maxWork} values visited; shared references print in full each time)`,
-      );
-    }
-  }
-
-  /** pprint's _safe_repr: one line, dicts sorted when sortDicts. */
-  repr = (value: unknown): string => {
-    this.#charge();
-    const kind = pyKind(value);
-    switch (kind) {
-      case 'None':
-        return 'None';
-      case 'bool':
-        return value ? 'True' : 'False';
-      case 'int':
-        return reprInt(value as number | bigint, false);
-      case 'float':
-        return reprFloat(value instanceof PyFloat ? value.value : (value as number));
-      case 'str':
-        return reprStr(value as string);
-      case 'bytes':
-        return reprBytes(value as Uint8Array);
-      case 'bytearray':
-        return reprByteArray(value as Uint8Array);
-      case 'complex':
-        return reprComplex((value as PyComplex).real, (value as PyComplex).imag);
-      case 'global':
-        return (value as PyGlobal).qualifiedName;
-      default:
-        break;
-    }
-    const object = value as object;
-    if (this.#context.has(object)) return recursionMarker(object, this.repr);
-    this.#context.add(object);
-    try {
-      switch (kind) {
-        case 'dict': {
-          const items = this.#dictItems(object);
-          return `{${items.map(([k, v]) => `${this.repr(k)}: ${this.repr(v)}`).join(', ')}}`;
-        }
-        case 'list':
-          return `[${itemsToWrite(object as unknown[]).map(this.repr).join(', ')}]`;
-        case 'tuple': {
-          const items = itemsToWrite(object as unknown[]);
-          return items.length === 1 ? `(${this.repr(items[0])},)` : `(${items.map(this.repr).join(', ')})`;
-        }
-        case 'set':
-        case 'frozenset': {
-          const set = object as Set<unknown>;
-          if (set.size === 0) return `${kind}()`;
-          const body = `{${membersToWrite(set).map(this.repr).join(', ')}}`;
-          return kind === 'set' ? body : `frozenset(${body})`;
-        }
-        default: {
-          const standard = standardRepr(object, this.repr);
-          if (standard !== undefined) return standard;
-          const view = callView(object, this.repr);
-          return `${view.name}(${view.items.map((item) => item.prefix + this.repr(item.value)).join(', ')})`;
-        }
-      }
-    } finally {
-      this.#context.delete(object);
+  /** Counts work; throws FormatLimitError beyond maxWork. */
+  readonly #charge = (units: number): void => {
+    this.#work += units;
+    if (this.#work > this.#maxWork) {
+      throw new FormatLimitError(`the value is too large to print (over ${this.#maxWork} units of work, see maxWork)`);
     }
   };
 
-  /** pprint's _format. */
-  format(value: unknown, out: string[], indent: number, allowance: number, level: number): void {
-    this.#charge();
-    const kind = pyKind(value);
-    const isObject = typeof value === 'object' && value !== null;
-    if (isObject && kind !== 'global' && kind !== 'complex' && kind !== 'float' && this.#context.has(value)) {
-      out.push(recursionMarker(value, this.repr));
+  /** Python's repr on one line. */
+  repr(value: unknown): string {
+    const workBefore = this.#work;
+    try {
+      // Most values are trees: written straight, with no print tree.
+      const out = new Output(this.#maxLength);
+      this.#flat(value, out, new Set());
+      return out.toString();
+    } catch (error) {
+      if (error !== MET_TWICE) throw error;
+    }
+    this.#work = workBefore;
+    const root = this.#tree(value);
+    const out = new Output(this.#maxLength);
+    this.#flat(root, out);
+    return out.toString();
+  }
+
+  /** pprint's layout. */
+  pformat(value: unknown): string {
+    const root = this.#tree(value);
+    // Line breaks are decided from one-line lengths; a text too long fails before it is built.
+    this.#measure();
+    if (this.#fullLength(root) > this.#maxLength) throw textTooLong('value', this.#maxLength);
+    const out = new Output(this.#maxLength);
+    this.#layout(root, out);
+    return out.toString();
+  }
+
+  // ---- the print tree -------------------------------------------------------------------------
+
+  /** The print tree: Python's expansion if it stays within budget, else one with references. */
+  #tree(value: unknown): unknown {
+    // Most values are trees: then one walk makes the shapes and the print tree together.
+    let root = this.#build(value, TREE, Infinity);
+    if (root === OVER_BUDGET) {
+      root = this.#build(value, PYTHON, EXPANSION_FACTOR * this.#distinctText(value) + EXPANSION_FLOOR);
+      if (root === OVER_BUDGET) root = this.#build(value, REFERENCES, Infinity);
+    }
+    return root;
+  }
+
+  /** The one-line text of the distinct nodes, each counted once whatever refers to it. */
+  #distinctText(value: unknown): number {
+    let distinct = 0;
+    const seen = new Set<object>();
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+      const node = pending.pop();
+      if (!isNode(node) || seen.has(node)) continue;
+      seen.add(node);
+      const shape = this.#shapes.of(node);
+      distinct += 1 + this.#shapes.fixedLength(shape);
+      for (const slot of shape.nodeSlots) pending.push(shape.slots[slot]);
+    }
+    return distinct;
+  }
+
+  #marker(shape: Shape): Marker {
+    let marker = this.#markers.get(shape);
+    if (marker === undefined) {
+      marker = new Marker(shape.marker!, codePointLength(shape.marker!));
+      this.#markers.set(shape, marker);
+    }
+    return marker;
+  }
+
+  /** A sorted shape's node slots in the order its items print. */
+  #sortedNodeOrder(shape: Shape, order: readonly number[]): number[] {
+    let nodes = this.#sortedNodeOrders.get(shape);
+    if (nodes === undefined) {
+      nodes = [];
+      const index = shape.nodeIndex!;
+      if (shape.lead >= 0 && index[shape.lead]! >= 0) nodes.push(index[shape.lead]!);
+      for (const i of order) {
+        const key = itemKey(shape, i);
+        const value = itemValue(shape, i);
+        if (key >= 0 && index[key]! >= 0) nodes.push(index[key]!);
+        if (value >= 0 && index[value]! >= 0) nodes.push(index[value]!);
+      }
+      this.#sortedNodeOrders.set(shape, nodes);
+    }
+    return nodes;
+  }
+
+  /**
+   * Builds the print tree with an explicit stack. TREE gives up (OVER_BUDGET) at the first node
+   * met twice; PYTHON expands shared nodes as Python does and gives up once its one-line text
+   * passes `budget` characters (or the work left); with REFERENCES, each non-empty shared
+   * container appears once and every later appearance is a Reference to it.
+   */
+  #build(root: unknown, mode: BuildMode, budget: number): unknown {
+    const path = new Set<object>();
+    const first = mode === REFERENCES ? new Map<object, Occurrence>() : undefined;
+    const occurrences: Occurrence[] = [];
+    const frames: Array<{ occurrence: Occurrence; order: readonly number[] | null; next: number }> = [];
+    const sortedEverywhere = mode === REFERENCES && this.#wraps;
+    const tracksPath = mode !== TREE;
+    const workLeft = this.#maxWork - this.#work;
+    let spent = 0;
+    let text = 0;
+    /** Gives up: the work of an attempt that is dropped is no work on the value. */
+    const giveUp = (): typeof OVER_BUDGET => {
+      this.#work -= spent;
+      return OVER_BUDGET;
+    };
+
+    const open = (shape: Shape, value: object | null): Occurrence | typeof OVER_BUDGET => {
+      const units = 1 + shape.slots.length;
+      if (mode === PYTHON) {
+        text += 1 + this.#shapes.fixedLength(shape);
+        if (text > budget || spent + units > workLeft) return giveUp();
+      }
+      spent += units;
+      this.#charge(units);
+      // With references, labels number in print order: a wrapped set prints sorted, so it does on one line too.
+      const wrapOrder = sortedEverywhere && shape.wrapOrder !== null ? this.#shapes.wrapOrder(shape) : null;
+      const occurrence = new Occurrence(shape, value, wrapOrder !== null);
+      occurrences.push(occurrence);
+      if (shape.nodeSlots.length > 0) {
+        if (tracksPath && value !== null) path.add(value);
+        frames.push({ occurrence, order: wrapOrder === null ? null : this.#sortedNodeOrder(shape, wrapOrder), next: 0 });
+      }
+      return occurrence;
+    };
+
+    const child = (value: unknown): unknown => {
+      if (!isNode(value)) return value;
+      if (mode === TREE) {
+        const made = this.#shapes.size;
+        const shape = this.#shapes.of(value);
+        // Met before: shared or on a cycle.
+        if (this.#shapes.size === made) return giveUp();
+        return open(shape, value);
+      }
+      const shape = this.#shapes.of(value);
+      if (path.has(value)) return shape.marker !== null ? this.#marker(shape) : open(this.#shapes.markerShape(shape), null);
+      if (first !== undefined && shape.slots.length > 0) {
+        const before = first.get(value);
+        if (before !== undefined) {
+          if (before.label === 0) before.label = -1;
+          return (before.ref ??= new Reference(before));
+        }
+      }
+      const occurrence = open(shape, value);
+      if (first !== undefined && occurrence !== OVER_BUDGET && shape.slots.length > 0) first.set(value, occurrence);
+      return occurrence;
+    };
+
+    const tree = child(root);
+    if (tree === OVER_BUDGET) return OVER_BUDGET;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const { occurrence } = frame;
+      if (frame.next === occurrence.kids.length) {
+        frames.pop();
+        if (tracksPath && occurrence.value !== null) path.delete(occurrence.value);
+        continue;
+      }
+      const j = frame.order === null ? frame.next : frame.order[frame.next]!;
+      frame.next++;
+      const kid = child(occurrence.shape.slots[occurrence.shape.nodeSlots[j]!]);
+      if (kid === OVER_BUDGET) return OVER_BUDGET;
+      occurrence.kids[j] = kid;
+    }
+    // Labels in print order: the order the tree was built in.
+    let labels = 0;
+    for (const occurrence of occurrences) if (occurrence.label === -1) occurrence.label = ++labels;
+    this.#occurrences = occurrences;
+    return tree;
+  }
+
+  /** The one-line lengths of the print tree just built, bottom-up (kids are built after their parent). */
+  #measure(): void {
+    const occurrences = this.#occurrences;
+    for (let i = occurrences.length - 1; i >= 0; i--) {
+      const occurrence = occurrences[i]!;
+      let length = this.#shapes.fixedLength(occurrence.shape);
+      for (const kid of occurrence.kids) length += this.#fullLength(kid);
+      occurrence.length = length;
+    }
+  }
+
+  /** Code points of a child's one-line text. */
+  #fullLength(child: unknown): number {
+    if (child instanceof Occurrence) return (child.label > 0 ? String(child.label).length + 2 : 0) + child.length;
+    if (child instanceof Marker) return child.length;
+    if (child instanceof Reference) return String(child.target.label).length + 2;
+    return this.#shapes.length(this.#shapes.text(child));
+  }
+
+  /** What slot `slot` of an occurrence prints: its child, or the scalar the shape holds. */
+  #slot(occurrence: Occurrence, slot: number): unknown {
+    const index = occurrence.shape.nodeIndex;
+    const i = index === null ? -1 : index[slot]!;
+    return i < 0 ? occurrence.shape.slots[slot] : occurrence.kids[i];
+  }
+
+  /** The text of a child that is no occurrence. */
+  #leafText(child: unknown): string {
+    if (child instanceof Marker) return child.text;
+    if (child instanceof Reference) return `#${child.target.label}#`;
+    return this.#shapes.text(child);
+  }
+
+  // ---- one line -------------------------------------------------------------------------------
+
+  /**
+   * Writes a child on one line, as repr (pprint's _safe_repr) does, with a stack of the
+   * occurrences being written; each frame's `step` says where in its text it is.
+   *
+   * With `seen`, `child` is a value, not a print tree: its nodes are written as they are met,
+   * with shapes made on the way and dropped, and the first node met twice throws MET_TWICE.
+   */
+  #flat(child: unknown, out: Output, seen?: Set<object>): void {
+    const frames: FlatFrame[] = [];
+    const enterValue = (value: object): void => {
+      if (seen!.has(value)) throw MET_TWICE;
+      seen!.add(value);
+      const shape = this.#shapes.transient(value);
+      out.text(shape.open);
+      frames.push({ shape, kids: null, order: null, item: 0, step: STEP_LEAD });
+    };
+    const enter = (occurrence: Occurrence): void => {
+      const shape = occurrence.shape;
+      out.text(labelText(occurrence.label) + shape.open);
+      frames.push({ shape, kids: occurrence.kids, order: occurrence.sorted ? shape.wrapOrder! : null, item: 0, step: STEP_LEAD });
+    };
+    /** Writes slot `slot`; true when it opened a frame (its text continues there). */
+    const slot = (frame: FlatFrame, slot: number): boolean => {
+      const shape = frame.shape;
+      const index = shape.nodeIndex === null ? -1 : shape.nodeIndex[slot]!;
+      if (index < 0) {
+        out.text(this.#shapes.text(shape.slots[slot]));
+        return false;
+      }
+      if (frame.kids === null) {
+        enterValue(shape.slots[slot] as object);
+        return true;
+      }
+      const kid = frame.kids[index];
+      if (kid instanceof Occurrence) {
+        enter(kid);
+        return true;
+      }
+      out.text(this.#leafText(kid));
+      return false;
+    };
+    if (seen !== undefined && isNode(child)) enterValue(child);
+    else if (child instanceof Occurrence) enter(child);
+    else {
+      out.text(this.#leafText(child));
       return;
     }
-    const rep = this.repr(value);
-    const maxWidth = this.#width - indent - allowance;
-    if (codePointLength(rep) > maxWidth) {
-      const printed = this.#dispatch(kind, value, out, indent, allowance, level + 1);
-      if (printed) return;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const shape = frame.shape;
+      if (frame.step === STEP_LEAD) {
+        frame.step = STEP_MID;
+        if (shape.lead < 0) out.text(shape.leadText);
+        else if (slot(frame, shape.lead)) continue;
+      }
+      if (frame.step === STEP_MID) {
+        out.text(shape.mid);
+        frame.step = STEP_KEY;
+      }
+      if (frame.step === STEP_KEY) {
+        if (frame.order === null && shape.form !== ItemForm.Parts && frame.item < shape.count) {
+          // A run of items whose keys and values are scalars, joined in one go.
+          const run = this.#scalarRun(shape, frame.item);
+          if (run !== undefined) {
+            out.text(frame.item > 0 ? ', ' + run.text : run.text);
+            frame.item = run.end;
+          }
+        }
+        if (frame.item >= shape.count) {
+          out.text(shape.close);
+          frames.pop();
+          continue;
+        }
+        const i = frame.order === null ? frame.item : frame.order[frame.item]!;
+        if (frame.item > 0) out.text(', ');
+        out.text(itemPrefix(shape, i));
+        frame.step = STEP_VALUE;
+        const key = itemKey(shape, i);
+        if (key >= 0 && slot(frame, key)) continue;
+      }
+      const i = frame.order === null ? frame.item : frame.order[frame.item]!;
+      if (itemKey(shape, i) >= 0) out.text(': ');
+      frame.step = STEP_KEY;
+      frame.item++;
+      const value = itemValue(shape, i);
+      if (value >= 0) slot(frame, value);
     }
-    out.push(rep);
   }
 
-  #dispatch(kind: PyKind, value: unknown, out: string[], indent: number, allowance: number, level: number): boolean {
-    switch (kind) {
-      case 'str':
-        this.#pprintStr(value as string, out, indent, allowance, level);
-        return true;
-      case 'bytes':
-        this.#pprintBytes(value as Uint8Array, out, indent, allowance, level);
-        return true;
-      case 'bytearray':
-        out.push('bytearray(');
-        this.#pprintBytes(value as Uint8Array, out, indent + 10, allowance + 1, level + 1);
-        out.push(')');
-        return true;
-      case 'dict':
-      case 'list':
-      case 'tuple':
-      case 'set':
-      case 'frozenset':
-      case 'object':
-      case 'other':
-        break;
-      default:
-        return false;
+  /** The text of the items from `from` on whose slots are all scalars, and where they end. */
+  #scalarRun(shape: Shape, from: number): { text: string; end: number } | undefined {
+    const nodes = shape.nodeIndex;
+    const slots = shape.slots;
+    const texts: string[] = [];
+    // Runs of a bounded length: the output checks maxLength before anything longer is joined.
+    let length = 0;
+    let i = from;
+    if (shape.form === ItemForm.Values) {
+      for (let s = shape.first + i; i < shape.count && length < RUN_LENGTH && (nodes === null || nodes[s]! < 0); i++, s++) {
+        const text = this.#shapes.text(slots[s]);
+        length += text.length;
+        texts.push(text);
+      }
+    } else {
+      for (let s = shape.first + 2 * i; i < shape.count && length < RUN_LENGTH && (nodes === null || (nodes[s]! < 0 && nodes[s + 1]! < 0)); i++, s += 2) {
+        const text = this.#shapes.text(slots[s]) + ': ' + this.#shapes.text(slots[s + 1]);
+        length += text.length;
+        texts.push(text);
+      }
     }
-    const object = value as object;
-    this.#context.add(object);
-    try {
-      switch (kind) {
-        case 'dict': {
-          out.push('{');
-          if (this.#indentPerLevel > 1) out.push(' '.repeat(this.#indentPerLevel - 1));
-          const items = this.#dictItems(object);
-          if (items.length) this.#formatDictItems(items, out, indent, allowance + 1, level);
-          out.push('}');
-          break;
+    return i === from ? undefined : { text: texts.join(', '), end: i };
+  }
+
+  // ---- pprint's layout ------------------------------------------------------------------------
+
+  #layout(root: unknown, out: Output): void {
+    const tasks: Task[] = [{ kind: FORMAT, child: root, indent: 0, allowance: 0, level: 0 }];
+    while (tasks.length > 0) {
+      const task = tasks.pop()!;
+      if (typeof task === 'string') out.text(task);
+      else if (task.kind === FORMAT) this.#format(task, tasks, out);
+      else if (task.kind === ITEMS) this.#nextItem(task, tasks, out);
+      else if (task.kind === FLAT) this.#flat(task.child, out);
+      else out.newline(task.indent);
+    }
+  }
+
+  #blanks(count: number): string {
+    if (count > this.#maxLength) throw textTooLong('value', this.#maxLength);
+    return ' '.repeat(count);
+  }
+
+  /** pprint's _format: the child on one line if it fits, else laid out by its type. */
+  #format(task: FormatTask, tasks: Task[], out: Output): void {
+    const { child, allowance } = task;
+    let indent = task.indent;
+    const maxWidth = this.#width - indent - allowance;
+    if (!(child instanceof Occurrence)) {
+      if (child instanceof Marker || child instanceof Reference) {
+        out.text(this.#leafText(child));
+        return;
+      }
+      const text = this.#shapes.text(child);
+      if (this.#shapes.length(text) > maxWidth) {
+        const kind = pyKind(child);
+        if (kind === 'str') return this.#pprintStr(child as string, out, indent, allowance, task.level + 1);
+        if (kind === 'bytes') return this.#pprintBytes(child as Uint8Array, out, indent, allowance, task.level + 1);
+        if (kind === 'bytearray') {
+          out.text('bytearray(');
+          this.#pprintBytes(child as Uint8Array, out, indent + 10, allowance + 1, task.level + 2);
+          out.text(')');
+          return;
         }
-        case 'list':
-          out.push('[');
-          this.#formatItems(itemsToWrite(object as unknown[]), out, indent, allowance + 1, level);
-          out.push(']');
-          break;
-        case 'tuple': {
-          const items = itemsToWrite(object as unknown[]);
-          const end = items.length === 1 ? ',)' : ')';
-          out.push('(');
-          this.#formatItems(items, out, indent, allowance + end.length, level);
-          out.push(end);
-          break;
+      }
+      out.text(text);
+      return;
+    }
+    const shape = child.shape;
+    const label = labelText(child.label);
+    if (label.length + child.length <= maxWidth || shape.layout === 'flat') {
+      this.#flat(child, out);
+      return;
+    }
+    out.text(label);
+    indent += label.length;
+    const level = task.level + 1;
+    const ipl = this.#indentPerLevel;
+    const items = (style: ItemsTask['style'], at: number, allowanceOfLast: number, order: readonly number[] | null = null): ItemsTask => ({
+      kind: ITEMS,
+      style,
+      occurrence: child,
+      order,
+      index: 0,
+      indent: at,
+      allowance: allowanceOfLast,
+      level,
+    });
+    // Pushed last part first: the stack pops them in print order.
+    switch (shape.layout) {
+      case 'list':
+        tasks.push(']', items(SEQUENCE, indent + ipl, allowance + 1));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('[');
+        return;
+      case 'tuple': {
+        const end = shape.count === 1 ? ',)' : ')';
+        tasks.push(end, items(SEQUENCE, indent + ipl, allowance + end.length));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('(');
+        return;
+      }
+      case 'set':
+      case 'frozenset': {
+        const wide = shape.layout === 'frozenset';
+        const at = wide ? indent + 10 : indent;
+        tasks.push(shape.close, items(SEQUENCE, at + ipl, allowance + shape.close.length, this.#shapes.wrapOrder(shape)));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push(shape.open);
+        return;
+      }
+      case 'dict':
+        tasks.push('}');
+        if (shape.count > 0) tasks.push(items(DICT, indent + ipl, allowance + 1));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('{');
+        return;
+      case 'counter':
+        tasks.push('})', items(DICT, indent + 8 + ipl, allowance + 2));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('Counter({');
+        return;
+      case 'defaultdict': {
+        const at = indent + 12;
+        tasks.push('})', items(DICT, at + ipl, allowance + 2, this.#shapes.wrapOrder(shape)));
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('{', { kind: NEWLINE, indent: at }, ',', this.#leadTask(child), 'defaultdict(');
+        return;
+      }
+      case 'deque': {
+        const at = indent + 6;
+        if (shape.maxlen === '') {
+          tasks.push('])', items(SEQUENCE, at + ipl, allowance + 2));
+        } else {
+          tasks.push(`maxlen=${shape.maxlen})`, { kind: NEWLINE, indent: at }, '],', items(SEQUENCE, at + ipl, 2));
         }
-        case 'set':
-        case 'frozenset': {
-          const set = object as Set<unknown>;
-          if (set.size === 0) {
-            out.push(`${kind}()`);
-            break;
+        if (ipl > 1) tasks.push(this.#blanks(ipl - 1));
+        tasks.push('deque([');
+        return;
+      }
+      case 'call': {
+        // A placeholder, laid out as pprint lays out a dataclass.
+        const leadLength = shape.lead >= 0 ? this.#fullLength(this.#slot(child, shape.lead)) : this.#shapes.length(shape.leadText);
+        const at = indent + this.#shapes.length(shape.open) + leadLength + this.#shapes.length(shape.mid);
+        tasks.push(shape.close, items(CALL, at, allowance), shape.mid, this.#leadTask(child), shape.open);
+        return;
+      }
+      default:
+        this.#flat(child, out);
+    }
+  }
+
+  #leadTask(occurrence: Occurrence): Task {
+    const shape = occurrence.shape;
+    return shape.lead >= 0 ? { kind: FLAT, child: this.#slot(occurrence, shape.lead) } : shape.leadText;
+  }
+
+  /**
+   * Writes the next items of a run: scalars that fit straight away, then schedules the first
+   * item that needs laying out (and the rest of the run after it).
+   */
+  #nextItem(task: ItemsTask, tasks: Task[], out: Output): void {
+    const occurrence = task.occurrence;
+    const shape = occurrence.shape;
+    const count = shape.count;
+    const { indent, level, style } = task;
+    while (task.index < count) {
+      const first = task.index === 0;
+      const last = task.index === count - 1;
+      const i = task.order === null ? task.index : task.order[task.index]!;
+      const valueSlot = itemValue(shape, i);
+      const allowance = style === CALL ? (last ? task.allowance + 1 : 1) : last ? task.allowance : 1;
+      const nodes = shape.nodeIndex;
+      if (style !== CALL && (nodes === null || nodes[valueSlot]! < 0)) {
+        // Scalars that fit their line are written as pprint's _format writes them.
+        const text = this.#shapes.text(shape.slots[valueSlot]);
+        if (style === SEQUENCE) {
+          if (this.#shapes.length(text) <= this.#width - indent - allowance) {
+            if (!first) {
+              out.text(',');
+              out.newline(indent);
+            }
+            out.text(text);
+            task.index++;
+            continue;
           }
-          let end = '}';
-          if (kind === 'set') {
-            out.push('{');
-          } else {
-            out.push('frozenset({');
-            end = '})';
-            indent += 'frozenset'.length + 1;
+        } else {
+          const keySlot = itemKey(shape, i);
+          const keyText = nodes === null || nodes[keySlot]! < 0 ? this.#shapes.text(shape.slots[keySlot]) : undefined;
+          if (keyText !== undefined && this.#shapes.length(text) <= this.#width - indent - this.#shapes.length(keyText) - 2 - allowance) {
+            out.text(keyText);
+            out.text(': ');
+            out.text(text);
+            if (!last) {
+              out.text(',');
+              out.newline(indent);
+            }
+            task.index++;
+            continue;
           }
-          this.#formatItems(safeSorted(membersToWrite(set), (item) => item), out, indent, allowance + end.length, level);
-          out.push(end);
-          break;
+        }
+      }
+      const value = this.#slot(occurrence, valueSlot);
+      task.index++;
+      tasks.push(task);
+      switch (style) {
+        case SEQUENCE:
+          tasks.push({ kind: FORMAT, child: value, indent, allowance, level });
+          if (!first) tasks.push({ kind: NEWLINE, indent }, ',');
+          return;
+        case DICT: {
+          const key = this.#slot(occurrence, itemKey(shape, i));
+          if (!last) tasks.push({ kind: NEWLINE, indent }, ',');
+          tasks.push({ kind: FORMAT, child: value, indent: indent + this.#fullLength(key) + 2, allowance, level }, ': ', { kind: FLAT, child: key });
+          return;
         }
         default: {
-          if (this.#pprintStandard(object, out, indent, allowance, level)) break;
-          if (standardRepr(object, this.repr) !== undefined) return false;
-          // A placeholder, laid out as pprint lays out a dataclass.
-          const view = callView(object, this.repr);
-          out.push(view.name + '(');
-          indent += codePointLength(view.name) + 1;
-          const delimiter = ',\n' + ' '.repeat(indent);
-          view.items.forEach((item, i) => {
-            const last = i === view.items.length - 1;
-            if (i > 0) out.push(delimiter);
-            out.push(item.prefix);
-            this.format(item.value, out, indent + item.prefix.length, last ? allowance + 1 : 1, level);
-          });
-          out.push(')');
+          const prefix = itemPrefix(shape, i);
+          tasks.push({ kind: FORMAT, child: value, indent: indent + this.#shapes.length(prefix), allowance, level }, prefix);
+          if (!first) tasks.push({ kind: NEWLINE, indent }, ',');
+          return;
         }
       }
-    } finally {
-      this.#context.delete(object);
     }
-    return true;
   }
 
-  /** pprint's layouts for OrderedDict, Counter, defaultdict and deque; false for other values. */
-  #pprintStandard(value: object, out: string[], indent: number, allowance: number, level: number): boolean {
-    if (value instanceof PyOrderedDict) {
-      if (value.size === 0) return false;
-      out.push('OrderedDict(');
-      this.format(pairsToWrite(value, value.entries()).map(([k, v]) => tuple(k, v)), out, indent + 'OrderedDict'.length + 1, allowance + 1, level);
-      out.push(')');
-      return true;
-    }
-    if (value instanceof PyCounter) {
-      if (value.size === 0) return false;
-      out.push('Counter({');
-      if (this.#indentPerLevel > 1) out.push(' '.repeat(this.#indentPerLevel - 1));
-      this.#formatDictItems(pairsToWrite(value, mostCommon(value)), out, indent + 'Counter'.length + 1, allowance + 2, level);
-      out.push('})');
-      return true;
-    }
-    if (value instanceof PyDefaultDict) {
-      if (value.size === 0) return false;
-      indent += 'defaultdict'.length + 1;
-      out.push(`defaultdict(${factoryRepr(value.defaultFactory, this.repr)},\n${' '.repeat(indent)}`);
-      out.push('{');
-      if (this.#indentPerLevel > 1) out.push(' '.repeat(this.#indentPerLevel - 1));
-      this.#formatDictItems(this.#dictItems(value), out, indent, allowance + 2, level);
-      out.push('})');
-      return true;
-    }
-    if (value instanceof PyDeque) {
-      if (value.length === 0) return false;
-      indent += 'deque'.length + 1;
-      out.push('deque([');
-      const items = itemsToWrite(value);
-      if (value.maxlen === null) {
-        this.#formatItems(items, out, indent, allowance + 2, level);
-        out.push('])');
-      } else {
-        this.#formatItems(items, out, indent, 2, level);
-        out.push(`],\n${' '.repeat(indent)}maxlen=${value.maxlen})`);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  #formatDictItems(items: Array<[unknown, unknown]>, out: string[], indent: number, allowance: number, level: number): void {
-    indent += this.#indentPerLevel;
-    const delimiter = ',\n' + ' '.repeat(indent);
-    items.forEach(([key, value], i) => {
-      const last = i === items.length - 1;
-      const rep = this.repr(key);
-      out.push(rep, ': ');
-      this.format(value, out, indent + codePointLength(rep) + 2, last ? allowance : 1, level);
-      if (!last) out.push(delimiter);
-    });
-  }
-
-  #formatItems(items: readonly unknown[], out: string[], indent: number, allowance: number, level: number): void {
-    indent += this.#indentPerLevel;
-    if (this.#indentPerLevel > 1) out.push(' '.repeat(this.#indentPerLevel - 1));
-    const delimiter = ',\n' + ' '.repeat(indent);
-    items.forEach((item, i) => {
-      const last = i === items.length - 1;
-      if (i > 0) out.push(delimiter);
-      this.format(item, out, indent, last ? allowance : 1, level);
-    });
-  }
-
-  #pprintStr(text: string, out: string[], indent: number, allowance: number, level: number): void {
+  #pprintStr(text: string, out: Output, indent: number, allowance: number, level: number): void {
     if (text.length === 0) {
-      out.push(reprStr(text));
+      out.text(reprStr(text));
       return;
     }
     const chunks: string[] = [];
@@ -653,34 +792,35 @@ class Formatter {
       if (current) chunks.push(reprStr(current));
     });
     if (chunks.length === 1) {
-      out.push(rep);
+      out.text(rep);
       return;
     }
-    if (level === 1) out.push('(');
+    if (level === 1) out.text('(');
     chunks.forEach((chunk, i) => {
-      if (i > 0) out.push('\n' + ' '.repeat(indent));
-      out.push(chunk);
+      if (i > 0) out.newline(indent);
+      out.text(chunk);
     });
-    if (level === 1) out.push(')');
+    if (level === 1) out.text(')');
   }
 
-  #pprintBytes(bytes: Uint8Array, out: string[], indent: number, allowance: number, level: number): void {
+  #pprintBytes(bytes: Uint8Array, out: Output, indent: number, allowance: number, level: number): void {
     if (bytes.length <= 4) {
-      out.push(reprBytes(bytes));
+      out.text(reprBytes(bytes));
       return;
     }
     const parens = level === 1;
     if (parens) {
       indent += 1;
       allowance += 1;
-      out.push('(');
+      out.text('(');
     }
-    let delimiter = '';
+    let first = true;
     for (const rep of wrapBytesRepr(bytes, this.#width - indent, allowance)) {
-      out.push(delimiter, rep);
-      if (!delimiter) delimiter = '\n' + ' '.repeat(indent);
+      if (!first) out.newline(indent);
+      first = false;
+      out.text(rep);
     }
-    if (parens) out.push(')');
+    if (parens) out.text(')');
   }
 }
 
@@ -749,7 +889,7 @@ function words(line: string): string[] {
  * were loaded, which is the order the pickling Python iterated them in.
  */
 export function pyRepr(value: unknown, options: PythonFormatOptions = {}): string {
-  return new Formatter(options, false).repr(value);
+  return new Printer(options, false).repr(value);
 }
 
 /**
@@ -757,7 +897,5 @@ export function pyRepr(value: unknown, options: PythonFormatOptions = {}): strin
  * newline). Dict keys are sorted and long containers, strings and bytes wrapped as pprint does.
  */
 export function pformat(value: unknown, options: PythonFormatOptions = {}): string {
-  const out: string[] = [];
-  new Formatter(options, true).format(value, out, 0, 0, 0);
-  return out.join('');
+  return new Printer(options, true).pformat(value);
 }

@@ -90,8 +90,11 @@ export function reprCodePoints(codePoints: ArrayLike<number>): string {
   return parts.join('');
 }
 
-/** The body of a bytes literal (between the quotes) and its quote character. */
-function bytesBody(bytes: ArrayLike<number>): { quote: string; body: string } {
+/**
+ * The body of a bytes literal (between the quotes) and its quote character. `escapeSingle`: a
+ * single quote is escaped whichever quote encloses it, as CPython's bytearray repr does.
+ */
+function bytesBody(bytes: ArrayLike<number>, escapeSingle = false): { quote: string; body: string } {
   let hasSingle = false;
   let hasDouble = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -103,7 +106,7 @@ function bytesBody(bytes: ArrayLike<number>): { quote: string; body: string } {
   let chunk = '';
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (b === quote || b === 0x5c) chunk += '\\' + String.fromCharCode(b);
+    if (b === quote || b === 0x5c || (escapeSingle && b === 0x27)) chunk += '\\' + String.fromCharCode(b);
     else if (b === 0x09) chunk += '\\t';
     else if (b === 0x0a) chunk += '\\n';
     else if (b === 0x0d) chunk += '\\r';
@@ -124,9 +127,10 @@ export function reprBytes(bytes: ArrayLike<number>): string {
   return `b${quote}${body}${quote}`;
 }
 
-/** Python's `repr(bytearray)`: `bytearray(b'...')`. */
+/** Python's `repr(bytearray)`: `bytearray(b'...')`; a `'` is escaped even between double quotes. */
 export function reprByteArray(bytes: ArrayLike<number>): string {
-  return `bytearray(${reprBytes(bytes)})`;
+  const { quote, body } = bytesBody(bytes, true);
+  return `bytearray(b${quote}${body}${quote})`;
 }
 
 /** CPython's default `sys.get_int_max_str_digits()`. */
@@ -150,6 +154,17 @@ export class IntTooLongError extends Error {
 export function reprInt(value: number | bigint, limit = true): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
   if (limit && (value >= LIMIT || value <= -LIMIT)) throw new IntTooLongError();
+  return value.toString();
+}
+
+/**
+ * An int as the printers show it: Python's `repr`, or, past the 4300 digits CPython's repr
+ * refuses, hex (`0x…`): the same int in Python syntax, written in time linear in its size.
+ */
+export function reprIntShown(value: number | bigint): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  if (value >= LIMIT) return `0x${value.toString(16)}`;
+  if (value <= -LIMIT) return `-0x${(-value).toString(16)}`;
   return value.toString();
 }
 
