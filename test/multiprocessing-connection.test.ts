@@ -62,6 +62,20 @@ describe('TypeScript on both ends', () => {
     await listener.close();
   });
 
+  it('a peer that connects and resets before accept() makes that accept fail, not the process; the next one works', async () => {
+    const listener = await Listener(['127.0.0.1', 0], { authkey: KEY });
+    const { connect } = await import('node:net');
+    const rude = connect({ host: '127.0.0.1', port: (listener.address as [string, number])[1] });
+    await new Promise((resolve) => rude.once('connect', resolve));
+    rude.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(listener.accept()).rejects.toBeInstanceOf(ConnectionClosedError);
+    const [server, client] = await Promise.all([listener.accept(), Client(listener.address, { authkey: KEY })]);
+    await client.send('still here');
+    expect(await server.recv()).toBe('still here');
+    await Promise.all([client.close(), server.close(), listener.close()]);
+  });
+
   it('a wrong authkey fails the handshake on both sides with AUTHENTICATION_FAILED', async () => {
     const listener = await Listener(['127.0.0.1', 0], { authkey: KEY });
     const [accepted, connected] = await Promise.allSettled([listener.accept(), Client(listener.address, { authkey: 'wrong' })]);

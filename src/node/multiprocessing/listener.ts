@@ -1,5 +1,5 @@
 // Listener(address, { authkey }): accepts connections from Python's multiprocessing Client (or ours).
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { type Address, authkeyBytes, socketOptions } from './address.js';
 import { authenticate, type AuthOptions } from './client.js';
 import { Connection } from './connection.js';
@@ -7,8 +7,10 @@ import { ConnectionClosedError } from './errors.js';
 
 /** A listening socket; `accept()` gives the next authenticated connection. */
 export class ConnectionListener {
-  private readonly pending: Socket[] = [];
-  private readonly waiting: Array<{ resolve: (socket: Socket) => void; reject: (error: Error) => void }> = [];
+  // Each socket becomes a Connection as it arrives, so that its errors and closing are seen
+  // even while it waits for accept().
+  private readonly pending: Connection[] = [];
+  private readonly waiting: Array<{ resolve: (connection: Connection) => void; reject: (error: Error) => void }> = [];
   private closed = false;
 
   /** @internal Made by `Listener`. */
@@ -19,9 +21,10 @@ export class ConnectionListener {
     private readonly options: AuthOptions,
   ) {
     server.on('connection', (socket) => {
+      const connection = new Connection(socket, this.options);
       const waiter = this.waiting.shift();
-      if (waiter) waiter.resolve(socket);
-      else this.pending.push(socket);
+      if (waiter) waiter.resolve(connection);
+      else this.pending.push(connection);
     });
   }
 
@@ -30,13 +33,12 @@ export class ConnectionListener {
    * with a wrong authkey makes it reject with an AuthenticationError.
    */
   async accept(): Promise<Connection> {
-    const socket =
+    const connection =
       this.pending.shift() ??
-      (await new Promise<Socket>((resolve, reject) => {
+      (await new Promise<Connection>((resolve, reject) => {
         if (this.closed) reject(new ConnectionClosedError('accept on a closed listener'));
         else this.waiting.push({ resolve, reject });
       }));
-    const connection = new Connection(socket, this.options);
     await authenticate(connection, this.options, 'listener');
     return connection;
   }
@@ -44,7 +46,7 @@ export class ConnectionListener {
   /** Stops listening; connections already accepted stay open. */
   close(): Promise<void> {
     this.closed = true;
-    for (const socket of this.pending.splice(0)) socket.destroy();
+    for (const connection of this.pending.splice(0)) connection.destroy();
     for (const waiter of this.waiting.splice(0)) waiter.reject(new ConnectionClosedError('the listener was closed'));
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
