@@ -76,6 +76,21 @@ describe('TypeScript on both ends', () => {
     await Promise.all([client.close(), server.close(), listener.close()]);
   });
 
+  it('a receiver that is not reading holds the sender back (backpressure), and then gets every message in order', async () => {
+    const listener = await Listener(socketPath());
+    const [server, client] = await Promise.all([listener.accept(), Client(listener.address)]);
+    const big = Buffer.alloc(8 << 20, 1);
+    const sent = [client.sendBytes(big), client.send('after')];
+    let settled = false;
+    void Promise.all(sent).then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    expect((await server.recvBytes()).length).toBe(big.length);
+    expect(await server.recv()).toBe('after');
+    await Promise.all(sent);
+    await Promise.all([client.close(), server.close(), listener.close()]);
+  });
+
   it('a wrong authkey fails the handshake on both sides with AUTHENTICATION_FAILED', async () => {
     const listener = await Listener(['127.0.0.1', 0], { authkey: KEY });
     const [accepted, connected] = await Promise.allSettled([listener.accept(), Client(listener.address, { authkey: 'wrong' })]);
@@ -246,6 +261,34 @@ describeWithPython('multiprocessing.connection interop', () => {
     const { python, address } = await pythonListener(python3, ['127.0.0.1', 0], KEY, 'long-form');
     const conn = await Client(address, { authkey: KEY });
     expect(await conn.recv()).toEqual(tuple('long form', 7));
+    await conn.send('bye');
+    expect((await python.finish()).code).toBe(0);
+  });
+
+  it('Python reads the -1 + 8-byte length form (what we send above 0x7fffffff bytes) for any size', async () => {
+    const { dumps } = await import('pickle-mapper');
+    const { connect } = await import('node:net');
+    const { python, address } = await pythonListener(python3, ['127.0.0.1', 0], undefined);
+    const socket = connect({ host: '127.0.0.1', port: (address as [string, number])[1] });
+    const header = Buffer.alloc(12);
+    header.writeInt32BE(-1, 0);
+    const pickle = Buffer.from(dumps(tuple('long', 1)));
+    header.writeBigUInt64BE(BigInt(pickle.length), 4);
+    const bye = Buffer.from(dumps('bye'));
+    socket.write(Buffer.concat([header, pickle, frameHeader(bye.length), bye]));
+    expect((await python.finish()).code).toBe(0);
+    expect(python.events.find((e) => e.event === 'received')!.value).toEqual({ type: 'tuple', repr: "('long', 1)" });
+    socket.destroy();
+  });
+
+  it('messages of many chunks (header and payload written apart above 16 KiB) go through both ways', async () => {
+    const { python, address } = await pythonListener(python3, socketPath(), KEY);
+    const conn = await Client(address, { authkey: KEY });
+    const big = Buffer.alloc(5 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    await conn.send('raw-next');
+    await conn.sendBytes(big);
+    expect((await conn.recvBytes()).equals(Buffer.from(big).reverse())).toBe(true);
     await conn.send('bye');
     expect((await python.finish()).code).toBe(0);
   });
