@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listOf, registerClass, Tuple, tuple } from 'pickle-mapper';
 import { AuthenticationError, Client, ConnectionClosedError, Listener, type Address } from 'pickle-mapper/multiprocessing';
 import { frameHeader } from '../src/node/multiprocessing/framing.js';
-import { describeWithPython, PYTHON } from './helpers/python.js';
+import { answerChallenge } from '../src/node/multiprocessing/handshake.js';
+import { describeWithPython, PYTHON, runPython } from './helpers/python.js';
 import { PythonPeer, pyenvPython } from './helpers/python-peer.js';
 
 const PEER = fileURLToPath(new URL('./multiprocessing/peer.py', import.meta.url));
@@ -117,6 +118,33 @@ describe('TypeScript on both ends', () => {
     const port = (server.address() as { port: number }).port;
     await expect(Client({ host: '127.0.0.1', port }, { authkey: KEY })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describeWithPython('handshake answers, checked by python3 hmac', () => {
+  const challenge = (body: string) => Buffer.concat([Buffer.from('#CHALLENGE#'), Buffer.from(body, 'latin1')]);
+  /** What answerChallenge sends for a challenge, the peer then welcoming it. */
+  async function answerTo(message: Buffer): Promise<Buffer> {
+    const sent: Buffer[] = [];
+    const incoming = [message, Buffer.from('#WELCOME#')];
+    await answerChallenge({ sendBytes: async (data) => void sent.push(Buffer.from(data)), receiveHandshakeMessage: async () => incoming.shift()! }, KEY);
+    return sent[0]!;
+  }
+
+  it.each([
+    ['a 3.11 challenge: the raw HMAC-MD5', 'x'.repeat(20), 'hmac.new(key, body, "md5").digest()'],
+    ['{sha256}', '{sha256}' + 'y'.repeat(40), 'b"{sha256}" + hmac.new(key, body, "sha256").digest()'],
+    ['{sha384}', '{sha384}' + 'z'.repeat(40), 'b"{sha384}" + hmac.new(key, body, "sha384").digest()'],
+    ['{sha3_256}', '{sha3_256}' + 'w'.repeat(40), 'b"{sha3_256}" + hmac.new(key, body, "sha3_256").digest()'],
+    ['{md5}', '{md5}' + 'v'.repeat(40), 'b"{md5}" + hmac.new(key, body, "md5").digest()'],
+  ])('%s', async (_, body, python) => {
+    const expected = runPython(`import hmac, sys\nkey, body = bytes.fromhex(sys.argv[1]), sys.argv[2].encode('latin1')\nsys.stdout.buffer.write(${python})`, undefined, [KEY.toString('hex'), body]);
+    expect((await answerTo(challenge(body))).equals(expected)).toBe(true);
+  });
+
+  it('a challenge with an unknown digest or too short is refused', async () => {
+    await expect(answerTo(challenge('{sha1}' + 'a'.repeat(40)))).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    await expect(answerTo(challenge('short'))).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
   });
 });
 
