@@ -7,7 +7,12 @@ import { defineConfig, type Options } from 'tsup';
 // - Node, whether it imports or requires: the CommonJS build. `import` goes through a wrapper
 //   that re-exports it (dist/node/), so a process that does both has one copy of the package.
 // - Bundlers and browsers: the ESM build (the "module" condition: for require() as well).
-const LIBRARY_ENTRIES = { index: 'src/index.ts', decorators: 'decorators/index.ts' };
+const LIBRARY_ENTRIES = {
+  index: 'src/index.ts',
+  decorators: 'decorators/index.ts',
+  // Node only (node:net, node:crypto): the core entries never import it.
+  multiprocessing: 'src/node/multiprocessing/index.ts',
+};
 
 const library: Options = {
   entry: LIBRARY_ENTRIES,

@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests and examples import the package by its published name, resolved to the sources.
     alias: [
       { find: /^pickle-mapper\/decorators$/, replacement: here('./decorators/index.ts') },
+      { find: /^pickle-mapper\/multiprocessing$/, replacement: here('./src/node/multiprocessing/index.ts') },
       { find: /^pickle-mapper$/, replacement: here('./src/index.ts') },
     ],
   },

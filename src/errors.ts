@@ -40,7 +40,12 @@ export type PickleErrorCode =
   /** JSON that does not follow the documented mapping. */
   | 'JSON_MAPPING'
   /** `dis`/`disassemble` met a malformed pickle (as pickletools raises). */
-  | 'DISASSEMBLY';
+  | 'DISASSEMBLY'
+  // ---- multiprocessing connections (pickle-mapper/multiprocessing) ----
+  /** The HMAC handshake failed: a wrong authkey on either side, or a peer not speaking it. */
+  | 'AUTHENTICATION_FAILED'
+  /** The peer closed the connection between messages (Python's EOFError), or this side had closed it. */
+  | 'CONNECTION_CLOSED';
 
 export interface PickleErrorOptions {
   readonly cause?: unknown;

@@ -20,7 +20,7 @@ const scripts = (await import('../package.json', { with: { type: 'json' } })).de
 describeWithPython('examples', () => {
   it('every example has its npm script, and the demo is the Python interop one', () => {
     expect(scripts.demo).toBe('tsx examples/python-interop/main.ts');
-    for (const name of ['versioned-model', 'renamed-module', 'numpy-array', 'multiple-pickles']) {
+    for (const name of ['versioned-model', 'renamed-module', 'numpy-array', 'multiple-pickles', 'multiprocessing-listener']) {
       expect(scripts[`example:${name}`]).toBe(`tsx examples/${name}/main.ts`);
     }
   });
@@ -72,5 +72,12 @@ with gzip.open(sys.argv[1], 'rb') as f:
 print(','.join(out))
 `, undefined, [file!]);
     expect(events.toString().trim()).toBe('signup,purchase,logout');
+  });
+
+  it('multiprocessing-listener: a Python Listener serves a TypeScript Client typed answers, and turns a wrong authkey away', () => {
+    const out = runExample('multiprocessing-listener');
+    expect(out).toMatch(/typescript: the Python Listener is on port \d+\n/);
+    expect(out).toContain('typescript: wrong authkey refused (AUTHENTICATION_FAILED)\npython: turned a client away (digest received was wrong)');
+    expect(out).toContain('typescript: notebook: 40 on hand at 12, 5 reserved\ntypescript: pen: 3 on hand at 1.5, 10 not available\npython: done');
   });
 });

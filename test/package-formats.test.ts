@@ -106,6 +106,43 @@ console.log(JSON.stringify(report));
   });
 });
 
+describe('the installed package: pickle-mapper/multiprocessing (Node only)', () => {
+  it('import and require give one module; a Client of one talks to a Listener of the other', () => {
+    const script = `
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
+const imported = await import('pickle-mapper/multiprocessing');
+const required = require('pickle-mapper/multiprocessing');
+const core = require('pickle-mapper');
+const listener = await imported.Listener(['127.0.0.1', 0], { authkey: 'key' });
+const [server, client] = await Promise.all([listener.accept(), required.Client(listener.address, { authkey: 'key' })]);
+await client.send(core.tuple(1, 'two'));
+const got = await server.recv();
+const names = Object.keys(imported);
+console.log(JSON.stringify({ same: names.every((n) => imported[n] === required[n]), names: names.length, tuple: got instanceof core.Tuple, items: [...got] }));
+await client.close();
+await server.close();
+await listener.close();
+`;
+    const report = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }));
+    expect(report).toEqual({ same: true, names: expect.any(Number), tuple: true, items: [1, 'two'] });
+    expect(report.names).toBeGreaterThanOrEqual(6);
+  });
+
+  it('its declarations type-check from ESM and CommonJS (with Node types)', () => {
+    const dir = join(scratch, 'declarations-multiprocessing');
+    writeFiles(dir, {
+      'package.json': JSON.stringify({ name: 'declarations-mp', private: true, type: 'module' }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { target: 'ES2022', strict: true, noEmit: true, types: ['node'], module: 'nodenext', skipLibCheck: false },
+      }),
+      'esm.ts': "import { Client, type Connection } from 'pickle-mapper/multiprocessing';\nexport const connect = (port: number): Promise<Connection> => Client(['127.0.0.1', port], { authkey: 'k' });\n",
+      'cjs.cts': "import mp = require('pickle-mapper/multiprocessing');\nexport const listen = (): Promise<mp.ConnectionListener> => mp.Listener('/tmp/s.sock');\n",
+    });
+    tsc(dir);
+  });
+});
+
 /** Python-side checks of a dumped order, after `import shop`: raises on the first mismatch. */
 const CHECK_ORDER = `
 o = pickle.load(open(sys.argv[2], 'rb'))

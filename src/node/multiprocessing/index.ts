@@ -1,0 +1,8 @@
+// pickle-mapper/multiprocessing: Python's multiprocessing.connection Client and Listener, over
+// TCP and Unix sockets (Node only; the core entry stays browser-safe).
+export { Client, type AuthOptions } from './client.js';
+export { Listener, ConnectionListener } from './listener.js';
+export { Connection, DEFAULT_MAX_MESSAGE_BYTES, type ConnectionOptions } from './connection.js';
+export { AuthenticationError, ConnectionClosedError } from './errors.js';
+export type { Address } from './address.js';
+export type { ChallengeDigest } from './handshake.js';
