@@ -2,8 +2,13 @@
 import { UnpicklingError } from '../errors.js';
 import { PickleStreamReader, type StreamReadOptions } from './pickle-stream-reader.js';
 
+/** What a web ReadableStream offers (declared here: the package's types need no DOM library). */
+export interface WebReadableStreamLike {
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; releaseLock(): void };
+}
+
 /** A byte source: a Node Readable or socket, a fetch body, any async iterable of Uint8Arrays. */
-export type PickleByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array;
+export type PickleByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | WebReadableStreamLike | Uint8Array;
 
 /** The chunks of a source; a web ReadableStream without async iteration (Safari) is read by its reader. */
 async function* chunksOf(source: PickleByteSource): AsyncGenerator<Uint8Array> {
@@ -16,13 +21,13 @@ async function* chunksOf(source: PickleByteSource): AsyncGenerator<Uint8Array> {
       yield* source as AsyncIterable<Uint8Array>;
       return;
     }
-    if (typeof (source as ReadableStream).getReader === 'function') {
-      const reader = (source as ReadableStream<Uint8Array>).getReader();
+    if (typeof (source as WebReadableStreamLike).getReader === 'function') {
+      const reader = (source as WebReadableStreamLike).getReader();
       try {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) return;
-          yield value;
+          yield value!;
         }
       } finally {
         reader.releaseLock();

@@ -11,8 +11,13 @@ export interface NodeWritableLike {
   off(event: 'drain' | 'error' | 'close', listener: (...args: unknown[]) => void): unknown;
 }
 
+/** What a web WritableStream offers (declared here: the package's types need no DOM library). */
+export interface WebWritableStreamLike {
+  getWriter(): { readonly ready: Promise<unknown>; write(chunk: Uint8Array): Promise<void>; close(): Promise<void> };
+}
+
 /** A sink for `writePickles`. */
-export type PickleSink = NodeWritableLike | WritableStream<Uint8Array>;
+export type PickleSink = NodeWritableLike | WebWritableStreamLike;
 
 /** Writes one pickle per `write(value)`; see `writePickles`. */
 export interface PickleStreamWriter {
@@ -22,8 +27,8 @@ export interface PickleStreamWriter {
   close(): Promise<void>;
 }
 
-function isWebWritable(sink: PickleSink): sink is WritableStream<Uint8Array> {
-  return typeof (sink as WritableStream).getWriter === 'function';
+function isWebWritable(sink: PickleSink): sink is WebWritableStreamLike {
+  return typeof (sink as WebWritableStreamLike).getWriter === 'function';
 }
 
 /**
@@ -38,7 +43,7 @@ export function writePickles(sink: PickleSink, options?: DumpOptions): PickleStr
   return isWebWritable(sink) ? webWriter(sink, pickler) : nodeWriter(sink, pickler);
 }
 
-function webWriter(sink: WritableStream<Uint8Array>, pickler: Pickler): PickleStreamWriter {
+function webWriter(sink: WebWritableStreamLike, pickler: Pickler): PickleStreamWriter {
   const writer = sink.getWriter();
   return {
     async write(value) {
