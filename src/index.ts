@@ -4,6 +4,9 @@ export { Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncodi
 export { loads } from './mapper/typed-loads.js';
 export { PickleError, PicklingError, UnpicklingError, type PickleErrorCode, type PickleErrorOptions, type UnpicklingErrorLocation } from './errors.js';
 export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
+export { readPickles, type PickleByteSource } from './stream/read-pickles.js';
+export { PickleStreamReader, type StreamReadOptions } from './stream/pickle-stream-reader.js';
+export { writePickles, type PickleSink, type PickleStreamWriter, type NodeWritableLike } from './stream/write-pickles.js';
 export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
 export { UNHASHABLE, HashedAs, hashedAs } from './python-hash.js';
 export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';

@@ -164,6 +164,13 @@ class LazyMemoValue {
 }
 
 /**
+ * Points an Unpickler at new input, keeping everything else (the memo, with keepMemo; the
+ * out-of-band buffers not yet taken): the stream reader loads each pickle of a stream from its
+ * own bytes with one Unpickler. Not part of the public API.
+ */
+export let replaceInput: (unpickler: Unpickler, data: Uint8Array) => void;
+
+/**
  * Reads pickles from a buffer. `load()` reads the next one; calling it again reads the one after
  * (a file written by repeated `pickle.dump` calls). Each load starts with a fresh memo, as each
  * `pickle.dump` call writes with a fresh one; `keepMemo` reads what one Pickler's repeated
@@ -171,8 +178,8 @@ class LazyMemoValue {
  */
 export class Unpickler implements LoadContext {
   readonly strict: boolean;
-  readonly #data: Uint8Array;
-  readonly #view: DataView;
+  #data: Uint8Array;
+  #view: DataView;
   readonly #registry: Registry;
   readonly #encoding: Python2StringEncoding;
   readonly #fixImports: boolean;
@@ -227,6 +234,14 @@ export class Unpickler implements LoadContext {
   readonly #floatOffsets: number[] = [];
   /** The memo holds an integral float, as a PyFloat: GET pushes it as the number, in a float slot. */
   #memoHoldsFloats = false;
+
+  static {
+    replaceInput = (unpickler, data) => {
+      unpickler.#data = toBytes(data);
+      unpickler.#view = new DataView(unpickler.#data.buffer, unpickler.#data.byteOffset, unpickler.#data.byteLength);
+      unpickler.#pos = 0;
+    };
+  }
 
   constructor(data: Uint8Array | ArrayBuffer | ArrayBufferView, options: LoadOptions = {}) {
     this.#data = toBytes(data);
