@@ -135,6 +135,16 @@ describe('fast mode refuses a shared DAG quickly instead of expanding it', () =>
     }
   });
 
+  it('a large tree (past the size where sharing starts being watched) is written whole', () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => ({ id: i, tags: ['a', 'b', i], nested: [[i], { k: [i, i + 1] }] }));
+    const shared = Array.from({ length: 20 }, (_, i) => i);
+    const withSharing = Array.from({ length: 60_000 }, (_, i) => ({ id: i, lookup: shared, more: [[i], [i + 1]] }));
+    for (const protocol of [2, 4]) {
+      expect(loads(dumps(rows, { protocol, fast: true }))).toEqual(rows);
+      expect(loads(dumps(withSharing, { protocol, fast: true }))).toEqual(withSharing);
+    }
+  });
+
   it('a value shared a few times is still expanded, as CPython expands it', () => {
     const shared = { deep: [[1, 2], [3, 4]] };
     const value = [shared, [shared, shared], tuple(shared, shared)];
