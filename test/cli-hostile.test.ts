@@ -245,7 +245,7 @@ describe('every failure exits 1 or 2, never 70', () => {
     expect(onto.stderr).toMatch(/cannot write: Is a directory\n$/);
   });
 
-  it('a 20 000-deep list: json, show and inspect exit 1 with a message; dis prints it', { timeout: 60_000 }, () => {
+  it('a 20 000-deep list: json exits 1 with a message (its indented text is too long for a string); show, inspect and dis print it', { timeout: 60_000 }, () => {
     const depth = 20_000;
     const deep = new Uint8Array(2 + 2 * depth + depth + 1);
     deep.set([0x80, 2]);
@@ -254,12 +254,14 @@ describe('every failure exits 1 or 2, never 70', () => {
     for (let i = 0; i < depth - 1; i++) deep[at++] = 0x61; // APPEND
     deep[at++] = 0x2e;
     const file = scratch('deep.pkl', deep.subarray(0, at));
-    for (const command of ['json', 'show'] as const) {
-      const result = runCli([command, file]);
-      expect(result.status, command).toBe(1);
-      expect(result.stderr, command).toMatch(new RegExp(`^pickle-mapper: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\n$`));
-      expect(result.stderr, command).not.toContain('internal error');
-    }
+    const json = runCli(['json', file]);
+    expect(json.status).toBe(1);
+    expect(json.stderr).toMatch(new RegExp(`^pickle-mapper: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\n$`));
+    expect(json.stderr).not.toContain('internal error');
+    // pformat never recurses: the list prints as Python's pprint would print it.
+    const show = runCli(['show', file]);
+    expect(show.status).toBe(0);
+    expect(show.stdout.trim()).toBe(`${'['.repeat(depth)}${']'.repeat(depth)}`);
     expect(runCli(['inspect', file]).status).toBe(0); // util.inspect stops at --depth
     const dis = runCli(['dis', '-o', '/dev/null', file]);
     expect(dis.status).toBe(0);
