@@ -44,7 +44,7 @@ export default defineConfig([
   { ...library, format: ['cjs'], splitting: true, treeshake: true, plugins: [nodeImportWrappers] },
   {
     // The command line: ESM only, with a shebang; its own process, so its own copy.
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -2,7 +2,7 @@
 // Both decorator standards work alike: legacy ones (experimentalDecorators) and TC39 standard
 // ones (TypeScript 5+). Decorator metadata (design:type) is not read: only some toolchains emit
 // it, and the same class must load the same everywhere; a field's type comes from `type` or its default.
-import type { Registry } from '../src/registry.js';
+import type { Registry } from '../src/registry/registry.js';
 import { registerClass } from '../src/mapper/register.js';
 import { markExplicitLevel } from '../src/mapper/resolve.js';
 import { type FieldOptions, type MappedClass, type ModelKind, parsePythonName, type PythonName } from '../src/mapper/schema.js';
@@ -173,5 +173,5 @@ export { defaultGetState, defaultSetState } from '../src/mapper/delegate.js';
 export { listOf, tupleOf, setOf, frozensetOf, dictOf, mapOf, optional, enumOf } from '../src/mapper/types.js';
 export type { ClassOptions, FieldOptions, ModelKind, PythonName } from '../src/mapper/schema.js';
 export type { FieldType, FieldValue, MappedClass, PythonValue } from '../src/mapper/types.js';
-export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from '../src/registry.js';
+export { Registry, defaultRegistry, type PyClassHandler, type LoadContext } from '../src/registry/registry.js';
 export { tuple, Tuple, pyFloat, PyFloat } from '../src/values/index.js';

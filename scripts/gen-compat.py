@@ -1,7 +1,7 @@
-"""Writes src/compat.ts from CPython's _compat_pickle: the Python 2 <-> 3 name mappings that
+"""Writes src/protocol/compat.ts from CPython's _compat_pickle: the Python 2 <-> 3 name mappings that
 pickle applies with fix_imports=True below protocol 3.
 
-Run: python3 scripts/gen-compat.py > src/compat.ts
+Run: python3 scripts/gen-compat.py > src/protocol/compat.ts
 """
 import json
 import sys

@@ -1,6 +1,6 @@
-"""Writes src/opcodes.ts from CPython's pickletools.opcodes, so the table matches CPython exactly.
+"""Writes src/protocol/opcodes.ts from CPython's pickletools.opcodes, so the table matches CPython exactly.
 
-Run: python3 scripts/gen-opcodes.py > src/opcodes.ts
+Run: python3 scripts/gen-opcodes.py > src/protocol/opcodes.ts
 """
 import json
 import pickletools

@@ -1,15 +1,15 @@
 // pickle-mapper: read and write Python pickles. This entry point imports nothing from Node, so
 // it runs in browsers, Deno and Bun as well.
-export { Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './unpickler.js';
+export { Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './codec/unpickler.js';
 export { loads } from './mapper/typed-loads.js';
 export { PickleError, PicklingError, UnpicklingError, type PickleErrorCode, type PickleErrorOptions, type UnpicklingErrorLocation } from './errors.js';
-export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry.js';
+export { Registry, defaultRegistry, type PyClassHandler, type LoadContext, type Reduction } from './registry/registry.js';
 export { readPickles, type PickleByteSource } from './stream/read-pickles.js';
 export { PickleStreamReader, type StreamReadOptions } from './stream/pickle-stream-reader.js';
 export { writePickles, type PickleSink, type PickleStreamWriter, type NodeWritableLike } from './stream/write-pickles.js';
-export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './pickler.js';
-export { UNHASHABLE, HashedAs, hashedAs } from './python-hash.js';
-export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './opcodes.js';
+export { dumps, Pickler, DEFAULT_PROTOCOL, type DumpOptions } from './codec/pickler.js';
+export { UNHASHABLE, HashedAs, hashedAs } from './codec/python-hash.js';
+export { OPCODES, OPCODE_BY_CODE, OP, opcodeName, type OpcodeInfo, type OpcodeName, type ArgumentKind } from './protocol/opcodes.js';
 export * from './values/index.js';
 export { registerClass, aliasModule, aliasName, schemaOf, type RegisterOptions } from './mapper/register.js';
 export { extraState } from './mapper/instance.js';
@@ -31,7 +31,7 @@ export type {
   OptionalType,
   EnumFieldType,
 } from './mapper/types.js';
-export { type DumpContext } from './registry.js';
+export { type DumpContext } from './registry/registry.js';
 export { PyOrderedDict, PyCounter, PyDefaultDict, PyDeque, PyEnumMember, PyEnumType } from './values/collections.js';
 export {
   registerEnum,
@@ -69,6 +69,6 @@ export {
   type Disassembly,
   type DisassemblyMemo,
   type DisassemblyErrorType,
-} from './disassemble.js';
-export { pformat, pyRepr, FormatLimitError, type PythonFormatOptions } from './python-format.js';
-export { toJson, fromJson, JsonMappingError, type ToJsonOptions, type FromJsonOptions } from './json-mapping.js';
+} from './inspect/dis/disassemble.js';
+export { pformat, pyRepr, FormatLimitError, type PythonFormatOptions } from './inspect/format/python-format.js';
+export { toJson, fromJson, JsonMappingError, type ToJsonOptions, type FromJsonOptions } from './inspect/json/json-mapping.js';

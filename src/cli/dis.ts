@@ -1,5 +1,5 @@
 // `pickle-mapper dis`: what `python -m pickletools` prints, with its options and defaults.
-import { DisassemblyError, type DisassemblyMemo, disassemble } from '../disassemble.js';
+import { DisassemblyError, type DisassemblyMemo, disassemble } from '../inspect/dis/disassemble.js';
 import { intOption, type ParsedArgs, stringOption, UsageError } from './args.js';
 import { type CommandContext, report } from './context.js';
 import { MAX_INPUT_HELP, MAX_INPUT_OPTION, maxInputBytesOption, readInput } from './input.js';

@@ -1,5 +1,5 @@
 // `pickle-mapper json`: the loaded value as JSON, in the tagged mapping of json-mapping.ts.
-import { toJson } from '../json-mapping.js';
+import { toJson } from '../inspect/json/json-mapping.js';
 import { intOption, type ParsedArgs, UsageError } from './args.js';
 import type { CommandContext } from './context.js';
 import { escapeForTerminal } from './terminal-text.js';

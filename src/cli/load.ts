@@ -1,5 +1,5 @@
 // Loading the pickles of an input for show, json and inspect.
-import { type LoadOptions, type Python2StringEncoding, Unpickler } from '../unpickler.js';
+import { type LoadOptions, type Python2StringEncoding, Unpickler } from '../codec/unpickler.js';
 import { type ParsedArgs, stringOption, UsageError } from './args.js';
 import { type Input, InputError } from './input.js';
 import { PickleError } from '../errors.js';

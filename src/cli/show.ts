@@ -1,5 +1,5 @@
 // `pickle-mapper show`: the loaded value as `python -m pickle` prints it (pprint).
-import { pformat } from '../python-format.js';
+import { pformat } from '../inspect/format/python-format.js';
 import { intOption, type ParsedArgs, UsageError } from './args.js';
 import type { CommandContext } from './context.js';
 import { escapeForTerminal } from './terminal-text.js';

@@ -2,7 +2,7 @@
 // C1 controls, format characters such as bidi overrides, separators other than the blank,
 // surrogates, unassigned code points) is written as repr writes it, so a pickle cannot send
 // escape sequences (`\x1b]0;...\x07`) to the user's terminal.
-import { isPrintable } from '../python-printable.js';
+import { isPrintable } from '../codec/python-printable.js';
 
 /** Only printable ASCII and newlines: nothing to do (the common case, checked first). */
 const PLAIN = /^[\x20-\x7e\n]*$/;

@@ -8,7 +8,7 @@ import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../values/d
 import { PyDecimal, PyFraction, PyUUID } from '../values/numeric.js';
 import { isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PickleError, type PickleErrorCode } from '../errors.js';
-import { pythonFloatRepr } from '../numbers.js';
+import { pythonFloatRepr } from '../codec/numbers.js';
 import { PyFloat } from '../values/float.js';
 import {
   carryFloats,

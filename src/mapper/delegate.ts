@@ -1,7 +1,7 @@
 // Python's `super().__getstate__()` and `super().__setstate__(state)` for mapped classes: a class's
 // own dunders hand the state (or a part of it) to the default handling, with the schema's names
 // and field types applied, instead of copying fields by hand.
-import { defaultRegistry, type LoadContext, type Registry } from '../registry.js';
+import { defaultRegistry, type LoadContext, type Registry } from '../registry/registry.js';
 import type { PyGlobal } from '../values/global.js';
 import { dumpState } from './dump-state.js';
 import { frameOf } from './frames.js';

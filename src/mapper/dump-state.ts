@@ -2,7 +2,7 @@
 // reduction (`copyreg.__newobj__` and the state at protocol 2+, `copyreg._reconstructor` below),
 // with the class's own dunders where it has them, and the state in the shape its kind of model
 // writes: the fields by Python name, the kept keys each in the part of the state it came from.
-import type { DumpContext, Reduction } from '../registry.js';
+import type { DumpContext, Reduction } from '../registry/registry.js';
 import { isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import {
   BUILTINS_OBJECT as OBJECT,

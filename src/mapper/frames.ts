@@ -1,7 +1,7 @@
 // The instances whose own `__setstate__`/`__getstate__` is running, with what the default state
 // handling needs for them, so that `defaultSetState(this, state)` and `defaultGetState(this)`
 // called from inside (Python's `super().__setstate__(state)`) work with the load or dump at hand.
-import type { DumpContext, LoadContext } from '../registry.js';
+import type { DumpContext, LoadContext } from '../registry/registry.js';
 import type { ClassPlan } from './plan.js';
 
 export interface Frame {

@@ -2,7 +2,7 @@
 // through the schema (renames, aliases, types), or handed to the class's own `__setstate__`.
 // Each model kind reads its own state shape; what does not fit a declared field is kept and
 // remembered where it came from, so that dumping writes the same shape back.
-import type { LoadContext } from '../registry.js';
+import type { LoadContext } from '../registry/registry.js';
 import { dictEntries, isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { Tuple } from '../values/tuple.js';
 import { compileAssign } from './compiled-state.js';

@@ -5,7 +5,7 @@ import type { CompiledAssign, CompiledState } from './compiled-state.js';
 import { describeDefault } from './infer.js';
 import { resolveSchema } from './resolve.js';
 import type { FieldSchema, MutableClassSchema } from './schema.js';
-import type { LoadContext } from '../registry.js';
+import type { LoadContext } from '../registry/registry.js';
 import { typeName } from './types.js';
 import { pythonNameOf } from './convert.js';
 

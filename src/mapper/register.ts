@@ -1,6 +1,6 @@
 // registerClass: a class schema turned into a registry handler. This is everything the
 // decorators do, as a plain function for JavaScript users and classes one cannot decorate.
-import { BARE_NEWOBJ, defaultRegistry, type PyClassHandler, Registry } from '../registry.js';
+import { BARE_NEWOBJ, defaultRegistry, type PyClassHandler, Registry } from '../registry/registry.js';
 import { bareState, classGlobal, reduce } from './dump-state.js';
 import { instanceFactory } from './instance.js';
 import { setState } from './load-state.js';

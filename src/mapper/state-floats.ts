@@ -3,7 +3,7 @@
 // with the dict, so BUILD moves it onto the instance, by property, and dumps puts it back into
 // the state it writes. A typed field decides for itself: `'float'` writes floats anyway, and
 // `'int'` refuses a float, 1.0 as it refuses 2.5.
-import type { LoadContext } from '../registry.js';
+import type { LoadContext } from '../registry/registry.js';
 import { PyFloat } from '../values/float.js';
 import {
   floatItemsFor,

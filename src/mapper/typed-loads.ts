@@ -2,8 +2,8 @@
 // the class as a value also keeps TypeScript from dropping an import used only in a cast, which
 // would leave the class's decorators unrun and the pickle loading as placeholders.
 import { UnpicklingError } from '../errors.js';
-import { loads as loadValue, type LoadOptions } from '../unpickler.js';
-import { defaultRegistry } from '../registry.js';
+import { loads as loadValue, type LoadOptions } from '../codec/unpickler.js';
+import { defaultRegistry } from '../registry/registry.js';
 import { PyObject } from '../values/object.js';
 import { describeValue, pythonNameOf } from './convert.js';
 import { latestRegistration, schemaOf } from './register.js';

@@ -1,7 +1,7 @@
 // Handlers for the builtins that CPython's pickler itself emits (sets below protocol 4, bytes
 // below protocol 3, bytearray, complex, copyreg._reconstructor) and the simple builtin types.
 // They run no Python: each is a small, bounded JavaScript function over already-loaded values.
-import type { LoadContext, PyClassHandler } from '../registry.js';
+import type { LoadContext, PyClassHandler } from '../registry/registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
 import { isDict, type PyDict } from '../values/dict.js';
@@ -11,9 +11,9 @@ import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
-import { takeLatin1Bytes } from '../text-latin1.js';
-import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from '../numbers.js';
-import { reprBytes, reprStr } from '../python-repr.js';
+import { takeLatin1Bytes } from '../codec/text-latin1.js';
+import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from '../codec/numbers.js';
+import { reprBytes, reprStr } from '../codec/python-repr.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
 function itemsOf(value: unknown, context: LoadContext): unknown[] {

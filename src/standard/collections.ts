@@ -11,7 +11,7 @@
 //
 // Python 2.7 wrote OrderedDict(list of [key, value] lists) and deque(list, maxlen): both load too.
 import { extraState } from '../mapper/instance.js';
-import type { LoadContext, PyClassHandler, Reduction } from '../registry.js';
+import type { LoadContext, PyClassHandler, Reduction } from '../registry/registry.js';
 import { PyCounter, PyDefaultDict, PyDeque, PyOrderedDict } from '../values/collections.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyGlobal } from '../values/global.js';

@@ -16,8 +16,8 @@
 // handler turns back into bytes before these handlers see them. Python 2 pickles hold the state
 // as a str: loaded with encoding 'latin1' it arrives as text of code points < 256, with 'bytes'
 // as bytes; both are accepted, as Python 3 accepts them.
-import { hashedAs } from '../python-hash.js';
-import type { PyClassHandler, Reduction } from '../registry.js';
+import { hashedAs } from '../codec/python-hash.js';
+import type { PyClassHandler, Reduction } from '../registry/registry.js';
 import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone, type TzInfo } from '../values/datetime.js';
 import { dictEntries, type PyDict } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';

@@ -8,8 +8,8 @@
 // Both load as the member; `dumps` writes the first form (the second with `byName: true`).
 import { invalidArgument } from '../values/invalid-argument.js';
 import { parsePythonName, type PythonName } from '../mapper/schema.js';
-import { hashedAs } from '../python-hash.js';
-import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
+import { hashedAs } from '../codec/python-hash.js';
+import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry/registry.js';
 import { PyEnumMember, PyEnumType } from '../values/collections.js';
 import { PyGlobal } from '../values/global.js';
 import { Tuple } from '../values/tuple.js';

@@ -1,7 +1,7 @@
 // The standard types this package implements, each a registry handler built with the same public
 // API users have (PyClassHandler), so each file doubles as an example of extending the package.
 // Loading and dumping consult the user's registry first, then this one.
-import { Registry } from '../registry.js';
+import { Registry } from '../registry/registry.js';
 import { BUILTIN_HANDLERS } from './builtins.js';
 import { COLLECTIONS_HANDLERS } from './collections.js';
 import { DATETIME_HANDLERS } from './datetime.js';

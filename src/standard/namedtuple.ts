@@ -9,7 +9,7 @@
 // A subclass with a `__dict__` adds BUILD of its attributes, kept in `extraState(instance)`.
 import { extraState } from '../mapper/instance.js';
 import { type MappedClass, parsePythonName, type PythonName } from '../mapper/schema.js';
-import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry.js';
+import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry/registry.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
 import { floatsOf, itemIsFloat, markFloatValue, pairsToWrite, valueIsFloat } from '../values/float-marks.js';

@@ -12,8 +12,8 @@
 //              protocols 0 and 1 copyreg._reconstructor(uuid.UUID, object, None) + BUILD
 //   range    → (range, (start, stop, step)), named __builtin__.xrange below protocol 3
 //   slice    → (slice, (start, stop, step))
-import { ExactNumber, hashedAs, UNHASHABLE } from '../python-hash.js';
-import type { LoadContext, PyClassHandler, Reduction } from '../registry.js';
+import { ExactNumber, hashedAs, UNHASHABLE } from '../codec/python-hash.js';
+import type { LoadContext, PyClassHandler, Reduction } from '../registry/registry.js';
 import { PyFloat } from '../values/float.js';
 import { PyGlobal, COPYREG_NEWOBJ as NEWOBJ, COPYREG_RECONSTRUCTOR as RECONSTRUCTOR, BUILTINS_OBJECT as OBJECT } from '../values/global.js';
 import { PyDecimal, PyFraction, type PyInt, PyRange, PySlice, PyUUID } from '../values/numeric.js';

@@ -3,7 +3,7 @@
 // length prefixes; protocol 0/1 text arguments end at a newline). FRAME headers are stepped over
 // like any other opcode, so the opcodes inside a frame are walked as well.
 import { UnpicklingError } from '../errors.js';
-import { ARGUMENT_WIDTH, OPCODES } from '../opcodes.js';
+import { ARGUMENT_WIDTH, OPCODES } from '../protocol/opcodes.js';
 
 const STOP = 0x2e;
 

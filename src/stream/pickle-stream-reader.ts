@@ -1,7 +1,7 @@
 // The push form of the stream reader: feed chunks as they arrive, get the values of the pickles
 // they complete. Each pickle is loaded once, from exactly its own bytes, when its STOP arrives.
 import { UnpicklingError } from '../errors.js';
-import { Unpickler, replaceInput, type LoadOptions } from '../unpickler.js';
+import { Unpickler, replaceInput, type LoadOptions } from '../codec/unpickler.js';
 import { PickleBoundaryScanner } from './pickle-boundary.js';
 
 /** Options of `readPickles` and `PickleStreamReader`: those of `loads`, and a size limit per pickle. */

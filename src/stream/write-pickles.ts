@@ -1,7 +1,7 @@
 // Successive pickles written to a Node Writable or a web WritableStream, waiting when the sink
 // asks for it (backpressure). Browser-safe: the Node Writable is used through its methods only.
 import { PickleError } from '../errors.js';
-import { Pickler, type DumpOptions } from '../pickler.js';
+import { Pickler, type DumpOptions } from '../codec/pickler.js';
 
 /** What a Node Writable (a socket, a file stream, a pipe) offers: write() returning false means wait for 'drain'. */
 export interface NodeWritableLike {

@@ -1,4 +1,4 @@
-import type { PyClassHandler } from '../registry.js';
+import type { PyClassHandler } from '../registry/registry.js';
 import { invalidArgument } from './invalid-argument.js';
 
 /**

@@ -4,7 +4,7 @@
 // Fraction's exact terms, a UUID's 128 bits and `is_safe`.
 
 import { invalidArgument, quoted, shown } from './invalid-argument.js';
-import { asciiDigit, pythonStrip } from '../numbers.js';
+import { asciiDigit, pythonStrip } from '../codec/numbers.js';
 /** A Python int in the value model: a number when safe, a bigint beyond ±(2^53 − 1). */
 export type PyInt = number | bigint;
 

@@ -1,4 +1,4 @@
-// The CLI as a user runs it: src/cli.ts bundled once per test file (as tsup builds it) and
+// The CLI as a user runs it: src/cli/bin.ts bundled once per test file (as tsup builds it) and
 // spawned with node; the corpus of CPython pickles; and python3 modules run the same way.
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -48,7 +48,7 @@ export function useBuiltCli(name: string): {
     state.work = mkdtempSync(join(tmpdir(), `pickle-mapper-${name}-`));
     state.cli = join(state.work, 'cli.mjs');
     await build({
-      entryPoints: [join(ROOT, 'src/cli.ts')],
+      entryPoints: [join(ROOT, 'src/cli/bin.ts')],
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -11,7 +11,7 @@ import {
   PyObject,
   UnpicklingError,
   isPlainDict, PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone, PyDecimal, PyFraction, PyUUID, PyRange, PySlice, PyFloat, PyEnumMember, NdArray, NdDtype, NumpyScalar } from '../../src/index.js';
-import { ARGUMENT_WIDTH, OPCODE_BY_CODE } from '../../src/opcodes.js';
+import { ARGUMENT_WIDTH, OPCODE_BY_CODE } from '../../src/protocol/opcodes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -1,7 +1,7 @@
 // A multiprocessing.connection Connection over a socket: framed bytes, and pickles in them.
 import type { Socket } from 'node:net';
-import { dumps, type DumpOptions } from '../../pickler.js';
-import type { LoadOptions } from '../../unpickler.js';
+import { dumps, type DumpOptions } from '../../codec/pickler.js';
+import type { LoadOptions } from '../../codec/unpickler.js';
 import { loads } from '../../mapper/typed-loads.js';
 import type { MappedClass } from '../../mapper/types.js';
 import { ConnectionClosedError } from './errors.js';

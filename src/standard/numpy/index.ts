@@ -13,8 +13,8 @@
 // numpy 2 names the same functions under numpy._core; both sets load. What is written is chosen
 // per value (`pickleModule`, which loading sets to what the pickle used) and per registry
 // (`numpyHandlers({ module })`), defaulting to numpy.core, which numpy 1.x and 2.x both read.
-import type { DumpContext, LoadContext, PyClassHandler, Reduction, Registry } from '../../registry.js';
-import { hashedAs, UNHASHABLE } from '../../python-hash.js';
+import type { DumpContext, LoadContext, PyClassHandler, Reduction, Registry } from '../../registry/registry.js';
+import { hashedAs, UNHASHABLE } from '../../codec/python-hash.js';
 import { PyByteArray } from '../../values/bytearray.js';
 import { PyGlobal } from '../../values/global.js';
 import { NdArray, NdDtype, type NumpyModule, NumpyScalar } from '../../values/ndarray.js';

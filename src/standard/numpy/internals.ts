@@ -2,7 +2,7 @@
 // their raw bytes and layouts. Kept out of src/values/ndarray.ts so that the public value module
 // exports only the public API; this file imports the classes as types only.
 import { invalidArgument, shown } from '../../values/invalid-argument.js';
-import { detachedMessage, isDetached } from '../../detached-buffer.js';
+import { detachedMessage, isDetached } from '../../codec/detached-buffer.js';
 import { isDict, type PyDict } from '../../values/dict.js';
 import { type Tuple, isTuple } from '../../values/tuple.js';
 import type { NdArray, NdArrayData, NdDtype, NumpyModule } from '../../values/ndarray.js';
