@@ -10,8 +10,9 @@ import { defineConfig, type Options } from 'tsup';
 const LIBRARY_ENTRIES = {
   index: 'src/index.ts',
   decorators: 'decorators/index.ts',
-  // Node only (node:net, node:crypto): the core entries never import it.
+  // Node only (node:net, node:crypto, node:fs, node:zlib): the core entries never import them.
   multiprocessing: 'src/node/multiprocessing/index.ts',
+  node: 'src/node/index.ts',
 };
 
 const library: Options = {

@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^pickle-mapper\/decorators$/, replacement: here('./decorators/index.ts') },
       { find: /^pickle-mapper\/multiprocessing$/, replacement: here('./src/node/multiprocessing/index.ts') },
+      { find: /^pickle-mapper\/node$/, replacement: here('./src/node/index.ts') },
       { find: /^pickle-mapper$/, replacement: here('./src/index.ts') },
     ],
   },

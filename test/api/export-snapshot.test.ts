@@ -11,6 +11,7 @@ const ENTRIES: Record<string, string> = {
   'pickle-mapper': 'src/index.ts',
   'pickle-mapper/decorators': 'decorators/index.ts',
   'pickle-mapper/multiprocessing': 'src/node/multiprocessing/index.ts',
+  'pickle-mapper/node': 'src/node/index.ts',
 };
 const snapshot = JSON.parse(readFileSync(new URL('./exports.snapshot.json', import.meta.url), 'utf8')) as Record<string, string[]>;
 

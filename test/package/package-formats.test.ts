@@ -143,6 +143,39 @@ await listener.close();
   });
 });
 
+describe('the installed package: pickle-mapper/node (Node only)', () => {
+  it('import and require give one module; a gzip file round-trips; bz2 without its optional peer says what to install', () => {
+    const script = `
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { compressedOne } from './bz2-fixture.mjs';
+const require = createRequire(process.cwd() + '/');
+const imported = await import('pickle-mapper/node');
+const required = require('pickle-mapper/node');
+const core = require('pickle-mapper');
+const names = Object.keys(imported);
+await imported.dumpFile('node-entry.pkl.gz', core.tuple(1, 'two'));
+const back = required.loadFileSync('node-entry.pkl.gz');
+writeFileSync('node-entry.pkl.bz2', compressedOne);
+const missing = await imported.loadFile('node-entry.pkl.bz2').catch((error) => error);
+console.log(JSON.stringify({ same: names.every((n) => imported[n] === required[n]), names: names.length, tuple: back instanceof core.Tuple, items: [...back], code: missing.code, message: missing.message }));
+`;
+    // bz2.compress(pickle.dumps(1)) as Python writes it: the peer (seek-bzip) is not installed here.
+    const bz2 = runPython('import bz2, pickle, sys; sys.stdout.write(bz2.compress(pickle.dumps(1)).hex())').toString();
+    writeFiles(scratch, { 'bz2-fixture.mjs': `export const compressedOne = Buffer.from('${bz2}', 'hex');\n` });
+    const report = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }));
+    expect(report).toEqual({
+      same: true,
+      names: expect.any(Number),
+      tuple: true,
+      items: [1, 'two'],
+      code: 'MISSING_DEPENDENCY',
+      message: "reading a bz2-compressed file needs the optional package 'seek-bzip': npm install seek-bzip",
+    });
+    expect(report.names).toBeGreaterThanOrEqual(6);
+  });
+});
+
 /** Python-side checks of a dumped order, after `import shop`: raises on the first mismatch. */
 const CHECK_ORDER = `
 o = pickle.load(open(sys.argv[2], 'rb'))
