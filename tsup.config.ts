@@ -9,6 +9,8 @@ import { defineConfig, type Options } from 'tsup';
 // - Bundlers and browsers: the ESM build (the "module" condition: for require() as well).
 const LIBRARY_ENTRIES = {
   index: 'src/index.ts',
+  // The core without the standard types and the inspection tools: what a small bundle imports.
+  core: 'src/core.ts',
   decorators: 'decorators/index.ts',
   // Node only (node:net, node:crypto, node:fs, node:zlib): the core entries never import them.
   multiprocessing: 'src/node/multiprocessing/index.ts',

@@ -3,14 +3,15 @@
 // It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
 import { fixImport } from '../protocol/compat.js';
 import { PickleError, type PickleErrorCode, UnpicklingError } from '../errors.js';
-import { detachedMessage, isDetached } from './detached-buffer.js';
+import { detachedMessage, isDetached } from '../values/detached-buffer.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from '../protocol/opcodes.js';
+import { HIGHEST_PROTOCOL } from '../protocol/limits.js';
+import { fallbackRegistry } from './fallback-registry.js';
 import { compressedInputHint } from './input-hints.js';
 import { unregisteredNameHint } from '../registry/registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from '../registry/registry.js';
-import { codecsEncode, describe } from '../standard/builtins.js';
-import { STANDARD_REGISTRY } from '../standard/index.js';
+import { codecsEncode } from './builtins.js';
 import {
   decodeAscii,
   decodeLatin1,
@@ -19,6 +20,7 @@ import {
   decodeUtf8,
 } from './text.js';
 import { PyByteArray } from '../values/bytearray.js';
+import { describe } from '../values/describe.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from '../values/dict.js';
 import { distinctNaN, PyFloat, setOf } from '../values/float.js';
 import { floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from '../values/float-marks.js';
@@ -38,9 +40,6 @@ import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } 
  * would box each float. Array.of() starts each list afresh: a list of floats stores them unboxed.
  */
 const newList = (): unknown[] => Array.of();
-
-/** The highest protocol this package reads and writes. */
-export const HIGHEST_PROTOCOL = 5;
 
 /** How Python 2 `str` values (STRING, BINSTRING, SHORT_BINSTRING) are decoded. */
 export type Python2StringEncoding = 'ascii' | 'latin1' | 'utf-8' | 'bytes';
@@ -181,6 +180,8 @@ export class Unpickler implements LoadContext {
   #data: Uint8Array;
   #view: DataView;
   readonly #registry: Registry;
+  /** What the registry does not know is looked up here: the builtins, and the standard types once installed. */
+  readonly #fallback: Registry;
   readonly #encoding: Python2StringEncoding;
   readonly #fixImports: boolean;
   readonly #mapDicts: boolean;
@@ -254,6 +255,7 @@ export class Unpickler implements LoadContext {
     }
     this.#view = new DataView(this.#data.buffer, this.#data.byteOffset, this.#data.byteLength);
     this.#registry = options.registry ?? defaultRegistry();
+    this.#fallback = fallbackRegistry();
     this.strict = options.strict ?? false;
     const encoding = options.encoding ?? 'ascii';
     if (!['ascii', 'latin1', 'utf-8', 'bytes'].includes(encoding)) {
@@ -1173,7 +1175,7 @@ export class Unpickler implements LoadContext {
 
   /** LoadContext: the handler for a JavaScript class, in the load's registry or the standard one. */
   handlerForClass(cls: unknown): PyClassHandler | undefined {
-    return this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+    return this.#registry.handlerForClass(cls) ?? this.#fallback.handlerForClass(cls);
   }
 
   #findClass(module: string, name: string): PyGlobal {
@@ -1181,7 +1183,7 @@ export class Unpickler implements LoadContext {
     const cacheKey = `${module}\n${name}`;
     const cached = this.#globals.get(cacheKey);
     if (cached) return cached;
-    const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
+    const handler = this.#registry.resolve(module, name) ?? this.#fallback.resolve(module, name);
     if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`, 'FORBIDDEN_GLOBAL');
     const global = handler
       ? new PyGlobal(handler.module, handler.name, handler)

@@ -1,9 +1,14 @@
-// Handlers for the builtins that CPython's pickler itself emits (sets below protocol 4, bytes
-// below protocol 3, bytearray, complex, copyreg._reconstructor) and the simple builtin types.
+// Handlers for the globals a pickle of builtin values holds: what CPython's pickler itself emits
+// (sets below protocol 4, bytes below protocol 3, bytearray below 5, complex, copyreg's
+// reconstructors for objects, getattr for nested names) and the constructors of the simple builtin
+// types. These are the core's: the `builtins`, `copyreg` and `_codecs` globals, the values of
+// the core value model (src/values/ but datetime, numeric, collections, ndarray). Other modules'
+// types (datetime, decimal, collections, numpy...) are the standard types of src/standard/.
 // They run no Python: each is a small, bounded JavaScript function over already-loaded values.
 import type { LoadContext, PyClassHandler } from '../registry/registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
+import { describe } from '../values/describe.js';
 import { isDict, type PyDict } from '../values/dict.js';
 import { PyFloat, setOf } from '../values/float.js';
 import { carryFloats } from '../values/float-marks.js';
@@ -11,9 +16,9 @@ import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
-import { takeLatin1Bytes } from '../codec/text-latin1.js';
-import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from '../codec/numbers.js';
-import { reprBytes, reprStr } from '../codec/python-repr.js';
+import { takeLatin1Bytes } from './text-latin1.js';
+import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from './numbers.js';
+import { reprBytes, reprStr } from './python-repr.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
 function itemsOf(value: unknown, context: LoadContext): unknown[] {
@@ -38,17 +43,6 @@ function iterated<T extends unknown[] | Set<unknown>>(args: readonly unknown[], 
   const result = make(itemsOf(args[0], context));
   carryFloats(args[0], result);
   return result;
-}
-
-/** A short Python-like type name for error messages. */
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return "'NoneType'";
-  if (typeof value === 'object' || typeof value === 'function') {
-    if (value instanceof PyGlobal) return `'${value.qualifiedName}'`;
-    if (value instanceof PyObject) return `'${value.module ?? '?'}.${value.name ?? '?'}' instance`;
-    return `'${(value as object).constructor?.name ?? 'object'}'`;
-  }
-  return `'${typeof value}'`;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
