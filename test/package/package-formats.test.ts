@@ -217,6 +217,19 @@ console.log(JSON.stringify({ same: names.every((n) => imported[n] === required[n
     });
     expect(report.names).toBeGreaterThanOrEqual(6);
   });
+
+  it('alone, it loads the standard types (a datetime file is a PyDatetime, not a placeholder)', () => {
+    const datetime = runPython('import datetime, pickle, sys; sys.stdout.write(pickle.dumps(datetime.datetime(2024, 5, 6, 7, 8, 9)).hex())').toString();
+    writeFiles(scratch, { 'datetime.pkl.hex': datetime });
+    const script = `
+import { readFileSync, writeFileSync } from 'node:fs';
+writeFileSync('node-datetime.pkl', Buffer.from(readFileSync('datetime.pkl.hex', 'utf8'), 'hex'));
+const { loadFile } = await import('pickle-mapper/node');
+const value = await loadFile('node-datetime.pkl');
+console.log(JSON.stringify({ kind: value.constructor.name, text: String(value) }));
+`;
+    expect(JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }))).toEqual({ kind: 'PyDatetime', text: '2024-05-06 07:08:09' });
+  });
 });
 
 /** Python-side checks of a dumped order, after `import shop`: raises on the first mismatch. */
