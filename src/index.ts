@@ -1,5 +1,11 @@
 // pickle-mapper: read and write Python pickles. This entry point imports nothing from Node, so
 // it runs in browsers, Deno and Bun as well.
+/**
+ * Read and write Python pickles: `loads`, `dumps`, `Unpickler` and `Pickler`, the value classes
+ * of the Python value model, registries and `registerClass`, streams, and the inspection tools
+ * (`dis`, `pformat`, `toJson`).
+ * @module pickle-mapper
+ */
 export { Unpickler, HIGHEST_PROTOCOL, type LoadOptions, type Python2StringEncoding } from './codec/unpickler.js';
 export { loads } from './mapper/typed-loads.js';
 export { PickleError, PicklingError, UnpicklingError, type PickleErrorCode, type PickleErrorOptions, type UnpicklingErrorLocation } from './errors.js';

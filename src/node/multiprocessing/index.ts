@@ -1,5 +1,10 @@
 // pickle-mapper/multiprocessing: Python's multiprocessing.connection Client and Listener, over
 // TCP and Unix sockets (Node only; the core entry stays browser-safe).
+/**
+ * Python's `multiprocessing.connection`: `Client` and `Listener` over TCP and Unix sockets, with
+ * CPython's HMAC handshake (Node only).
+ * @module pickle-mapper/multiprocessing
+ */
 export { Client, type AuthOptions } from './client.js';
 export { Listener, ConnectionListener } from './listener.js';
 export { Connection, DEFAULT_MAX_MESSAGE_BYTES, type ConnectionOptions } from './connection.js';
