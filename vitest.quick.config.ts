@@ -4,6 +4,7 @@
 //   spawns python3 outside describeWithPython fails here instead of finding one.
 // - Whole folders that take minutes are left out by the rule below, so a new test file is in the
 //   quick run unless it joins one of them.
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
@@ -25,6 +26,9 @@ export default mergeConfig(
   defineConfig({
     test: {
       exclude: [...configDefaults.exclude, ...SLOW],
+      // A worker per core (vitest's default leaves one core to itself, which on two cores halves
+      // the run); the main process has little to do here.
+      maxWorkers: availableParallelism(),
       env: {
         PICKLE_MAPPER_TEST_WITHOUT_PYTHON: '1',
         PYTHON: 'python3-left-out-by-test-quick',
