@@ -17,10 +17,11 @@ const LIBRARY_ENTRIES = {
   node: 'src/node/index.ts',
 };
 
+// No source maps: with the sources inlined they were most of the packed package, and maps left
+// out of the package would leave each file pointing at a map that is not there.
 const library: Options = {
   entry: LIBRARY_ENTRIES,
   dts: true,
-  sourcemap: true,
   target: 'es2022',
   keepNames: true,
 };
@@ -49,7 +50,6 @@ export default defineConfig([
     // The command line: ESM only, with a shebang; its own process, so its own copy.
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
-    sourcemap: true,
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },

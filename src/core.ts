@@ -6,6 +6,11 @@
 // pyRepr, toJson, fromJson), so that a bundle of it stays small. The full entry (pickle-mapper) is
 // this and those; once any code of the process imports it, this entry knows the standard types too.
 // Like the full entry it imports nothing from Node.
+/**
+ * The core: `loads`, `dumps`, the value model and the mapping onto classes, without the standard
+ * types and the inspection tools, for small bundles.
+ * @module pickle-mapper/core
+ */
 export { Unpickler, type LoadOptions, type Python2StringEncoding } from './codec/unpickler.js';
 export { HIGHEST_PROTOCOL, DEFAULT_PROTOCOL } from './protocol/limits.js';
 export { loads } from './mapper/typed-loads.js';

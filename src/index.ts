@@ -2,6 +2,12 @@
 // types (datetime, decimal, fractions, uuid, collections, enum, namedtuple, numpy) and the
 // inspection tools (dis, pformat, pyRepr, toJson, fromJson). This entry point imports nothing
 // from Node, so it runs in browsers, Deno and Bun as well.
+/**
+ * Read and write Python pickles: `loads`, `dumps`, `Unpickler` and `Pickler`, the value classes
+ * of the Python value model, registries and `registerClass`, streams, and the inspection tools
+ * (`dis`, `pformat`, `toJson`).
+ * @module pickle-mapper
+ */
 import { installStandardTypes } from './standard/index.js';
 
 export * from './core.js';

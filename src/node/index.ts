@@ -2,6 +2,11 @@
 // free of Node's modules. Files load with the standard types (datetime, numpy...) as the full
 // entry does: importing this entry installs them, the one statement below (package.json's
 // `sideEffects` names its files).
+/**
+ * Pickle files on disk (Node only): `loadFile`, `dumpFile`, `readPicklesFromFile`, with gzip,
+ * zlib, bz2 and xz told by their first bytes.
+ * @module pickle-mapper/node
+ */
 import { installStandardTypes } from '../standard/index.js';
 
 export { loadFile, loadFileSync, readPicklesFromFile, type FileLoadOptions, type FileStreamOptions } from './files/load-file.js';
