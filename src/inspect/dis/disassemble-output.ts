@@ -3,7 +3,7 @@
 // streams it in bounded pieces. No Node imports.
 import { decodeOrRaise } from './disassemble-codecs.js';
 import { type CodePointDecoder, type DecodeState } from '../../codec/text-decoders.js';
-import { IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt } from '../../codec/python-repr.js';
+import { IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt, reprQuote } from '../../codec/python-repr.js';
 
 /** An argument as pickletools' readers return it. */
 export type Arg =
@@ -56,17 +56,6 @@ export function reprArg(arg: Arg): string {
     case 'float':
       return reprFloat(arg.value);
   }
-}
-
-/** The quote Python's repr picks: ' unless the text holds ' and no ". */
-export function reprQuote(codePoints: ArrayLike<number>): number {
-  let single = false;
-  let double = false;
-  for (let i = 0; i < codePoints.length; i++) {
-    if (codePoints[i] === 0x27) single = true;
-    else if (codePoints[i] === 0x22) double = true;
-  }
-  return single && !double ? 0x22 : 0x27;
 }
 
 /**

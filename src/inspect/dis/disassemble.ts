@@ -25,7 +25,7 @@ import { type Arg, isLong, LONG_ARGUMENT, MAX_COLLECTED, OutputLimitError, putLo
 import { PickleError, type PickleErrorCode } from '../../errors.js';
 import { decodeLong } from '../../codec/numbers.js';
 import { type ArgumentKind, OPCODE_BY_CODE, type OpcodeInfo } from '../../protocol/opcodes.js';
-import { codePointLength, IntTooLongError, reprBytes } from '../../codec/python-repr.js';
+import { codePointLength, IntTooLongError, reprBytes, reprStr } from '../../codec/python-repr.js';
 
 /** The Python exception pickletools raises for a malformed pickle. */
 export type DisassemblyErrorType = 'ValueError' | 'UnicodeDecodeError' | 'IndexError';
@@ -324,13 +324,7 @@ function summary(op: OpcodeInfo): string {
 
 /** The opcode character as pickletools shows it: `repr(code)[1:-1]`. */
 function codeText(code: number): string {
-  if (code === 0x5c) return '\\\\';
-  if (code === 0x27) return "'";
-  if (code >= 0x20 && code < 0x7f) return String.fromCharCode(code);
-  if (code === 0x09) return '\\t';
-  if (code === 0x0a) return '\\n';
-  if (code === 0x0d) return '\\r';
-  return '\\x' + code.toString(16).padStart(2, '0');
+  return reprStr(String.fromCharCode(code)).slice(1, -1);
 }
 
 const PUTS = new Set(['PUT', 'BINPUT', 'LONG_BINPUT', 'MEMOIZE']);
