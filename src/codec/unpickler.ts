@@ -1679,7 +1679,7 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x67: { // GET
-        const index = this.#parseInt(...this.#asciiLine('GET argument'));
+        const index = this.#parseInt(...this.#asciiLine('GET argument'), 10);
         if (typeof index !== 'number' || index < 0) fail('GET index out of range');
         this.#pushFetched(this.#memoGet(index));
         return;
@@ -1691,7 +1691,7 @@ export class Unpickler implements LoadContext {
         this.#pushFetched(this.#memoGet(this.#u32()));
         return;
       case 0x70: { // PUT
-        const index = this.#parseInt(...this.#asciiLine('PUT argument'));
+        const index = this.#parseInt(...this.#asciiLine('PUT argument'), 10);
         if (typeof index !== 'number' || index < 0) fail('negative PUT argument');
         this.#memoSet(index, this.#topToMemo());
         return;
@@ -1799,11 +1799,15 @@ export class Unpickler implements LoadContext {
     return isIntegralFloat(value) ? new PyFloat(value) : value;
   }
 
-  /** The int of the ASCII bytes [start, end), as int(bytes, 0) reads it. */
-  #parseInt(start: number, end: number): number | bigint {
-    const value = parsePythonInt(this.#data, start, end, 0, this.maxIntDigits);
+  /**
+   * The int of the ASCII bytes [start, end), as int(bytes, base) reads it: base 0 for INT and
+   * LONG (pickle.py's int(line, 0)), 10 for the memo indices of GET and PUT (as both CPython
+   * unpicklers read them).
+   */
+  #parseInt(start: number, end: number, base = 0): number | bigint {
+    const value = parsePythonInt(this.#data, start, end, base, this.maxIntDigits);
     if (value === null) {
-      fail(`invalid literal for int() with base 0: ${reprStr(latin1String(this.#data, start, Math.min(end, start + 40)))}`);
+      fail(`invalid literal for int() with base ${base}: ${reprStr(latin1String(this.#data, start, Math.min(end, start + 40)))}`);
     }
     return value;
   }

@@ -248,12 +248,14 @@ describe('the unpickler reads INT, LONG and FLOAT lines as int(bytes, 0) and flo
   });
 });
 
-describeWithPython('the unpickler on protocol 0 number lines, as pickle.py reads them', () => {
+describeWithPython('the unpickler on protocol 0 number lines and memo indices, as pickle.py reads them', () => {
   it('accepts and refuses what pickle._loads accepts and refuses', () => {
     const lines = [
       'I15', 'I 15 ', 'I\t-15\x0b', 'I\x1c15', 'I15\x1f', 'I1_5', 'I0x_1f', 'I0b101', 'I0o17', 'I017', 'I00', 'I01', 'I000', 'I+0', 'I1__5', 'I_15',
       'L15L', 'L 15L', 'L\x1c15L', 'L-0x10L', 'L15', 'LL',
       'F1.5', 'F 1.5 ', 'F\x1c1.5', 'F1.5\x1d', 'F1_5.0', 'F1_.5', 'F-inf', 'F nan ', 'F1e400', 'F.5', 'F5.', 'F.', 'Finfinit',
+      // Memo indices, read in base 10.
+      'I7\np010\ng10', 'I7\np10\ng010', 'I7\np0x10\ng16', 'I7\np 1_0 \ng10', 'I7\np\x1c1\ng1', 'I7\np1\ng0b1',
     ];
     const pickles = lines.map((line) => latin1(`${line}\n.`));
     const script = String.raw`
