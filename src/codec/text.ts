@@ -5,7 +5,15 @@
 // disassembler shares; the fast paths here (short UTF-8, TextDecoder, text without escapes) take
 // the common valid input and are tested to agree with it.
 
-import { asciiFailure, decodeAll, decodeRawUnicodeEscapeCodePoints, DecodeFailure, decodeUtf8CodePoints, escapeDecode } from './text-decoders.js';
+import {
+  asciiFailure,
+  type CodePointDecoder,
+  DecodeFailure,
+  decodeRawUnicodeEscapeCodePoints,
+  type DecodeState,
+  decodeUtf8CodePoints,
+  escapeDecode,
+} from './text-decoders.js';
 import { decodeLatin1Utf8, fromCharCodes, LATIN1_TEXT_MIN, latin1String } from './text-latin1.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -131,18 +139,29 @@ function decodeShortAscii(b: Uint8Array, s: number, end: number): string {
 
 /** The slow path (encoded surrogates, or bad bytes): text-decoders.ts's decoder. */
 function decodeUtf8Surrogatepass(bytes: Uint8Array, start: number, end: number): string | null {
-  const codePoints = decodeAll(decodeUtf8CodePoints, bytes.subarray(start, end));
-  return codePoints instanceof DecodeFailure ? null : fromCodePoints(codePoints);
+  return decodeWith(decodeUtf8CodePoints, bytes.subarray(start, end));
 }
 
-/** The string of `codePoints` (a surrogate code point is one unit, as JavaScript keeps it). */
-function fromCodePoints(codePoints: Uint32Array): string {
-  let astral = 0;
-  for (let i = 0; i < codePoints.length; i++) if (codePoints[i]! > 0xffff) astral++;
-  if (astral === 0) return fromCharCodes(codePoints, 0, codePoints.length);
-  const units = new Uint16Array(codePoints.length + astral);
+/** Texts of up to this many bytes are decoded into one scratch array, longer ones into their own. */
+const SCRATCH_BYTES = 4096;
+const codePointScratch = new Uint32Array(SCRATCH_BYTES);
+
+/** The text `decode` (a text-decoders.ts decoder) makes of `bytes`; null where Python refuses them. */
+function decodeWith(decode: CodePointDecoder, bytes: Uint8Array): string | null {
+  const out = bytes.length <= SCRATCH_BYTES ? codePointScratch : new Uint32Array(bytes.length);
+  const state: DecodeState = { at: 0, failure: undefined };
+  const count = decode(bytes, state, out);
+  return state.failure === undefined ? fromCodePoints(out, count) : null;
+}
+
+/** The string of codePoints[0, count) (a surrogate code point is one unit, as JavaScript keeps it). */
+function fromCodePoints(codePoints: Uint32Array, count: number): string {
+  let length = count;
+  for (let i = 0; i < count; i++) if (codePoints[i]! > 0xffff) length++;
+  // Short texts through an exact-length array, as decodeShortUtf8 makes them.
+  const units = length <= SHORT_UTF8 ? unitArrays[length]! : new Uint16Array(length);
   let n = 0;
-  for (let i = 0; i < codePoints.length; i++) {
+  for (let i = 0; i < count; i++) {
     const cp = codePoints[i]!;
     if (cp > 0xffff) {
       units[n++] = 0xd800 + ((cp - 0x10000) >> 10);
@@ -151,7 +170,7 @@ function fromCodePoints(codePoints: Uint32Array): string {
       units[n++] = cp;
     }
   }
-  return fromCharCodes(units, 0, n);
+  return length <= SHORT_UTF8 ? fromCharCode.apply(null, units as number[]) : fromCharCodes(units, 0, length);
 }
 
 /** Decodes bytes[start, end) as Latin-1: every byte is the code point of the same value. */
@@ -171,8 +190,7 @@ export function decodeAscii(bytes: Uint8Array, start: number, end: number): stri
 export function decodeRawUnicodeEscape(bytes: Uint8Array, start: number, end: number): string | null {
   const line = bytes.subarray(start, end);
   if (line.indexOf(0x5c) < 0) return decodeLatin1(bytes, start, end);
-  const codePoints = decodeAll(decodeRawUnicodeEscapeCodePoints, line);
-  return codePoints instanceof DecodeFailure ? null : fromCodePoints(codePoints);
+  return decodeWith(decodeRawUnicodeEscapeCodePoints, line);
 }
 
 /**

@@ -211,9 +211,13 @@ describe("the unpickler's text decoders agree with the shared ones", () => {
     );
   });
 
+  // Texts short and long (the scratch array, an exact-length one, a fresh one past 4096 bytes).
+  const longRawUnicodeEscape = fc.tuple(rawUnicodeEscapeInput, fc.constantFrom(0, 70, 5000), fc.constantFrom('a', '\\u4e2d', '\\U0001f600'))
+    .map(([tail, n, filler]) => bytesOf([latin1(filler.repeat(Math.ceil(n / filler.length))), tail]));
+
   it('decodeRawUnicodeEscape and decodeStringEscape', () => {
     fc.assert(
-      fc.property(rawUnicodeEscapeInput, escapeInput, (raw, escaped) => {
+      fc.property(longRawUnicodeEscape, escapeInput, (raw, escaped) => {
         const shared = decodeAll(decodeRawUnicodeEscapeCodePoints, raw);
         expect(decodeRawUnicodeEscape(raw, 0, raw.length)).toBe(shared instanceof DecodeFailure ? null : stringOf(shared));
         const bytes = escapeDecode(escaped, 0, escaped.length);
