@@ -33,6 +33,7 @@ import { BatchRunScan, flatItemAt, frameAfter, scanBatchRun, startsWithWideNumbe
 import { replaceReferences } from './replace-references.js';
 import { reprStr } from './python-repr.js';
 import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
+import { asciiFailure } from './text-decoders.js';
 
 /**
  * A new empty list. Not an array literal: V8 remembers what a literal's arrays came to hold and
@@ -608,6 +609,13 @@ export class Unpickler implements LoadContext {
     const text = decode(this.#data, start, end);
     if (text === null) fail(`${what} is not valid text`);
     return text;
+  }
+
+  /** The next line, which must be ASCII as #lineText's default decoder wants it, as its bounds. */
+  #asciiLine(what: string): [number, number] {
+    const line = this.#line();
+    if (asciiFailure(this.#data, line[0], line[1]) !== undefined) fail(`${what} is not valid text`);
+    return line;
   }
 
   // ---- integral floats on the stack -----------------------------------------------------
@@ -1447,23 +1455,25 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x49: { // INT
-        const text = this.#lineText('INT argument');
-        if (text === '00') this.#push(false);
-        else if (text === '01') this.#push(true);
-        else this.#push(this.#parseInt(text));
+        const [start, end] = this.#asciiLine('INT argument');
+        // "00" and "01" are how protocol 0 writes False and True.
+        if (end - start === 2 && data[start] === 0x30 && (data[start + 1] === 0x30 || data[start + 1] === 0x31)) {
+          this.#push(data[start + 1] === 0x31);
+        } else {
+          this.#push(this.#parseInt(start, end));
+        }
         return;
       }
       case 0x4c: { // LONG
-        let text = this.#lineText('LONG argument');
-        if (text.endsWith('L')) text = text.slice(0, -1);
-        this.#push(this.#parseInt(text));
+        const [start, end] = this.#asciiLine('LONG argument');
+        this.#push(this.#parseInt(start, end > start && data[end - 1] === 0x4c ? end - 1 : end));
         return;
       }
       case 0x47: // BINFLOAT
         this.#pushFloat(this.#view.getFloat64(this.#take(8), false));
         return;
       case 0x46: { // FLOAT
-        const value = parsePythonFloat(this.#lineText('FLOAT argument'));
+        const value = parsePythonFloat(data, ...this.#asciiLine('FLOAT argument'));
         if (value === null) fail('could not convert FLOAT argument to float');
         this.#pushFloat(value);
         return;
@@ -1671,7 +1681,7 @@ export class Unpickler implements LoadContext {
         return;
       }
       case 0x67: { // GET
-        const index = this.#parseInt(this.#lineText('GET argument'));
+        const index = this.#parseInt(...this.#asciiLine('GET argument'), 10);
         if (typeof index !== 'number' || index < 0) fail('GET index out of range');
         this.#pushFetched(this.#memoGet(index));
         return;
@@ -1683,7 +1693,7 @@ export class Unpickler implements LoadContext {
         this.#pushFetched(this.#memoGet(this.#u32()));
         return;
       case 0x70: { // PUT
-        const index = this.#parseInt(this.#lineText('PUT argument'));
+        const index = this.#parseInt(...this.#asciiLine('PUT argument'), 10);
         if (typeof index !== 'number' || index < 0) fail('negative PUT argument');
         this.#memoSet(index, this.#topToMemo());
         return;
@@ -1791,9 +1801,16 @@ export class Unpickler implements LoadContext {
     return isIntegralFloat(value) ? new PyFloat(value) : value;
   }
 
-  #parseInt(text: string): number | bigint {
-    const value = parsePythonInt(text, this.maxIntDigits);
-    if (value === null) fail(`invalid literal for int() with base 0: ${reprStr(text.slice(0, 40))}`);
+  /**
+   * The int of the ASCII bytes [start, end), as int(bytes, base) reads it: base 0 for INT and
+   * LONG (pickle.py's int(line, 0)), 10 for the memo indices of GET and PUT (as both CPython
+   * unpicklers read them).
+   */
+  #parseInt(start: number, end: number, base = 0): number | bigint {
+    const value = parsePythonInt(this.#data, start, end, base, this.maxIntDigits);
+    if (value === null) {
+      fail(`invalid literal for int() with base ${base}: ${reprStr(latin1String(this.#data, start, Math.min(end, start + 40)))}`);
+    }
     return value;
   }
 }
