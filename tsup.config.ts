@@ -12,9 +12,12 @@ const LIBRARY_ENTRIES = {
   // The core without the standard types and the inspection tools: what a small bundle imports.
   core: 'src/core.ts',
   decorators: 'decorators/index.ts',
-  // Node only (node:net, node:crypto, node:fs, node:zlib): the core entries never import them.
+  // Node only (node:net, node:crypto, node:fs, node:zlib; ioredis for rq and celery): the core
+  // entries never import them.
   multiprocessing: 'src/node/multiprocessing/index.ts',
   node: 'src/node/index.ts',
+  rq: 'src/node/rq/index.ts',
+  celery: 'src/node/celery/index.ts',
 };
 
 // No source maps: with the sources inlined they were most of the packed package, and maps left

@@ -11,6 +11,8 @@ export default defineConfig({
       { find: /^pickle-mapper\/decorators$/, replacement: here('./decorators/index.ts') },
       { find: /^pickle-mapper\/multiprocessing$/, replacement: here('./src/node/multiprocessing/index.ts') },
       { find: /^pickle-mapper\/node$/, replacement: here('./src/node/index.ts') },
+      { find: /^pickle-mapper\/rq$/, replacement: here('./src/node/rq/index.ts') },
+      { find: /^pickle-mapper\/celery$/, replacement: here('./src/node/celery/index.ts') },
       { find: /^pickle-mapper$/, replacement: here('./src/index.ts') },
     ],
   },

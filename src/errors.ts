@@ -48,7 +48,16 @@ export type PickleErrorCode =
   | 'CONNECTION_CLOSED'
   // ---- files (pickle-mapper/node) ----
   /** An optional peer package that the input needs (seek-bzip for bz2, xz-decompress for xz) is not installed. */
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  // ---- task queues (pickle-mapper/rq, pickle-mapper/celery) ----
+  /** A job or task failed where it ran (an RQ job in the failed state, a Celery FAILURE result). */
+  | 'TASK_FAILED'
+  /** A job's or task's result did not arrive within the time asked. */
+  | 'TASK_TIMEOUT'
+  /** A queue message, job hash or result that is not what RQ or Celery write. */
+  | 'INVALID_MESSAGE'
+  /** Redis refused a command or aborted a transaction. */
+  | 'REDIS_ERROR';
 
 export interface PickleErrorOptions {
   readonly cause?: unknown;

@@ -14,6 +14,8 @@ const ENTRIES: Record<string, string> = {
   'pickle-mapper/decorators': 'decorators/index.ts',
   'pickle-mapper/multiprocessing': 'src/node/multiprocessing/index.ts',
   'pickle-mapper/node': 'src/node/index.ts',
+  'pickle-mapper/rq': 'src/node/rq/index.ts',
+  'pickle-mapper/celery': 'src/node/celery/index.ts',
 };
 const snapshot = JSON.parse(readFileSync(new URL('./exports.snapshot.json', import.meta.url), 'utf8')) as Record<string, string[]>;
 

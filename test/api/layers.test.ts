@@ -11,7 +11,8 @@
 //   standard/              errors, values, registry, codec (not the mapper: the standard types
 //                          are handlers written against the registry, as a user's would be)
 //   inspect/               errors, protocol, values, registry, codec
-//   node/                  errors, protocol, values, registry, codec, stream, mapper, standard
+//   node/                  errors, protocol, values, registry, codec, stream, mapper, standard,
+//                          inspect (RQ and Celery store Python reprs of a call's arguments)
 //   cli/                   everything but node/
 //   core.ts (entry)        everything but standard/, inspect/, node/, cli/
 //   index.ts (entry)       everything but node/, cli/
@@ -39,7 +40,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   mapper: ['errors', 'values', 'registry', 'codec'],
   standard: ['errors', 'values', 'registry', 'codec'],
   inspect: ['errors', 'protocol', 'values', 'registry', 'codec'],
-  node: ['errors', 'protocol', 'values', 'registry', 'codec', 'stream', 'mapper', 'standard'],
+  node: ['errors', 'protocol', 'values', 'registry', 'codec', 'stream', 'mapper', 'standard', 'inspect'],
   cli: ['errors', 'protocol', 'values', 'registry', 'codec', 'stream', 'mapper', 'standard', 'inspect'],
   'core-entry': ['errors', 'protocol', 'values', 'registry', 'codec', 'stream', 'mapper'],
   'full-entry': ['errors', 'protocol', 'values', 'registry', 'codec', 'stream', 'mapper', 'standard', 'inspect', 'core-entry'],

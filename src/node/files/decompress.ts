@@ -7,7 +7,7 @@ import { createGunzip, createInflate, gunzip, gunzipSync, inflate, inflateSync, 
 import { Readable } from 'node:stream';
 import { UnpicklingError } from '../../errors.js';
 import type { Compression } from './compression.js';
-import { loadSeekBzip, loadXzDecompress } from './optional-peer.js';
+import { loadSeekBzip, loadXzDecompress } from '../optional-peer.js';
 
 /** Default limit on the bytes decompression may produce: 1 GiB. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 1024 ** 3;

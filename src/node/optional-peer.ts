@@ -1,6 +1,6 @@
-// The optional peer packages that decompress what Node's zlib cannot (bz2, xz), loaded on first
-// use: a user who never meets such a file installs nothing more.
-import { PickleError } from '../../errors.js';
+// The optional peer packages, loaded on first use: a user who never meets a bz2 or xz file, or
+// never talks to Redis, installs nothing more.
+import { PickleError } from '../errors.js';
 
 /** seek-bzip's decoder, as much of it as is used here. */
 export interface SeekBzip {
@@ -12,7 +12,7 @@ export interface XzDecompress {
   XzReadableStream: new (compressed: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
 }
 
-async function importPeer(name: string, purpose: string): Promise<unknown> {
+export async function importPeer(name: string, purpose: string): Promise<unknown> {
   try {
     // A specifier in a variable: bundlers and the type checker leave the optional peer alone.
     const specifier = name;
@@ -23,7 +23,7 @@ async function importPeer(name: string, purpose: string): Promise<unknown> {
 }
 
 /** The module's own exports whether it was loaded as ESM or as CommonJS through import(). */
-function commonJsExports<T>(module: unknown, has: (value: unknown) => boolean): T {
+export function commonJsExports<T>(module: unknown, has: (value: unknown) => boolean): T {
   if (has(module)) return module as T;
   const inner = (module as { default?: unknown }).default;
   if (has(inner)) return inner as T;
