@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeWithPython, runPython } from '../helpers/python.js';
+import { describeWithTaskQueues } from '../helpers/task-queues.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -20,7 +21,7 @@ const scripts = (await import('../../package.json', { with: { type: 'json' } }))
 describeWithPython('examples', () => {
   it('every example has its npm script, and the demo is the Python interop one', () => {
     expect(scripts.demo).toBe('tsx examples/python-interop/main.ts');
-    for (const name of ['versioned-model', 'renamed-module', 'numpy-array', 'multiple-pickles', 'multiprocessing-listener']) {
+    for (const name of ['versioned-model', 'renamed-module', 'numpy-array', 'multiple-pickles', 'multiprocessing-listener', 'rq-worker', 'celery-producer']) {
       expect(scripts[`example:${name}`]).toBe(`tsx examples/${name}/main.ts`);
     }
   });
@@ -79,5 +80,23 @@ print(','.join(out))
     expect(out).toMatch(/typescript: the Python Listener is on port \d+\n/);
     expect(out).toContain('typescript: wrong authkey refused (AUTHENTICATION_FAILED)\npython: turned a client away (digest received was wrong)');
     expect(out).toContain('typescript: notebook: 40 on hand at 12, 5 reserved\ntypescript: pen: 3 on hand at 1.5, 10 not available\npython: done');
+  });
+});
+
+describeWithTaskQueues('queue examples (Redis, rq, celery)', () => {
+  it('rq-worker: a TypeScript RQ worker serves a Python producer typed results, and Python sees the failure', () => {
+    const out = runExample('rq-worker');
+    expect(out).toContain('typescript: invoice 1001 for Acme, 2 lines');
+    expect(out).toContain('python: invoice 1001: net 150.50 + vat 30.10 = 180.60 (Total)');
+    expect(out).toContain('python: invoice 1002: net 99.99 + vat 7.00 = 106.99 (Total)');
+    expect(out).toMatch(/python: job \S+ failed: ValueError: invoice 1003 has no lines/);
+    expect(out).toContain('typescript: 2 jobs done, 1 failed');
+  });
+
+  it('celery-producer: a TypeScript producer feeds a Python Celery worker and reads typed results and the failure', () => {
+    const out = runExample('celery-producer');
+    expect(out).toContain('typescript: FR: 7.00 in 2 days (Quote)');
+    expect(out).toContain('typescript: JP: 40.50 in 3 days (Quote)');
+    expect(out).toContain('typescript: refused by Python: ValueError: 45.0 kg is over the 30 kg limit');
   });
 });

@@ -12,6 +12,8 @@ import { ROOT } from '../helpers/cli.js';
 import { LOADED_AS_PLACEHOLDERS, LOADED_AS_STANDARD_TYPES, loadingProgram, runBundle } from '../helpers/bundle-probe.js';
 import { installPackage, run, tsc, writeFiles } from '../helpers/packed-package.js';
 import { describeWithPython, runPython } from '../helpers/python.js';
+import { startRedisServer } from '../helpers/redis-server.js';
+import { describeWithTaskQueues } from '../helpers/task-queues.js';
 
 const PACKAGE_DIR = join(ROOT, 'test', 'package');
 
@@ -22,7 +24,7 @@ const source = (path: string) => readFileSync(join(PACKAGE_DIR, path), 'utf8');
 let scratch = '';
 
 beforeAll(() => {
-  scratch = installPackage(['typescript', 'reflect-metadata', '@types/node']);
+  scratch = installPackage(['typescript', 'reflect-metadata', '@types/node', 'ioredis']);
 }, 180_000);
 
 afterAll(() => {
@@ -229,6 +231,90 @@ const value = await loadFile('node-datetime.pkl');
 console.log(JSON.stringify({ kind: value.constructor.name, text: String(value) }));
 `;
     expect(JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }))).toEqual({ kind: 'PyDatetime', text: '2024-05-06 07:08:09' });
+  });
+});
+
+describeWithTaskQueues('the installed package: pickle-mapper/rq and pickle-mapper/celery (Node only, ioredis as a peer)', () => {
+  it('import and require give one module each; jobs and tasks go from one to the other through Redis', async () => {
+    const redis = await startRedisServer();
+    try {
+      const script = `
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/');
+const url = process.argv[1];
+const report = {};
+for (const entry of ['rq', 'celery']) {
+  const imported = await import('pickle-mapper/' + entry);
+  const required = require('pickle-mapper/' + entry);
+  report[entry] = Object.keys(imported).every((n) => imported[n] === required[n]) && imported.TaskFailedError === required.TaskFailedError;
+}
+const rq = await import('pickle-mapper/rq');
+const queue = new rq.RqQueue('scratch', { connection: url });
+const job = await queue.enqueue('tasks.add', [2, 3]);
+const worker = new (require('pickle-mapper/rq').RqWorker)('scratch', { connection: url, functions: { 'tasks.add': (a, b) => a + b } });
+report.rqWork = await worker.work({ burst: true });
+report.rqResult = await job.result();
+await worker.stop();
+await queue.close();
+const celery = await import('pickle-mapper/celery');
+const client = new celery.CeleryClient({ connection: url });
+const sent = await client.sendTask('tasks.mul', [6, 7]);
+const consumer = new (require('pickle-mapper/celery').CeleryWorker)('celery', { connection: url, tasks: { 'tasks.mul': (a, b) => a * b } });
+report.celeryWork = await consumer.work({ burst: true });
+report.celeryResult = await sent.get({ timeoutMs: 5000 });
+await consumer.stop();
+await client.close();
+console.log(JSON.stringify(report));
+`;
+      const report = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script, redis.url], { cwd: scratch }));
+      expect(report).toEqual({
+        rq: true,
+        celery: true,
+        rqWork: { succeeded: 1, failed: 0 },
+        rqResult: 5,
+        celeryWork: { succeeded: 1, failed: 0 },
+        celeryResult: 42,
+      });
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('their declarations type-check from ESM and CommonJS, and take an ioredis client as the connection', () => {
+    const project = (name: string, skipLibCheck: boolean, files: Record<string, string[]>) => {
+      const dir = join(scratch, name);
+      writeFiles(dir, {
+        'package.json': JSON.stringify({ name, private: true, type: 'module' }),
+        'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true, noEmit: true, types: ['node'], module: 'nodenext', skipLibCheck } }),
+        ...Object.fromEntries(Object.entries(files).map(([file, lines]) => [file, [...lines, ''].join('\n')])),
+      });
+      tsc(dir);
+    };
+    project('declarations-queues', false, {
+      'esm.ts': [
+        "import { RqQueue, type RqJob } from 'pickle-mapper/rq';",
+        "import { CeleryClient, type CeleryAsyncResult } from 'pickle-mapper/celery';",
+        "export const enqueue = (): Promise<RqJob> => new RqQueue('default', { connection: 'redis://127.0.0.1:6379' }).enqueue('tasks.add', [1, 2]);",
+        "export const send = (): Promise<CeleryAsyncResult> => new CeleryClient({ connection: 'redis://127.0.0.1:6379' }).sendTask('tasks.add', [1, 2]);",
+      ],
+      'cjs.cts': [
+        "import rq = require('pickle-mapper/rq');",
+        "import celery = require('pickle-mapper/celery');",
+        "export const worker = new rq.RqWorker(['high', 'low'], { connection: 'redis://127.0.0.1:6379' });",
+        "export const consumer = new celery.CeleryWorker('celery', { connection: 'redis://127.0.0.1:6379', tasks: { 'tasks.add': (a: number, b: number) => a + b } });",
+      ],
+    });
+    // ioredis's own declarations do not pass skipLibCheck: false (they import untyped packages).
+    project('declarations-ioredis', true, {
+      'esm.ts': [
+        "import { Redis } from 'ioredis';",
+        "import { RqQueue } from 'pickle-mapper/rq';",
+        "import { CeleryClient } from 'pickle-mapper/celery';",
+        "const client = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });",
+        "export const queue = new RqQueue('default', { connection: client });",
+        'export const celery = new CeleryClient({ connection: client });',
+      ],
+    });
   });
 });
 

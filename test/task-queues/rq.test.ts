@@ -2,6 +2,7 @@
 // `rq worker`; jobs Python enqueues run on RqWorker and Python reads their results, statuses and
 // registries; mapped classes travel both ways; failures, unknown functions, malformed jobs,
 // retries and timeouts end as RQ ends them, and the worker goes on.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Tuple } from 'pickle-mapper';
 import { InvalidMessageError, RqQueue, RqWorker, TaskFailedError, TaskTimeoutError } from 'pickle-mapper/rq';
@@ -293,6 +294,20 @@ print(sum(j.return_value() for j in jobs), sum(len(j.results()) for j in jobs))
       redis.url,
     );
     expect(workers.trim()).toBe('0');
+  });
+
+  it('works over an ioredis client the user gives, and leaves it open when closed', async () => {
+    const client = new Redis(redis.url);
+    const q = new RqQueue('given-client', { connection: client });
+    const w = new RqWorker('given-client', { connection: client, functions: { 'tasks.add': (a: number, b: number) => a + b } });
+    const job = await q.enqueue('tasks.add', [20, 22]);
+    expect(await w.work({ burst: true })).toEqual({ succeeded: 1, failed: 0 });
+    expect(await job.result()).toBe(42);
+    await w.stop();
+    await q.close();
+    expect(client.status).toBe('ready');
+    expect(await client.llen('rq:queue:given-client')).toBe(0);
+    await client.quit();
   });
 
   it('refuses job data that are not RQ’s with an InvalidMessageError', async () => {
