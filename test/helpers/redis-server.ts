@@ -31,9 +31,10 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** A private redis-server, on the given port (to restart one) or a free one. */
+export async function startRedisServer(givenPort?: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pm-redis-'));
-  const port = await freePort();
+  const port = givenPort ?? (await freePort());
   const child: ChildProcess = spawn(
     REDIS_SERVER,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],

@@ -24,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { installPackage, run, writeFiles } from '../helpers/packed-package.js';
 import { describeWithPython, PYTHON } from '../helpers/python.js';
+import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { TASK_QUEUE_PYTHON } from '../helpers/task-queues.js';
 
 type Disposition = 'run' | 'no-run' | 'fragment';
 
@@ -194,13 +196,24 @@ function collectDiagnostics(standard: Standard, dir: string, config: string, byF
   if (result.status !== 0 && found === 0) otherOutput.push(`${standard}/${config}: tsc failed (${result.status}) without a diagnostic`);
 }
 
-beforeAll(() => {
-  scratch = installPackage(['typescript', '@types/node', 'reflect-metadata']);
+/** Python blocks of the queue sections need Python's rq or celery (Debian's, under /usr/bin). */
+const usesTaskQueues = (code: string) => /^\s*(from|import) (rq|celery)\b/m.test(code);
+/** The queue sections' blocks talk to Redis: a private one, at REDIS_URL for every block. */
+const NEEDS_REDIS = BLOCKS.some((block) => usesTaskQueues(block.code) || /pickle-mapper\/(rq|celery)/.test(block.code));
+let redis: RedisServer | undefined;
+
+beforeAll(async () => {
+  scratch = installPackage(['typescript', '@types/node', 'reflect-metadata', 'ioredis']);
   for (const standard of STANDARDS) compileProjects(standard);
+  if (NEEDS_REDIS && hasRedisServer()) {
+    redis = await startRedisServer();
+    process.env.REDIS_URL = redis.url;
+  }
 }, 240_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await redis?.stop();
 });
 
 describe('code blocks of README.md and the docs', () => {
@@ -245,7 +258,8 @@ describeWithPython('code blocks of README.md and the docs, run in order', () => 
           if (module) {
             writeFiles(dir, { [module]: block.code });
           } else {
-            run(PYTHON, ['-c', block.code], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } });
+            const python = usesTaskQueues(block.code) ? TASK_QUEUE_PYTHON : PYTHON;
+            run(python, ['-c', block.code], { cwd: dir, env: { ...process.env, PYTHONPATH: dir } });
           }
         } else {
           const program = block.lang === 'ts' ? programFile(block).replace(/^src\/(.*)\.ts$/, 'out/$1.js') : programFile(block);

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Tuple } from 'pickle-mapper';
-import { InvalidMessageError, RqQueue, RqWorker, TaskFailedError, TaskTimeoutError } from 'pickle-mapper/rq';
+import { InvalidMessageError, RedisCommandError, RqQueue, RqWorker, TaskFailedError, TaskTimeoutError } from 'pickle-mapper/rq';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { describeWithTaskQueues, runRqWorkerBurst, runTaskPython } from '../helpers/task-queues.js';
 import { Order, Receipt } from './models.js';
@@ -309,6 +309,43 @@ print(sum(j.return_value() for j in jobs), sum(len(j.results()) for j in jobs))
     expect(await client.llen('rq:queue:given-client')).toBe(0);
     await client.quit();
   });
+
+  it('a working worker outlives a Redis restart: it reports the lost connection and takes the jobs enqueued after', async () => {
+    const own = await startRedisServer();
+    const errors: string[] = [];
+    const w = new RqWorker('restart', {
+      connection: own.url,
+      functions: { 'tasks.add': (a: number, b: number) => a + b },
+      onError: (error) => errors.push((error as RedisCommandError).code),
+    });
+    const working = w.work();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await own.stop();
+      for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(errors[0]).toBe('REDIS_ERROR');
+      const again = await startRedisServer(own.port);
+      const q = new RqQueue('restart', { connection: again.url });
+      const job = await q.enqueue('tasks.add', [1, 2]);
+      expect(await job.result({ timeoutMs: 30_000 })).toBe(3);
+      await w.stop();
+      expect(await working).toEqual({ succeeded: 1, failed: 0 });
+      await q.close();
+      await again.stop();
+    } finally {
+      await w.stop();
+    }
+  }, 90_000);
+
+  it('enqueueing where no Redis answers fails with a RedisCommandError (REDIS_ERROR)', async () => {
+    const gone = await startRedisServer();
+    await gone.stop();
+    const q = new RqQueue('nowhere', { connection: gone.url });
+    const error = await q.enqueue('tasks.add', [1, 2]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisCommandError);
+    expect((error as RedisCommandError).code).toBe('REDIS_ERROR');
+    await q.close();
+  }, 60_000);
 
   it('refuses job data that are not RQ’s with an InvalidMessageError', async () => {
     const { decodeJobData } = await import('../../src/node/rq/job-data.js');

@@ -4,6 +4,7 @@
 // Python's `AsyncResult.get()` returns it, or raises the failure. A task held here is recorded in
 // kombu's `unacked` hash and `unacked_index` set until its result is stored, as kombu's own
 // consumer does: a task of a worker that dies is put back by kombu's restore of unacked messages.
+import { Backoff } from '../task-queue/backoff.js';
 import { RedisConnections } from '../task-queue/connections.js';
 import type { RedisArgument, RedisLink } from '../task-queue/redis-link.js';
 import { InvalidMessageError, pythonExceptionOf, tracebackText, type PythonException } from '../task-queue/task-errors.js';
@@ -24,7 +25,8 @@ export interface CeleryWorkerOptions extends CeleryOptions {
   pollSeconds?: number;
   /**
    * Told of messages the worker dropped or could not answer (not JSON, a body that does not
-   * decode) and of Redis refusing bookkeeping. The worker goes on. Default: nothing.
+   * decode) and of Redis failing a command or the connection (the worker waits, longer each
+   * time, and tries again). The worker goes on. Default: nothing.
    */
   onError?: (error: Error, taskId?: string) => void;
 }
@@ -83,7 +85,12 @@ export class CeleryWorker {
   /** Asks the worker to stop after the task it is running, and waits for it; closes its connections. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.running?.catch(() => undefined);
+    const running = this.running?.catch(() => undefined);
+    // A wait for work ends within pollSeconds while Redis answers; one that Redis left hanging
+    // (a lost connection) is dropped after that.
+    const grace = setTimeout(() => this.connections.abortBlocking(), (this.options.pollSeconds ?? 1) * 1000 + 2000);
+    await running;
+    clearTimeout(grace);
     await this.connections.close();
   }
 
@@ -96,15 +103,23 @@ export class CeleryWorker {
     const link = await this.connections.link();
     let succeeded = 0;
     let failed = 0;
+    const backoff = new Backoff();
     while (!this.stopping && (options.maxTasks === undefined || succeeded + failed < options.maxTasks)) {
-      const raw = options.burst ? await this.popAny(link) : await this.waitForMessage();
-      if (raw === undefined) {
-        if (options.burst) break;
-        continue;
+      try {
+        const raw = options.burst ? await this.popAny(link) : await this.waitForMessage();
+        if (raw === undefined) {
+          if (options.burst) break;
+          continue;
+        }
+        const outcome = await this.handle(link, raw);
+        if (outcome === 'succeeded') succeeded++;
+        else if (outcome === 'failed') failed++;
+        backoff.reset();
+      } catch (error) {
+        // Redis failed the worker (a lost connection, a refused command): say so, wait, go on.
+        this.report(error);
+        await backoff.wait(() => this.stopping);
       }
-      const outcome = await this.handle(link, raw);
-      if (outcome === 'succeeded') succeeded++;
-      else if (outcome === 'failed') failed++;
     }
     return { succeeded, failed };
   }

@@ -5,6 +5,7 @@
 // worker would have left. One job at a time, as RQ's worker.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { Backoff } from '../task-queue/backoff.js';
 import { RedisConnections } from '../task-queue/connections.js';
 import { replyHash, replyText, type RedisArgument, type RedisLink } from '../task-queue/redis-link.js';
 import { InvalidMessageError, pythonExceptionOf, tracebackText } from '../task-queue/task-errors.js';
@@ -46,8 +47,9 @@ export interface RqWorkerOptions extends RqOptions {
   /** Seconds each wait for a job blocks before the worker checks whether it should stop (default 1). */
   pollSeconds?: number;
   /**
-   * Told of what the worker skipped or could not record: a job id with no job, a job hash that is
-   * not RQ's, Redis refusing bookkeeping. The worker goes on. Default: nothing.
+   * Told of what the worker skipped or could not do: a job id with no job, a job hash that is not
+   * RQ's, Redis failing a command or the connection (the worker waits, longer each time, and
+   * tries again). The worker goes on. Default: nothing.
    */
   onError?: (error: Error, jobId?: string) => void;
 }
@@ -133,7 +135,12 @@ export class RqWorker {
   /** Asks the worker to stop after the job it is running, and waits for it; closes its connections. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.running?.catch(() => undefined);
+    const running = this.running?.catch(() => undefined);
+    // A wait for work ends within pollSeconds while Redis answers; one that Redis left hanging
+    // (a lost connection) is dropped after that.
+    const grace = setTimeout(() => this.connections.abortBlocking(), (this.options.pollSeconds ?? 1) * 1000 + 2000);
+    await running;
+    clearTimeout(grace);
     await this.connections.close();
   }
 
@@ -144,16 +151,24 @@ export class RqWorker {
     let succeeded = 0;
     let failed = 0;
     try {
+      const backoff = new Backoff();
       while (!this.stopping && (options.maxJobs === undefined || succeeded + failed < options.maxJobs)) {
-        const next = options.burst ? await this.popAny(link) : await this.waitForJob();
-        if (next === undefined) {
-          if (options.burst) break;
-          continue;
+        try {
+          const next = options.burst ? await this.popAny(link) : await this.waitForJob();
+          if (next === undefined) {
+            if (options.burst) break;
+            continue;
+          }
+          const job = await this.fetchJob(link, next.queue, next.id);
+          if (job === undefined) continue;
+          if (await this.perform(link, job)) succeeded++;
+          else failed++;
+          backoff.reset();
+        } catch (error) {
+          // Redis failed the worker (a lost connection, a refused command): say so, wait, go on.
+          this.report(error);
+          await backoff.wait(() => this.stopping);
         }
-        const job = await this.fetchJob(link, next.queue, next.id);
-        if (job === undefined) continue;
-        if (await this.perform(link, job)) succeeded++;
-        else failed++;
       }
     } finally {
       clearInterval(idleBeat);

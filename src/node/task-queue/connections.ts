@@ -35,6 +35,11 @@ export class RedisConnections {
     }
   }
 
+  /** Drops the blocking connections in use at once: their waits fail. */
+  abortBlocking(): void {
+    for (const link of this.busy) link.abort();
+  }
+
   /** Closes every connection made here (a client the user gave stays open). */
   async close(): Promise<void> {
     if (this.closed) return;

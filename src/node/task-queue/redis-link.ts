@@ -20,6 +20,7 @@ export interface RedisClient {
   subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(...channels: string[]): Promise<unknown>;
   on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -50,13 +51,19 @@ export class RedisLink {
   private constructor(
     readonly client: RedisClient,
     private readonly owned: boolean,
-  ) {}
+  ) {
+    // A connection made here reports its failures through the commands that meet them (and a
+    // worker's onError): without a listener, ioredis would also print each reconnection attempt.
+    if (owned) client.on('error', () => undefined);
+  }
 
   /** A link over the given client, or over a new one to the given URL (closed by `close()`). */
   static async open(source: RedisSource): Promise<RedisLink> {
     if (typeof source !== 'string') return new RedisLink(source, false);
     const { Redis } = await loadIoredis();
-    return new RedisLink(new Redis(source, { lazyConnect: false, maxRetriesPerRequest: null }), true);
+    // A command fails after a few reconnection attempts (a clear REDIS_ERROR instead of a wait
+    // for ever); a worker reports it, waits and tries again.
+    return new RedisLink(new Redis(source, { maxRetriesPerRequest: 3 }), true);
   }
 
   /** A second connection to the same server, for blocking pops or subscriptions; closed by its own `close()`. */
@@ -64,15 +71,24 @@ export class RedisLink {
     return new RedisLink(this.client.duplicate(), true);
   }
 
-  /** Runs one command; bulk replies are Buffers. */
-  call(command: string, ...args: RedisArgument[]): Promise<unknown> {
-    return this.client.callBuffer(command, ...args);
+  /** Runs one command; bulk replies are Buffers. A failure is a RedisCommandError (REDIS_ERROR). */
+  async call(command: string, ...args: RedisArgument[]): Promise<unknown> {
+    try {
+      return await this.client.callBuffer(command, ...args);
+    } catch (error) {
+      throw new RedisCommandError(`Redis ${command} failed: ${(error as Error).message}`, error);
+    }
   }
 
   /** Runs the commands in one MULTI/EXEC: all or none. */
   async transaction(commands: RedisArgument[][]): Promise<unknown[]> {
-    // ioredis batches commands by method name: `call` takes any command as it is.
-    const replies = await this.client.multi(commands.map((command) => ['call', ...command])).exec();
+    let replies: Array<[Error | null, unknown]> | null;
+    try {
+      // ioredis batches commands by method name: `call` takes any command as it is.
+      replies = await this.client.multi(commands.map((command) => ['call', ...command])).exec();
+    } catch (error) {
+      throw new RedisCommandError(`a Redis transaction failed: ${(error as Error).message}`, error);
+    }
     if (replies === null) throw new RedisCommandError('a Redis transaction was aborted');
     return replies.map(([error, reply], i) => {
       if (error) throw new RedisCommandError(`Redis refused ${String(commands[i]![0])}: ${error.message}`, error);
