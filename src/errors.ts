@@ -44,6 +44,8 @@ export type PickleErrorCode =
   // ---- multiprocessing connections (pickle-mapper/multiprocessing) ----
   /** The HMAC handshake failed: a wrong authkey on either side, or a peer not speaking it. */
   | 'AUTHENTICATION_FAILED'
+  /** The peer connected but did not complete the handshake in time (`handshakeTimeoutMs`). */
+  | 'HANDSHAKE_TIMEOUT'
   /** The peer closed the connection between messages (Python's EOFError), or this side had closed it. */
   | 'CONNECTION_CLOSED'
   // ---- files (pickle-mapper/node) ----

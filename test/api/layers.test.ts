@@ -6,7 +6,7 @@
 //   registry/              errors, values
 //   codec/                 errors, protocol, values, registry (the builtins pickle itself uses
 //                          are here; the standard types are not: they are installed over them)
-//   stream/                errors, protocol, codec
+//   stream/                errors, protocol, values, codec
 //   mapper/                errors, values, registry, codec
 //   standard/              errors, values, registry, codec (not the mapper: the standard types
 //                          are handlers written against the registry, as a user's would be)
@@ -36,7 +36,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   values: ['errors'],
   registry: ['errors', 'values'],
   codec: ['errors', 'protocol', 'values', 'registry'],
-  stream: ['errors', 'protocol', 'codec'],
+  stream: ['errors', 'protocol', 'values', 'codec'],
   mapper: ['errors', 'values', 'registry', 'codec'],
   standard: ['errors', 'values', 'registry', 'codec'],
   inspect: ['errors', 'protocol', 'values', 'registry', 'codec'],

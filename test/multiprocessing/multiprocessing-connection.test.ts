@@ -4,7 +4,7 @@
 // Python run on python3, so the new form is tested wherever python3 is), typed values both ways,
 // and the bad cases: wrong authkey, a peer closing inside a message, an oversized message.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,28 @@ describe('TypeScript on both ends', () => {
     expect(accepted.status === 'rejected' && accepted.reason).toBeInstanceOf(AuthenticationError);
     expect(connected.status === 'rejected' && connected.reason).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     await listener.close();
+  });
+
+  it('a peer that connects and says nothing is dropped after handshakeTimeoutMs, on either side', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const started = Date.now();
+    const client = await Client(['127.0.0.1', port], { authkey: KEY, handshakeTimeoutMs: 200 }).catch((e: unknown) => e);
+    expect(client).toBeInstanceOf(AuthenticationError);
+    expect(client).toMatchObject({ code: 'HANDSHAKE_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    await new Promise((resolve) => silent.close(resolve));
+
+    const listener = await Listener(['127.0.0.1', 0], { authkey: KEY, handshakeTimeoutMs: 200 });
+    const mute = connect((listener.address as [string, number])[1], '127.0.0.1');
+    await expect(listener.accept()).rejects.toMatchObject({ code: 'HANDSHAKE_TIMEOUT' });
+    // The listener goes on: the next peer, with the key, is accepted.
+    const [server, good] = await Promise.all([listener.accept(), Client(listener.address, { authkey: KEY })]);
+    await good.send('hello');
+    expect(await server.recv()).toBe('hello');
+    mute.destroy();
+    await Promise.all([good.close(), server.close(), listener.close()]);
   });
 
   it('a peer that sends a pickle instead of answering the challenge gets nothing unpickled', async () => {

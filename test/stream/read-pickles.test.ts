@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loads, PickleStreamReader, readPickles, Unpickler, UnpicklingError, type StreamReadOptions } from '../../src/index.js';
+import { dumps, loads, PickleStreamReader, readPickles, registerClass, Unpickler, UnpicklingError, type StreamReadOptions } from '../../src/index.js';
 import { describeWithPython } from '../helpers/python.js';
 import { pythonStream, SMALL_VALUES, type PythonStream } from './python-streams.js';
 import { seededRandom as seeded } from '../helpers/random.js';
@@ -201,5 +201,26 @@ describe('readPickles sources', () => {
     buffer.set([0x09, 0x2e, 0x00]);
     expect(reader.push(buffer.subarray(0, 2))).toEqual([9]);
     reader.end();
+  });
+});
+
+describe('readPickles(source, Class)', () => {
+  class Point {
+    x = 0;
+    y = 0;
+  }
+  registerClass(Point, { module: 'geometry', name: 'Point', fields: { x: { type: 'int' }, y: { type: 'int' } } });
+  const point = (x: number, y: number) => Object.assign(new Point(), { x, y });
+
+  it('yields each value typed as the class, and fails at the first that is not one, after those before it', async () => {
+    const stream = [dumps(point(1, 2)), dumps(point(3, 4)), dumps({ x: 5, y: 6 }), dumps(point(7, 8))];
+    const seen: Point[] = [];
+    const failure = await (async () => {
+      for await (const value of readPickles(stream, Point)) seen.push(value);
+    })().catch((error: unknown) => error);
+    expect(seen).toEqual([point(1, 2), point(3, 4)]);
+    expect(seen[0]).toBeInstanceOf(Point);
+    expect(failure).toBeInstanceOf(UnpicklingError);
+    expect(failure).toMatchObject({ code: 'SCHEMA_MISMATCH', message: "pickle 2 of the stream: expected a Point, got 'Object'" });
   });
 });

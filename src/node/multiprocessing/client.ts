@@ -2,6 +2,7 @@
 import { connect } from 'node:net';
 import { type Address, authkeyBytes, socketOptions } from './address.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { AuthenticationError } from './errors.js';
 import { answerChallenge, deliverChallenge, type ChallengeDigest } from './handshake.js';
 
 /** Options of `Client` and `Listener`. */
@@ -16,14 +17,25 @@ export interface AuthOptions extends ConnectionOptions {
    * Python answers) or 'md5' (the form of 3.11 and older). Answers follow the peer's form.
    */
   challengeDigest?: ChallengeDigest;
+  /**
+   * The most milliseconds the handshake may take (default 30 000; 0: no limit). A peer that
+   * connects and then says nothing is dropped with an AuthenticationError (`HANDSHAKE_TIMEOUT`)
+   * instead of holding `Client()` or `accept()` for ever.
+   */
+  handshakeTimeoutMs?: number;
 }
+
+/** The default of `handshakeTimeoutMs`. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 /** Runs the handshake for one side; a failure closes the socket. */
 export async function authenticate(connection: Connection, options: AuthOptions, side: 'client' | 'listener'): Promise<void> {
   const key = authkeyBytes(options.authkey);
   if (!key) return;
   const form = options.challengeDigest ?? 'sha256';
-  try {
+  const limit = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const handshake = async (): Promise<void> => {
     if (side === 'listener') {
       await deliverChallenge(connection, key, form);
       await answerChallenge(connection, key);
@@ -31,9 +43,24 @@ export async function authenticate(connection: Connection, options: AuthOptions,
       await answerChallenge(connection, key);
       await deliverChallenge(connection, key, form);
     }
+  };
+  try {
+    if (limit <= 0) {
+      await handshake();
+      return;
+    }
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new AuthenticationError(`the peer did not complete the handshake within ${limit} ms`, { code: 'HANDSHAKE_TIMEOUT' })),
+        limit,
+      );
+    });
+    await Promise.race([handshake(), expired]);
   } catch (error) {
     connection.destroy();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { installStandardTypes } from '../../standard/index.js';
 
-export { Client, type AuthOptions } from './client.js';
+export { Client, DEFAULT_HANDSHAKE_TIMEOUT_MS, type AuthOptions } from './client.js';
 export { Listener, ConnectionListener } from './listener.js';
 export { Connection, DEFAULT_MAX_MESSAGE_BYTES, type ConnectionOptions } from './connection.js';
 export { AuthenticationError, ConnectionClosedError } from './errors.js';
