@@ -14,7 +14,7 @@ describeWithTaskQueues('Celery over a real Redis', () => {
   let redis: RedisServer;
   let client: CeleryClient;
   const workers: CeleryWorker[] = [];
-  const worker = (queue: string, options: Partial<ConstructorParameters<typeof CeleryWorker>[1]> = {}) => {
+  const worker = (queue: string | string[], options: Partial<ConstructorParameters<typeof CeleryWorker>[1]> = {}) => {
     const w = new CeleryWorker(queue, { connection: redis.url, ...options });
     workers.push(w);
     return w;
@@ -73,7 +73,7 @@ describeWithTaskQueues('Celery over a real Redis', () => {
   });
 
   it('runs tasks Python sent with TypeScript functions; Python gets results and the exceptions they raise', async () => {
-    const w = worker('py-to-ts');
+    const w = worker(['py-to-ts', 'celery']);
     const seen: unknown[] = [];
     w.register('tasks.add', (a: number, b = 0) => a + b, { parameters: ['a', 'b'] });
     w.register(
@@ -109,13 +109,14 @@ try:
 except NotRegistered as e:
     print('NotRegistered', e)
 print(app.add.apply_async(queue='py-to-ts', args=(1, 2), priority=9).get(timeout=20))
+print(app.add.delay(5, 6).get(timeout=20))
 `,
       redis.url,
     );
-    expect(out.trim().split('\n')).toEqual(['42', 'True', 'None', "KeyError ('bad',)", "NotRegistered 'tasks.nothere'", '3']);
+    expect(out.trim().split('\n')).toEqual(['42', 'True', 'None', "KeyError ('bad',)", "NotRegistered 'tasks.nothere'", '3', '11']);
     expect(seen[0]).toBeInstanceOf(Order);
     await w.stop();
-    expect(await working).toEqual({ succeeded: 4, failed: 2 });
+    expect(await working).toEqual({ succeeded: 5, failed: 2 });
     const link = await raw();
     expect(await link.call('HLEN', 'unacked')).toBe(0);
     expect(await link.call('ZCARD', 'unacked_index')).toBe(0);
