@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { PyOrderedDict, Storage, Tensor, extraState, loadTorch } from '../../../src/index.js';
+import { FIXTURES, expectTensors, expectedOf, fixture } from './expected.js';
+
+describe('loadTorch on files torch 1.13 wrote', () => {
+  for (const name of ['mixed.pt', 'state-dict.pt', 'legacy.pt', 'legacy-state-dict.pt', 'pickled-tensor.pkl']) {
+    it(`loads every tensor of ${name} as torch has it`, () => {
+      expectTensors(loadTorch(fixture(name)), expectedOf(name));
+    });
+  }
+
+  it('keeps a state_dict an OrderedDict in its order, with its _metadata', () => {
+    const meta = JSON.parse(readFileSync(new URL('state-dict.metadata.json', FIXTURES), 'utf8')) as { keys: string[]; metadata: Record<string, Record<string, number>> };
+    for (const name of ['state-dict.pt', 'legacy-state-dict.pt']) {
+      const state = loadTorch(fixture(name)) as PyOrderedDict<string, Tensor>;
+      expect(state).toBeInstanceOf(PyOrderedDict);
+      expect([...state.keys()]).toEqual(meta.keys);
+      const metadata = extraState(state).get('_metadata') as PyOrderedDict<string, Record<string, number>>;
+      expect(metadata).toBeInstanceOf(PyOrderedDict);
+      expect(Object.fromEntries(metadata)).toEqual(meta.metadata);
+    }
+  });
+
+  it('gives tensor data as views of the file bytes (zip records are 64-byte aligned)', () => {
+    const bytes = fixture('mixed.pt');
+    const loaded = loadTorch(bytes) as Record<string, Tensor>;
+    const f64 = loaded['f64']!;
+    expect(f64.data).toBeInstanceOf(Float64Array);
+    expect(f64.data.buffer).toBe(bytes.buffer);
+    expect(f64.storage.bytes.byteOffset % 64).toBe(0);
+  });
+
+  it('copies a storage whose record is misaligned for its element type', () => {
+    const bytes = fixture('mixed.pt');
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const loaded = loadTorch(shifted.subarray(1)) as Record<string, Tensor>;
+    const f64 = loaded['f64']!;
+    expect(f64.data.byteOffset % 8).toBe(0);
+    expect(f64.data.buffer).not.toBe(shifted.buffer);
+    expect([...f64.data]).toEqual([...(loadTorch(bytes) as Record<string, Tensor>)['f64']!.data]);
+  });
+
+  it('reads the zip however its top folder is named', () => {
+    const loaded = loadTorch(fixture('state-dict.pt')) as Map<string, Tensor>;
+    expect(loaded.get('0.weight')!.storage).toBeInstanceOf(Storage);
+  });
+});
