@@ -9,7 +9,7 @@ import { typeName } from '../../values/describe.js';
 import { Storage, type TorchDtype, torchItemsize } from '../../values/torch.js';
 import { isTuple } from '../../values/tuple.js';
 import { WeightsOnlyRegistry, dtypeOfStorageType, isStorageTuple, torchHandlers, torchRegistry } from './handlers.js';
-import { type ZipEntry, type ZipSource, archiveError, bytesSource, looksLikeZip, readStoredEntry, readZipDirectory } from './zip-reader.js';
+import { type ZipEntry, type ZipSource, archiveError, bytesSource, checkStoredEntry, looksLikeZip, readStoredEntry, readZipDirectory } from './zip-reader.js';
 
 export interface TorchLoadOptions {
   /**
@@ -147,7 +147,7 @@ export function loadTorchArchive(source: ZipSource, options: TorchLoadOptions = 
     }
     const entry = record(`data/${key}`);
     if (entry === undefined) throw new PickleError(`the archive has no record data/${key} for a storage its pickle names`, { code: 'INVALID_ARCHIVE' });
-    if (entry.method !== 0) readStoredEntry(source, entry);
+    checkStoredEntry(entry);
     const expected = numel * torchItemsize(dtype);
     if (entry.size !== expected) {
       throw new PickleError(`storage '${key}' of ${numel} ${dtype} elements needs ${expected} bytes, but its record has ${entry.size}`, { code: 'INVALID_TENSOR' });

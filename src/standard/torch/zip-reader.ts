@@ -167,9 +167,14 @@ function locateData(source: ZipSource, entries: Map<string, ZipEntry>, directory
 
 /** A stored entry's bytes: a view of the source (a copy only for a source that reads files). */
 export function readStoredEntry(source: ZipSource, entry: ZipEntry): Uint8Array {
+  checkStoredEntry(entry);
+  return source.read(entry.dataOffset, entry.size);
+}
+
+/** Throws unless the entry is stored uncompressed with consistent sizes. */
+export function checkStoredEntry(entry: ZipEntry): void {
   if (entry.method !== 0) {
     throw archiveError(`zip entry '${entry.name}' is compressed (method ${entry.method}); torch.save stores its records uncompressed, and only those are read`);
   }
   if (entry.compressedSize !== entry.size) throw archiveError(`stored zip entry '${entry.name}' claims ${entry.size} bytes but occupies ${entry.compressedSize}`);
-  return source.read(entry.dataOffset, entry.size);
 }
