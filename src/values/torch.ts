@@ -147,7 +147,8 @@ export class Storage {
       const info = DTYPES[this.dtype];
       let bytes = this.bytes;
       if (bytes.byteOffset % (info.itemsize / info.lanes) !== 0) {
-        bytes = bytes.slice();
+        // A fresh copy (Buffer's slice() would be another view of the same misaligned bytes).
+        bytes = new Uint8Array(bytes);
         this.#source = bytes;
       }
       this.#data = info.make(bytes.buffer as ArrayBuffer, bytes.byteOffset, this.size * info.lanes);
