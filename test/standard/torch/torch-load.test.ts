@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PyOrderedDict, Storage, Tensor, extraState, loadTorch } from '../../../src/index.js';
 import { FIXTURES, expectTensors, expectedOf, fixture } from './expected.js';
+import { describeWithPython, runPython } from '../../helpers/python.js';
 
 describe('loadTorch on files torch 1.13 wrote', () => {
   for (const name of ['mixed.pt', 'state-dict.pt', 'legacy.pt', 'legacy-state-dict.pt', 'pickled-tensor.pkl']) {
@@ -45,5 +46,30 @@ describe('loadTorch on files torch 1.13 wrote', () => {
   it('reads the zip however its top folder is named', () => {
     const loaded = loadTorch(fixture('state-dict.pt')) as Map<string, Tensor>;
     expect(loaded.get('0.weight')!.storage).toBeInstanceOf(Storage);
+  });
+});
+
+describeWithPython('loadTorch on checkpoints re-zipped by other writers', () => {
+  // Python's zipfile rewrites the records without torch's 64-byte alignment, or deflated.
+  const rezip = (method: 'ZIP_STORED' | 'ZIP_DEFLATED', folder = 'renamed'): Uint8Array =>
+    new Uint8Array(
+      runPython(
+        `import io, sys, zipfile
+src = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+out = io.BytesIO()
+with zipfile.ZipFile(out, 'w', zipfile.${method}) as dst:
+    for info in src.infolist():
+        dst.writestr('${folder}/' + info.filename.split('/', 1)[1], src.read(info))
+sys.stdout.buffer.write(out.getvalue())`,
+        fixture('mixed.pt'),
+      ),
+    );
+
+  it('loads a stored re-zip (another top folder, unaligned records copied)', () => {
+    expectTensors(loadTorch(rezip('ZIP_STORED')), expectedOf('mixed.pt'));
+  });
+
+  it('refuses a deflated re-zip with INVALID_ARCHIVE, saying the record is compressed', () => {
+    expect(() => loadTorch(rezip('ZIP_DEFLATED'))).toThrow(expect.objectContaining({ code: 'INVALID_ARCHIVE', message: expect.stringMatching(/compressed/) }));
   });
 });
