@@ -14,6 +14,8 @@ export interface TorchSaveOptions {
   archiveName?: string;
   /** A registry for other values the checkpoint holds; torch's handlers are placed over it. */
   registry?: Registry;
+  /** Write zip64 records even when not needed (they are written anyway past 4 GiB). */
+  zip64?: boolean;
 }
 
 const FORMAT_VERSION = '3\n';
@@ -37,5 +39,5 @@ export function saveTorch(value: unknown, options: TorchSaveOptions = {}): Uint8
   const records: ZipInput[] = [{ name: `${archive}/data.pkl`, data: pickle }, { name: `${archive}/byteorder`, data: new TextEncoder().encode('little') }];
   for (const [storage, key] of keys) records.push({ name: `${archive}/data/${key}`, data: storage.bytes });
   records.push({ name: `${archive}/version`, data: new TextEncoder().encode(FORMAT_VERSION) });
-  return writeZip(records);
+  return writeZip(records, { zip64: options.zip64 });
 }

@@ -2,7 +2,7 @@
 // data.pkl, storages too short for their tensors, negative strides and offsets, globals a
 // weights-only load refuses) is an UnpicklingError with a code, never an out-of-bounds view.
 import { describe, expect, it } from 'vitest';
-import { PyGlobal, PyObject, PyOrderedDict, UnpicklingError, dumps, loadTorch, tuple, type PickleErrorCode } from '../../../src/index.js';
+import { PyGlobal, PyObject, PyOrderedDict, UnpicklingError, dumps, loadTorch, saveTorch, tuple, type PickleErrorCode } from '../../../src/index.js';
 import { writeZip } from '../../../src/standard/torch/zip-writer.js';
 import { seededRandom } from '../../helpers/random.js';
 import { fixture } from './expected.js';
@@ -160,9 +160,15 @@ describe('loadTorch in weights-only mode', () => {
 });
 
 describe('loadTorch on damaged files', () => {
-  for (const name of ['state-dict.pt', 'legacy-state-dict.pt', 'pickled-tensor.pkl']) {
+  const inputs: Record<string, () => Uint8Array> = {
+    'state-dict.pt': () => fixture('state-dict.pt'),
+    'legacy-state-dict.pt': () => fixture('legacy-state-dict.pt'),
+    'pickled-tensor.pkl': () => fixture('pickled-tensor.pkl'),
+    'state-dict.pt in zip64 form': () => saveTorch(loadTorch(fixture('state-dict.pt')), { zip64: true }),
+  };
+  for (const name of Object.keys(inputs)) {
     it(`rejects every strict prefix of ${name} with an UnpicklingError`, () => {
-      const bytes = fixture(name);
+      const bytes = inputs[name]!();
       for (let length = 0; length < bytes.length; length++) {
         const prefix = bytes.slice(0, length);
         try {
@@ -179,7 +185,7 @@ describe('loadTorch on damaged files', () => {
 
     it(`gives an UnpicklingError or a value for seeded mutations of ${name}`, () => {
       const random = seededRandom(21);
-      const original = fixture(name);
+      const original = inputs[name]!();
       for (let round = 0; round < 400; round++) {
         const bytes = original.slice();
         const flips = 1 + Math.floor(random() * 4);

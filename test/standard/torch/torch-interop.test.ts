@@ -96,6 +96,9 @@ print(n)`,
     extraState(state).set('_metadata', new PyOrderedDict([['', { version: 1 }]]));
     const out = join(dir, 'from-typescript.pt');
     writeFileSync(out, saveTorch(state));
+    // The same in zip64 form (what checkpoints past 4 GiB need), which torch must read alike.
+    const out64 = join(dir, 'from-typescript-zip64.pt');
+    writeFileSync(out64, saveTorch(state, { zip64: true }));
     const report = runTorchPython(
       `import sys, torch
 from collections import OrderedDict
@@ -118,8 +121,10 @@ for k, v in want.items():
 assert s['t'].storage().data_ptr() == s['base'].storage().data_ptr() == s['cols'].storage().data_ptr()
 assert s['cols'].storage_offset() == 5
 assert s._metadata == {'': {'version': 1}}, s._metadata
+s64 = torch.load(sys.argv[2], weights_only=True)
+assert list(s64) == list(s) and all(torch.equal(s64[k].detach(), s[k].detach()) and s64[k].stride() == s[k].stride() for k in s)
 print('ok')`,
-      [out],
+      [out, out64],
     );
     expect(report.trim()).toBe('ok');
   });

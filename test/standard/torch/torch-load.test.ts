@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { PyOrderedDict, Storage, Tensor, extraState, loadTorch } from '../../../src/index.js';
+import { PyOrderedDict, Storage, Tensor, extraState, loadTorch, saveTorch } from '../../../src/index.js';
 import { FIXTURES, expectTensors, expectedOf, fixture } from './expected.js';
 import { describeWithPython, runPython } from '../../helpers/python.js';
 
@@ -67,6 +67,22 @@ sys.stdout.buffer.write(out.getvalue())`,
 
   it('loads a stored re-zip (another top folder, unaligned records copied)', () => {
     expectTensors(loadTorch(rezip('ZIP_STORED')), expectedOf('mixed.pt'));
+  });
+
+  it('writes zip64 records that Python zipfile reads, and reads them back', () => {
+    const original = loadTorch(fixture('mixed.pt'));
+    const bytes = saveTorch(original, { zip64: true });
+    expectTensors(loadTorch(bytes), expectedOf('mixed.pt'));
+    const report = runPython(
+      `import io, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+assert z.testzip() is None
+print(len(z.infolist()), sum(i.file_size for i in z.infolist() if '/data/' in i.filename))`,
+      bytes,
+    ).toString().trim();
+    const tensors = Object.values(original as Record<string, unknown>).flat().filter((v) => v instanceof Tensor) as Tensor[];
+    const storages = new Set(tensors.map((t) => t.storage));
+    expect(report).toBe(`${storages.size + 3} ${[...storages].reduce((n, s) => n + s.nbytes, 0)}`);
   });
 
   it('refuses a deflated re-zip with INVALID_ARCHIVE, saying the record is compressed', () => {
