@@ -127,24 +127,23 @@ export function loadTorchArchive(source: ZipSource, options: TorchLoadOptions = 
   const record = (name: string): ZipEntry | undefined => entries.get(prefix + name);
   const pickleEntry = record('data.pkl')!;
   const byteorderEntry = record('byteorder');
+  if (byteorderEntry !== undefined && byteorderEntry.size > 64) throw archiveError(`the byteorder record holds ${byteorderEntry.size} bytes, not 'little' or 'big'`);
   const byteorder = byteorderEntry === undefined ? 'little' : text(readStoredEntry(source, byteorderEntry));
   if (byteorder !== 'little' && byteorder !== 'big') throw archiveError(`unknown byteorder record '${byteorder.slice(0, 20)}'`);
   const versionEntry = record('version');
   if (versionEntry !== undefined) {
+    if (versionEntry.size > 64) throw archiveError(`the version record holds ${versionEntry.size} bytes, not a number`);
     const version = text(readStoredEntry(source, versionEntry));
     if (!/^\d{1,4}$/.test(version)) throw archiveError(`the version record must be a number, not '${version.slice(0, 20)}'`);
   }
   const inMemory = source.lazy !== true;
+  // By key (the first dtype a record is read as) and by key and dtype.
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => {
     const { dtype, key, location, numel } = storagePid(pid);
+    const same = storages.get(`${key}\n${dtype}`);
+    if (same !== undefined) return same;
     const known = storages.get(key);
-    if (known !== undefined) {
-      if (known.dtype !== dtype && torchItemsize(known.dtype) !== torchItemsize(dtype)) {
-        throw new PickleError(`storage '${key}' is named as ${known.dtype} and as ${dtype}`, { code: 'INVALID_TENSOR' });
-      }
-      return known;
-    }
     const entry = record(`data/${key}`);
     if (entry === undefined) throw new PickleError(`the archive has no record data/${key} for a storage its pickle names`, { code: 'INVALID_ARCHIVE' });
     checkStoredEntry(entry);
@@ -153,11 +152,14 @@ export function loadTorchArchive(source: ZipSource, options: TorchLoadOptions = 
       throw new PickleError(`storage '${key}' of ${numel} ${dtype} elements needs ${expected} bytes, but its record has ${entry.size}`, { code: 'INVALID_TENSOR' });
     }
     const read = (): Uint8Array => {
+      // The same record viewed as another dtype (tensor.view(dtype)) shares the first one's bytes.
+      if (known !== undefined && byteorder === 'little') return known.bytes;
       const raw = readStoredEntry(source, entry);
       return byteorder === 'big' && laneSize(dtype) > 1 ? swapped(raw, laneSize(dtype)) : raw;
     };
     const storage = new Storage(dtype, numel, inMemory ? read() : read, { device: location, key });
-    storages.set(key, storage);
+    if (known === undefined) storages.set(key, storage);
+    storages.set(`${key}\n${dtype}`, storage);
     return storage;
   };
   const registry = loadRegistry(options);

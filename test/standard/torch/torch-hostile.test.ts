@@ -2,7 +2,7 @@
 // data.pkl, storages too short for their tensors, negative strides and offsets, globals a
 // weights-only load refuses) is an UnpicklingError with a code, never an out-of-bounds view.
 import { describe, expect, it } from 'vitest';
-import { PyGlobal, PyObject, PyOrderedDict, UnpicklingError, dumps, loadTorch, saveTorch, tuple, type PickleErrorCode } from '../../../src/index.js';
+import { PyGlobal, PyObject, PyOrderedDict, Tensor, UnpicklingError, dumps, loadTorch, saveTorch, tuple, type PickleErrorCode } from '../../../src/index.js';
 import { writeZip } from '../../../src/standard/torch/zip-writer.js';
 import { seededRandom } from '../../helpers/random.js';
 import { fixture } from './expected.js';
@@ -198,4 +198,40 @@ describe('loadTorch on damaged files', () => {
       }
     });
   }
+});
+
+describe('loadTorch on records read as two dtypes or big-endian', () => {
+  const FLOAT = new PyGlobal('torch', 'FloatStorage');
+  const INT = new PyGlobal('torch', 'IntStorage');
+  const build = (byteorder: 'little' | 'big'): Uint8Array => {
+    const asFloat = Symbol('float');
+    const asInt = Symbol('int');
+    const rebuild = (storage: symbol) => new PyObject(REBUILD, tuple(storage, 0, tuple(2), tuple(1), false, new PyOrderedDict()), 'reduce');
+    const pickle = dumps([rebuild(asFloat), rebuild(asInt), rebuild(asInt)], {
+      protocol: 2,
+      persistentId: (value) => (value === asFloat ? tuple('storage', FLOAT, '0', 'cpu', 2) : value === asInt ? tuple('storage', INT, '0', 'cpu', 2) : undefined),
+    });
+    const data = new Uint8Array(new Float32Array([1.5, -2]).buffer);
+    if (byteorder === 'big') for (let i = 0; i < data.length; i += 4) data.subarray(i, i + 4).reverse();
+    return writeZip([
+      { name: 'archive/data.pkl', data: pickle },
+      { name: 'archive/byteorder', data: new TextEncoder().encode(byteorder) },
+      { name: 'archive/data/0', data },
+    ]);
+  };
+
+  it('gives each dtype its own Storage over the same bytes (tensor.view(dtype))', () => {
+    const [f, i, j] = loadTorch(build('little')) as Tensor[];
+    expect(f!.dtype).toBe('float32');
+    expect(i!.dtype).toBe('int32');
+    expect(j!.storage).toBe(i!.storage);
+    expect([...f!.data]).toEqual([1.5, -2]);
+    expect(i!.data.buffer).toBe(f!.data.buffer);
+    expect(i!.at(0)).toBe(new Int32Array(new Float32Array([1.5]).buffer)[0]);
+  });
+
+  it('swaps the bytes of a big-endian archive', () => {
+    const [f] = loadTorch(build('big')) as Tensor[];
+    expect([...f!.data]).toEqual([1.5, -2]);
+  });
 });
