@@ -121,6 +121,17 @@ const STORAGE_NAMES = [
 ];
 const storageClassHandlers: PyClassHandler[] = STORAGE_NAMES.map((name) => ({ module: 'torch', name }));
 
+/**
+ * torch's dtype objects (torch.float32, ...) and torch.device, which checkpoints hold beside
+ * tensors (an optimizer's or a config's fields): kept as the globals (and, for a device, the
+ * call) they are, so they load and write back unchanged.
+ */
+const DTYPE_NAMES = [
+  'float64', 'float32', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
+  'complex64', 'complex128', 'double', 'float', 'half', 'long', 'int', 'short', 'cfloat', 'cdouble',
+];
+const inertHandlers: PyClassHandler[] = [...DTYPE_NAMES, 'device'].map((name) => ({ module: 'torch', name }));
+
 /** The dtype a storage class global names (UntypedStorage: bytes). */
 export function dtypeOfStorageType(value: unknown): TorchDtype {
   const name = value instanceof PyGlobal ? value.name : typeof value === 'string' ? value : undefined;
@@ -156,6 +167,7 @@ export function torchHandlers(loadFromBytes: PyClassHandler): PyClassHandler[] {
     parameterWithState as PyClassHandler,
     sizeHandler as PyClassHandler,
     ...storageClassHandlers,
+    ...inertHandlers,
     loadFromBytes,
   ];
 }

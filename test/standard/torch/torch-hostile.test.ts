@@ -235,3 +235,17 @@ describe('loadTorch on records read as two dtypes or big-endian', () => {
     expect([...f!.data]).toEqual([1.5, -2]);
   });
 });
+
+describe('loadTorch keeps torch dtypes and devices a checkpoint holds', () => {
+  it('loads torch.float16 and torch.device(...) in weights-only mode and writes them back', () => {
+    const value = { dtype: new PyGlobal('torch', 'float16'), device: new PyObject(new PyGlobal('torch', 'device'), tuple('cuda', 0), 'reduce') };
+    const bytes = writeZip([{ name: 'archive/data.pkl', data: dumps(value, { protocol: 2 }) }]);
+    const loaded = loadTorch(bytes) as { dtype: PyGlobal; device: PyObject };
+    expect(loaded.dtype.qualifiedName).toBe('torch.float16');
+    expect(loaded.device).toBeInstanceOf(PyObject);
+    expect([...loaded.device.args]).toEqual(['cuda', 0]);
+    const again = loadTorch(saveTorch(loaded)) as { dtype: PyGlobal; device: PyObject };
+    expect(again.dtype.qualifiedName).toBe('torch.float16');
+    expect([...again.device.args]).toEqual(['cuda', 0]);
+  });
+});
