@@ -51,6 +51,11 @@ export type PickleErrorCode =
   // ---- files (pickle-mapper/node) ----
   /** An optional peer package that the input needs (seek-bzip for bz2, xz-decompress for xz) is not installed. */
   | 'MISSING_DEPENDENCY'
+  // ---- PyTorch checkpoints ----
+  /** A zip archive (a torch.save file) whose structure lies: sizes, offsets, overlapping or compressed entries, missing records. */
+  | 'INVALID_ARCHIVE'
+  /** A tensor its storage cannot hold (too short for its shape, stride and offset; a negative stride or offset; a dtype mismatch). */
+  | 'INVALID_TENSOR'
   // ---- task queues (pickle-mapper/rq, pickle-mapper/celery) ----
   /** A job or task failed where it ran (an RQ job in the failed state, a Celery FAILURE result). */
   | 'TASK_FAILED'

@@ -67,6 +67,20 @@ export {
 } from './values/ndarray.js';
 export { numpyHandlers, registerNumpy, type NumpyHandlerOptions } from './standard/numpy/index.js';
 export {
+  Tensor,
+  Parameter,
+  Storage,
+  bfloat16ToNumber,
+  numberToBfloat16,
+  contiguousStrides,
+  type TorchDtype,
+  type TorchTypedArray,
+  type TorchElement,
+  type TensorOptions,
+  type StorageBytes,
+} from './values/torch.js';
+export { loadTorch, saveTorch, type TorchLoadOptions, type TorchSaveOptions } from './standard/torch/index.js';
+export {
   dis,
   disassemble,
   DisassemblyError,

@@ -4,6 +4,7 @@ import { intOption, type ParsedArgs, stringOption, UsageError } from './args.js'
 import { type CommandContext, report } from './context.js';
 import { MAX_INPUT_HELP, MAX_INPUT_OPTION, maxInputBytesOption, readInput } from './input.js';
 import { fileOutput, type Output } from './output.js';
+import { describeArchive } from './archive.js';
 
 export const DIS_OPTIONS = [
   { long: 'memo', short: 'm' },
@@ -37,7 +38,8 @@ Options:
 ${MAX_INPUT_HELP}
   -h, --help             show this help
 
-FILE may be - for stdin; gzip input is recognised by its magic bytes.`;
+FILE may be - for stdin; gzip input is recognised by its magic bytes. A torch.save
+checkpoint (a zip archive) has its data.pkl disassembled.`;
 
 /** Python's str.format with the one field pickletools offers: {name}. */
 function formatPreamble(template: string, name: string): string {
@@ -58,8 +60,19 @@ export function runDis(args: ParsedArgs, context: CommandContext): number {
   const out: Output = outputPath === undefined ? context.stdout : fileOutput(outputPath);
   try {
     for (const path of args.positionals) {
-      const input = readInput(path, context.stdin, maxInputBytes);
+      let input = readInput(path, context.stdin, maxInputBytes);
       if (several) out.write(formatPreamble(preamble, input.name) + '\n');
+      const archive = describeArchive(input.data);
+      if (archive !== undefined) {
+        // pickletools would fail on the zip's first byte: say what it is, and go on with its pickle.
+        out.flush();
+        if (archive.pickle === undefined) {
+          report(context, input.name, archive.description);
+          return 1;
+        }
+        report(context, input.name, `${archive.description}: disassembling its data.pkl`);
+        input = { name: input.name, data: archive.pickle };
+      }
       let start = 0;
       do {
         try {

@@ -5,6 +5,8 @@ import type { CommandContext } from './context.js';
 import { escapeForTerminal } from './terminal-text.js';
 import { MAX_INPUT_HELP, MAX_INPUT_OPTION, maxInputBytesOption, readInput } from './input.js';
 import { encodingOption, forInput, loadValues } from './load.js';
+import { isTorchCheckpoint } from './archive.js';
+import { loadTorch } from '../standard/torch/load.js';
 
 export const SHOW_OPTIONS = [
   { long: 'all' },
@@ -28,7 +30,8 @@ Options:
 ${MAX_INPUT_HELP}
   -h, --help             show this help
 
-FILE may be - for stdin; gzip input is recognised by its magic bytes.`;
+FILE may be - for stdin; gzip input is recognised by its magic bytes. A torch.save
+checkpoint (zip or legacy) prints as the value torch.load gives, tensors as Tensor values.`;
 
 export function runShow(args: ParsedArgs, context: CommandContext): number {
   if (args.positionals.length === 0) throw new UsageError('show needs a FILE (or - for stdin)');
@@ -39,7 +42,11 @@ export function runShow(args: ParsedArgs, context: CommandContext): number {
   for (const path of args.positionals) {
     const input = readInput(path, context.stdin, maxInputBytes);
     forInput(input, () => {
-      for (const value of loadValues(input, all, { encoding, keepFloatType: true, dicts: 'map', maxInputBytes })) {
+      // A torch.save checkpoint: loaded whole (its storages beside the pickle), nothing run.
+      const values = isTorchCheckpoint(input.data)
+        ? [loadTorch(input.data, { weightsOnly: false, dicts: 'map', maxInputBytes })]
+        : loadValues(input, all, { encoding, keepFloatType: true, dicts: 'map', maxInputBytes });
+      for (const value of values) {
         // Names (module, class, attribute) print as the pickle spells them: escaped here.
         const text = pformat(value, { width, maxWork: 10_000_000 + 64 * input.data.length });
         context.stdout.write(escapeForTerminal(text, { keepNewlines: true }) + '\n');

@@ -40,7 +40,7 @@ const SIGNATURES: readonly Signature[] = [
     hint:
       "the input is a zip archive (it starts with 'PK\\x03\\x04'), not a pickle. A PyTorch checkpoint " +
       '(torch.save) is a zip archive that holds the pickle as <name>/data.pkl, beside files with the ' +
-      "tensors' data: extract data.pkl with a zip library and load that (persistentLoad receives the storages)",
+      "tensors' data: load it with loadTorch(bytes), or loadTorchFile(path) from pickle-mapper/node",
   },
   {
     magic: [0x28, 0xb5, 0x2f, 0xfd],

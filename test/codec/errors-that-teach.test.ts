@@ -177,6 +177,7 @@ print(json.dumps({'bz2': bz2.compress(data).hex(), 'xz': lzma.compress(data).hex
     const zip = thrown(UnpicklingError, () => loads(bytes('zip')));
     expect(zip.message).toContain("the input is a zip archive (it starts with 'PK\\x03\\x04')");
     expect(zip.message).toContain('PyTorch checkpoint (torch.save) is a zip archive that holds the pickle as <name>/data.pkl');
+    expect(zip.message).toContain('loadTorch(bytes)');
     // With a persistentLoad the PERSID gets further; the input is still named for what it is.
     const withPersistent = thrown(UnpicklingError, () => loads(bytes('zip'), { persistentLoad: (id) => id }));
     expect(withPersistent.message).toContain('zip archive');
