@@ -4,7 +4,7 @@
 // `sideEffects` names its files).
 /**
  * Pickle files on disk (Node only): `loadFile`, `dumpFile`, `readPicklesFromFile`, with gzip,
- * zlib, bz2 and xz told by their first bytes.
+ * zlib, bz2 and xz told by their first bytes; joblib files: `loadJoblibFile`, `dumpJoblibFile`.
  * @module pickle-mapper/node
  */
 import { installStandardTypes } from '../standard/index.js';
@@ -13,5 +13,12 @@ export { loadFile, loadFileSync, readPicklesFromFile, type FileLoadOptions, type
 export { dumpFile, dumpFileSync, type FileDumpOptions } from './files/dump-file.js';
 export { detectCompression, type Compression } from './files/compression.js';
 export { DEFAULT_MAX_DECOMPRESSED_BYTES } from './files/decompress.js';
+export {
+  loadJoblibFile,
+  dumpJoblibFile,
+  type JoblibFileLoadOptions,
+  type JoblibFileDumpOptions,
+  type JoblibWriteCompression,
+} from './files/joblib-file.js';
 
 installStandardTypes();
