@@ -8,6 +8,7 @@ import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from '../protocol/opcodes.js';
 import { HIGHEST_PROTOCOL } from '../protocol/limits.js';
 import { fallbackRegistry } from './fallback-registry.js';
+import { joblibInputHint } from './joblib-hint.js';
 import { compressedInputHint } from './input-hints.js';
 import { unregisteredNameHint } from '../registry/registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from '../registry/registry.js';
@@ -574,7 +575,7 @@ export class Unpickler implements LoadContext {
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
-      const hint = compressedInputHint(data, this.#start, offset);
+      const hint = compressedInputHint(data, this.#start, offset) ?? joblibInputHint(data, this.#start, offset);
       const also = hint === undefined ? '' : `; ${hint}`;
       if (error instanceof LoadFailure) {
         throw new UnpicklingError(error.message + also, { offset, opcode, code: error.code });
