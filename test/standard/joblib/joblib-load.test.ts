@@ -203,6 +203,14 @@ describe('loadJoblib: bad input', () => {
     expectError(() => loadJoblib(beyond), 'TRUNCATED', /the joblib array padding needs 200 bytes/);
   });
 
+  it('array data inside a pickle frame (joblib ends the frame before the data)', () => {
+    const bytes = fixture('f8.joblib11.joblib').slice();
+    expect([bytes[2], bytes[3]]).toEqual([0x95, bytes[3]]); // PROTO 4, then FRAME <u64 length>
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setUint32(3, view.getUint32(3, true) + 16, true);
+    expectError(() => loadJoblib(bytes), 'INVALID_PICKLE', /raw data after a BUILD starts inside a pickle frame/);
+  });
+
   it('compressed data, joblib < 0.10 files: an error saying what they are', () => {
     expectError(() => loadJoblib(fixture('arrays.zlib.joblib')), 'INVALID_ARGUMENT', /zlib-compressed: read the file with loadJoblibFile/);
     expectError(() => loadJoblib(new TextEncoder().encode('ZF0x00000000')), 'INVALID_PICKLE', /joblib < 0.9.3/);
