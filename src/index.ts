@@ -56,6 +56,7 @@ export {
   MAX_NDIM,
   type NdArrayData,
   type NdArrayOptions,
+  type NdField,
   type NdOrder,
   type NdKind,
   type NdByteOrder,
@@ -66,6 +67,9 @@ export {
   type NumpyScalarValue,
 } from './values/ndarray.js';
 export { numpyHandlers, registerNumpy, type NumpyHandlerOptions } from './standard/numpy/index.js';
+export { loadJoblib } from './standard/joblib/load.js';
+export { dumpJoblib, type JoblibDumpOptions } from './standard/joblib/dump.js';
+export { detectJoblibCompression, type JoblibCompression } from './standard/joblib/format.js';
 export {
   Tensor,
   Parameter,

@@ -2,7 +2,9 @@
 import { type LoadOptions, type Python2StringEncoding, Unpickler } from '../codec/unpickler.js';
 import { type ParsedArgs, stringOption, UsageError } from './args.js';
 import { type Input, InputError } from './input.js';
-import { PickleError } from '../errors.js';
+import { PickleError, UnpicklingError } from '../errors.js';
+import { namesJoblibWrapper } from '../codec/joblib-hint.js';
+import { loadJoblib } from '../standard/joblib/load.js';
 
 export const ENCODINGS: readonly Python2StringEncoding[] = ['ascii', 'latin1', 'utf-8', 'bytes'];
 
@@ -23,7 +25,16 @@ export function encodingOption(args: ParsedArgs): Python2StringEncoding {
  */
 export function* loadValues(input: Input, all: boolean, options: LoadOptions): Generator<unknown> {
   const reader = new Unpickler(input.data, options);
-  yield reader.load();
+  let first: unknown;
+  try {
+    first = reader.load();
+  } catch (error) {
+    // A joblib file (one value, its arrays after the pickle's wrappers) is read as joblib.load does.
+    if (!(error instanceof UnpicklingError) || !namesJoblibWrapper(input.data, 0, error.offset ?? input.data.length)) throw error;
+    yield loadJoblib(input.data, options);
+    return;
+  }
+  yield first;
   if (all) while (!reader.atEnd) yield reader.load();
 }
 

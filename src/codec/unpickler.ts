@@ -8,6 +8,7 @@ import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { opcodeName } from '../protocol/opcodes.js';
 import { HIGHEST_PROTOCOL } from '../protocol/limits.js';
 import { fallbackRegistry } from './fallback-registry.js';
+import { joblibInputHint } from './joblib-hint.js';
 import { compressedInputHint } from './input-hints.js';
 import { unregisteredNameHint } from '../registry/registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from '../registry/registry.js';
@@ -171,6 +172,33 @@ class LazyMemoValue {
 export let replaceInput: (unpickler: Unpickler, data: Uint8Array) => void;
 
 /**
+ * @internal The input after a BUILD, for formats that write raw bytes into the pickle stream
+ * right after an object's BUILD (joblib's arrays after each NumpyArrayWrapper).
+ */
+export interface RawInput {
+  /** Offset of the next byte. */
+  readonly position: number;
+  /** Bytes left after the position. */
+  readonly remaining: number;
+  /** The next `count` bytes (a view), consumed; a TRUNCATED failure when fewer are left. */
+  take(count: number, what: string): Uint8Array;
+  /** Every byte left, not consumed (for a nested pickle; `skip` what it used). */
+  rest(): Uint8Array;
+  skip(count: number): void;
+  /** Fails the load at this BUILD with a message and code. */
+  fail(message: string, code?: PickleErrorCode): never;
+}
+
+/**
+ * @internal Called after each BUILD with the built object: a value other than undefined replaces
+ * it on the stack. Set per unpickler (joblib's loader); costs one check per BUILD otherwise.
+ */
+export type BuildHook = (target: unknown, input: RawInput) => unknown;
+
+/** @internal Sets (or clears) an unpickler's BuildHook. */
+export let setBuildHook: (unpickler: Unpickler, hook: BuildHook | undefined) => void;
+
+/**
  * Reads pickles from a buffer. `load()` reads the next one; calling it again reads the one after
  * (a file written by repeated `pickle.dump` calls). Each load starts with a fresh memo, as each
  * `pickle.dump` call writes with a fresh one; `keepMemo` reads what one Pickler's repeated
@@ -236,8 +264,12 @@ export class Unpickler implements LoadContext {
   readonly #floatOffsets: number[] = [];
   /** The memo holds an integral float, as a PyFloat: GET pushes it as the number, in a float slot. */
   #memoHoldsFloats = false;
+  #buildHook: BuildHook | undefined;
 
   static {
+    setBuildHook = (unpickler, hook) => {
+      unpickler.#buildHook = hook;
+    };
     replaceInput = (unpickler, data) => {
       unpickler.#data = toBytes(data);
       unpickler.#view = new DataView(unpickler.#data.buffer, unpickler.#data.byteOffset, unpickler.#data.byteLength);
@@ -543,7 +575,7 @@ export class Unpickler implements LoadContext {
       if (error instanceof UnpicklingError) throw error;
       const offset = opStart < 0 ? data.length : opStart;
       const opcode = opStart < 0 ? undefined : opcodeName(data[opStart]!);
-      const hint = compressedInputHint(data, this.#start, offset);
+      const hint = compressedInputHint(data, this.#start, offset) ?? joblibInputHint(data, this.#start, offset);
       const also = hint === undefined ? '' : `; ${hint}`;
       if (error instanceof LoadFailure) {
         throw new UnpicklingError(error.message + also, { offset, opcode, code: error.code });
@@ -558,6 +590,47 @@ export class Unpickler implements LoadContext {
   }
 
   // ---- reading primitives -------------------------------------------------------------------
+
+  /** The input after the current position, for a BuildHook. */
+  #rawInput(): RawInput {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const unpickler = this;
+    const outsideFrame = (): void => {
+      // Raw bytes follow a committed frame; inside one, Python's reader would take them from
+      // after the frame, so they would not be these bytes.
+      if (unpickler.#frameEnd > unpickler.#pos) fail('raw data after a BUILD starts inside a pickle frame');
+    };
+    return {
+      get position() {
+        return unpickler.#pos;
+      },
+      get remaining() {
+        return unpickler.#data.length - unpickler.#pos;
+      },
+      take(count, what) {
+        outsideFrame();
+        const at = unpickler.#pos;
+        const left = unpickler.#data.length - at;
+        if (!Number.isSafeInteger(count) || count < 0 || count > left) {
+          fail(`${what} needs ${count} bytes at offset ${at}, only ${left} are left`, 'TRUNCATED');
+        }
+        unpickler.#pos = at + count;
+        return unpickler.#data.subarray(at, at + count);
+      },
+      rest() {
+        outsideFrame();
+        return unpickler.#data.subarray(unpickler.#pos);
+      },
+      skip(count) {
+        const left = unpickler.#data.length - unpickler.#pos;
+        if (!Number.isSafeInteger(count) || count < 0 || count > left) fail(`cannot skip ${count} bytes, ${left} are left`, 'TRUNCATED');
+        unpickler.#pos += count;
+      },
+      fail(message, code = 'INVALID_PICKLE') {
+        fail(message, code);
+      },
+    };
+  }
 
   /** Reserves `n` bytes and returns their offset; fails without allocating when they are absent. */
   #take(n: number): number {
@@ -1777,6 +1850,10 @@ export class Unpickler implements LoadContext {
         this.#build(target, state);
         // A bare float as a placeholder's state (`__getstate__` returning 2.0).
         if (floats && target instanceof PyObject && target.state === state) markFloatValue(target, 'state');
+        if (this.#buildHook !== undefined) {
+          const replacement = this.#buildHook(target, this.#rawInput());
+          if (replacement !== undefined) this.#stack[this.#sp - 1] = replacement;
+        }
         return;
       }
       case 0x50: { // PERSID

@@ -4,7 +4,8 @@
 // `sideEffects` names its files).
 /**
  * Pickle files on disk (Node only): `loadFile`, `dumpFile`, `readPicklesFromFile`, with gzip,
- * zlib, bz2 and xz told by their first bytes; `loadTorchFile` for torch.save checkpoints.
+ * zlib, bz2 and xz told by their first bytes; `loadTorchFile` for torch.save checkpoints; joblib
+ * files: `loadJoblibFile`, `dumpJoblibFile`.
  * @module pickle-mapper/node
  */
 import { installStandardTypes } from '../standard/index.js';
@@ -14,5 +15,12 @@ export { dumpFile, dumpFileSync, type FileDumpOptions } from './files/dump-file.
 export { detectCompression, type Compression } from './files/compression.js';
 export { DEFAULT_MAX_DECOMPRESSED_BYTES } from './files/decompress.js';
 export { loadTorchFile, type TorchFileOptions } from './files/torch-file.js';
+export {
+  loadJoblibFile,
+  dumpJoblibFile,
+  type JoblibFileLoadOptions,
+  type JoblibFileDumpOptions,
+  type JoblibWriteCompression,
+} from './files/joblib-file.js';
 
 installStandardTypes();

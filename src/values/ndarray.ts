@@ -29,15 +29,18 @@ import {
   arrayBytes,
   assignArray,
   assignDtype,
+  reorder,
   specOf,
   storageConstructor,
   type NdArrayData,
   type NumpyModule,
 } from './numpy/internals.js';
+import { type NdField, decodeField, encodeField, gatherField, scatterField, structuredFields, subarrayOf } from './numpy/structured.js';
 import { PyComplex } from './complex.js';
 import { PyFloat } from './float.js';
 import { type Tuple, isTuple } from './tuple.js';
 
+export type { NdField };
 export type { DtypeSpec, NdArrayData, NdByteOrder, NdKind, NdStorage, NdTypedArray, NumpyModule };
 export { halfToNumber, numberToHalf };
 
@@ -115,6 +118,20 @@ export class NdDtype {
     return this.pickleState?.[2] ?? undefined;
   }
 
+  /**
+   * The fields of a structured dtype in order (`dtype.names`): each one's name, dtype, byte
+   * offset in the record and title, as numpy laid them out (aligned dtypes have the padding in
+   * their offsets and itemsize). Undefined for other dtypes.
+   */
+  get fieldList(): readonly NdField<NdDtype>[] | undefined {
+    return structuredFields<NdDtype>(this, isNdDtype);
+  }
+
+  /** A sub-array dtype's base dtype and shape (numpy's `dtype.subdtype`): `('<i2', (2,))`. */
+  get subdtype(): { base: NdDtype; shape: number[] } | undefined {
+    return subarrayOf<NdDtype>(this, isNdDtype);
+  }
+
   /** The same dtype in another byte order ('<', '>'; ignored where byte order does not apply). */
   withByteOrder(order: '<' | '>' | '='): NdDtype {
     return new NdDtype({ ...specOf(this), byteorder: effectiveOrder(this.kind, this.itemsize, order) });
@@ -129,6 +146,8 @@ export class NdDtype {
     return this.str;
   }
 }
+
+const isNdDtype = (value: unknown): value is NdDtype => value instanceof NdDtype;
 
 /** A comparable description of a dtype: its str, and its fields or sub-array when it has them. */
 function signature(dtype: NdDtype, depth = 0): string {
@@ -364,6 +383,53 @@ export class NdArray<D extends NdArrayData = NdArrayData> {
       return out;
     };
     return build(0, 0, flat.length);
+  }
+
+  /**
+   * One field of a structured array (numpy's `array['name']`): an array of the field's dtype and
+   * this array's shape, a sub-array field's shape appended (`('<i2', (2,))` adds an axis of 2), a
+   * nested structured field again structured. A copy: edit with `setField`.
+   */
+  field(name: string): NdArray {
+    const { field, elementDtype, extra } = this.#fieldPlan(name);
+    const count = this.size;
+    const block = gatherField(this.data as Uint8Array, this.dtype.itemsize, count, field.offset, field.dtype.itemsize);
+    const data = decodeField(block, elementDtype, count * sizeOf(extra));
+    return new NdArray(data, {
+      dtype: elementDtype,
+      shape: [...this.shape, ...extra],
+      axisOrder: [...this.axisOrder, ...extra.map((_, i) => this.ndim + i)],
+    });
+  }
+
+  /**
+   * Sets one field of every record (numpy's `array['name'] = values`) in place: `values` is an
+   * NdArray of the field's shape (see `field`) or its elements flat in C order, converted to the
+   * field's dtype.
+   */
+  setField(name: string, values: NdArray | ArrayLike<unknown>): void {
+    const { field, elementDtype, extra } = this.#fieldPlan(name);
+    const shape = [...this.shape, ...extra];
+    const flat = values instanceof NdArray ? [...values.values()] : Array.from(values);
+    if (values instanceof NdArray && values.shape.join() !== shape.join()) {
+      throw invalidArgument(`field ${quoted(name)} has shape (${shape.join(', ')}), the values (${values.shape.join(', ')})`);
+    }
+    if (flat.length !== sizeOf(shape)) throw invalidArgument(`field ${quoted(name)} has ${sizeOf(shape)} elements, not ${flat.length}`);
+    const logical = NdArray.from(flat, { dtype: elementDtype, shape });
+    const axisOrder = [...this.axisOrder, ...extra.map((_, i) => this.ndim + i)];
+    const inMemory = reorder(logical, axisOrder) as NdTypedArray;
+    scatterField(this.data as Uint8Array, this.dtype.itemsize, this.size, field.offset, field.dtype.itemsize, encodeField(inMemory, elementDtype));
+  }
+
+  #fieldPlan(name: string): { field: NdField<NdDtype>; elementDtype: NdDtype; extra: number[] } {
+    const fields = this.dtype.fieldList;
+    if (fields === undefined || this.dtype.storage !== 'raw') throw invalidArgument(`a ${this.dtype.str} array has no fields`);
+    const field = fields.find((candidate) => candidate.name === name);
+    if (field === undefined) throw invalidArgument(`no field ${quoted(name)} (fields: ${fields.map((f) => f.name).join(', ')})`);
+    const sub = field.dtype.subdtype;
+    const elementDtype = sub ? sub.base : field.dtype;
+    if (elementDtype.storage === 'object') throw invalidArgument(`field ${quoted(name)} holds objects, which have no raw bytes`);
+    return { field, elementDtype, extra: sub ? sub.shape : [] };
   }
 
   /**
