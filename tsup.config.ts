@@ -9,15 +9,19 @@ import { defineConfig, type Options } from 'tsup';
 // - Bundlers and browsers: the ESM build (the "module" condition: for require() as well).
 const LIBRARY_ENTRIES = {
   index: 'src/index.ts',
+  // The core without the standard types and the inspection tools: what a small bundle imports.
+  core: 'src/core.ts',
   decorators: 'decorators/index.ts',
-  // Node only (node:net, node:crypto): the core entries never import it.
+  // Node only (node:net, node:crypto, node:fs, node:zlib): the core entries never import them.
   multiprocessing: 'src/node/multiprocessing/index.ts',
+  node: 'src/node/index.ts',
 };
 
+// No source maps: with the sources inlined they were most of the packed package, and maps left
+// out of the package would leave each file pointing at a map that is not there.
 const library: Options = {
   entry: LIBRARY_ENTRIES,
   dts: true,
-  sourcemap: true,
   target: 'es2022',
   keepNames: true,
 };
@@ -46,7 +50,6 @@ export default defineConfig([
     // The command line: ESM only, with a shebang; its own process, so its own copy.
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
-    sourcemap: true,
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },

@@ -2,6 +2,10 @@
 // Both decorator standards work alike: legacy ones (experimentalDecorators) and TC39 standard
 // ones (TypeScript 5+). Decorator metadata (design:type) is not read: only some toolchains emit
 // it, and the same class must load the same everywhere; a field's type comes from `type` or its default.
+/**
+ * `@PyClass` and `@PyField`: decorator syntax over `registerClass`, for both decorator standards.
+ * @module pickle-mapper/decorators
+ */
 import type { Registry } from '../src/registry/registry.js';
 import { registerClass } from '../src/mapper/register.js';
 import { markExplicitLevel } from '../src/mapper/resolve.js';
@@ -22,7 +26,7 @@ const legacyFields = new WeakMap<object, FieldMap>();
 /** TC39 fields seen while metadata was unavailable, claimed by the next @PyClass. */
 let pendingFields: FieldMap | undefined;
 
-/** Options of @PyClass beyond the Python name. */
+/** Options of `@PyClass` beyond the Python name. */
 export interface PyClassOptions {
   /** Old names that still load into this class: `'old_geo.Point'` or `{ module, name }`. */
   aliases?: ReadonlyArray<string | PythonName>;

@@ -45,7 +45,10 @@ export type PickleErrorCode =
   /** The HMAC handshake failed: a wrong authkey on either side, or a peer not speaking it. */
   | 'AUTHENTICATION_FAILED'
   /** The peer closed the connection between messages (Python's EOFError), or this side had closed it. */
-  | 'CONNECTION_CLOSED';
+  | 'CONNECTION_CLOSED'
+  // ---- files (pickle-mapper/node) ----
+  /** An optional peer package that the input needs (seek-bzip for bz2, xz-decompress for xz) is not installed. */
+  | 'MISSING_DEPENDENCY';
 
 export interface PickleErrorOptions {
   readonly cause?: unknown;

@@ -1,9 +1,13 @@
 // The pickle-mapper command line (Node only); the commands live in src/cli/. tsup builds this
 // file into dist/cli.js, the package's `bin`.
+import { installStandardTypes } from '../standard/index.js';
 import { main } from './main.js';
 import { alreadyReported } from './output.js';
 import { describeSystemError } from './system-error.js';
 import { escapeForTerminal } from './terminal-text.js';
+
+// The commands load every pickle with the standard types (datetime, numpy...), as the full entry does.
+installStandardTypes();
 
 // Writes to stdout fail through this event. A reader that stops early (`pickle-mapper dis
 // big.pkl | head`) is not an error; any other failure (a full disk) is, with exit status 1.

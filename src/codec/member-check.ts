@@ -1,8 +1,8 @@
 // The Map keys and Set members `dumps` refuses: one Python cannot hash (its dict or set could not
 // be built, so Python could not load the pickle), or two that JavaScript keeps apart and Python
 // finds equal (Python would keep one entry for both). Each is found with python-hash.ts's keys.
-import { pyRepr } from '../inspect/format/python-format.js';
 import { type PythonKeys, UnhashableKey } from './python-hash.js';
+import { shortRepr } from './short-repr.js';
 
 /** Which container the members are of: how they are named in messages and paths. */
 export const MemberKind = {
@@ -46,13 +46,9 @@ function memberLabel(kind: MemberKind, index: number): string {
   }
 }
 
-function shortRepr(value: unknown): string {
-  let text: string;
-  try {
-    text = pyRepr(value, { maxWork: 10_000 });
-  } catch {
-    text = String(value);
-  }
+/** A member as the message shows it: its Python repr, cut short. */
+function memberRepr(value: unknown, keys: PythonKeys): string {
+  const text = shortRepr(value, (object) => keys.handlerOf(object));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -82,7 +78,7 @@ export function checkMembers(members: readonly unknown[], kind: MemberKind, make
       throw error;
     }
     const first = seen.get(key);
-    if (first !== undefined) return { index: k, message: equalMessage(members, first, k, kind) };
+    if (first !== undefined) return { index: k, message: equalMessage(members, first, k, kind, keys) };
     seen.set(key, k);
   }
   return undefined;
@@ -94,11 +90,11 @@ function unhashableMessage(error: UnhashableKey, kind: MemberKind): string {
   return `unhashable type: '${error.typeName}': ${NOUN[kind]} must be hashable in Python, and ${found}${instead ? `; ${instead}` : ''}`;
 }
 
-function equalMessage(members: readonly unknown[], first: number, second: number, kind: MemberKind): string {
+function equalMessage(members: readonly unknown[], first: number, second: number, kind: MemberKind, keys: PythonKeys): string {
   const a = members[first];
   const b = members[second];
   const both = `${memberLabel(kind, first)} and ${memberLabel(kind, second)}`;
-  const equal = `${shortRepr(a)} == ${shortRepr(b)}`;
+  const equal = `${memberRepr(a, keys)} == ${memberRepr(b, keys)}`;
   switch (kind) {
     case MemberKind.MapKey:
     case MemberKind.DictItemKey:

@@ -1,5 +1,9 @@
 // Integer and float decoding with Python's rules: two's-complement LONG1/LONG4 bytes, and the
-// text literals of protocol 0 (INT, LONG, FLOAT) as int(s, 0) and float(s) accept them.
+// text literals of protocol 0 (INT, LONG, FLOAT) as int(bytes, 0) and float(bytes) accept them,
+// for the unpickler, the disassembler and int()/float() reductions alike.
+import { PickleError } from '../errors.js';
+import { latin1String } from './text-latin1.js';
+import { asciiDigit, isPythonSpace } from '../values/python-text.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
@@ -73,99 +77,53 @@ export function decodeLong(bytes: Uint8Array, start: number, length: number, vie
   return normalizeInt(value);
 }
 
-const INT_LITERAL =
-  /^([+-]?)(?:(0[xX](?:_?[0-9a-fA-F])+)|(0[oO](?:_?[0-7])+)|(0[bB](?:_?[01])+)|(0(?:_?0)*)|([1-9](?:_?[0-9])*))$/;
+/**
+ * CPython's int_max_str_digits refusal (a guard against quadratic conversion), as a RangeError
+ * that names the load option; `pythonMessage` is CPython's own wording.
+ */
+export class IntDigitsLimitError extends RangeError {
+  constructor(
+    readonly maxDigits: number,
+    readonly digits: number,
+  ) {
+    super(`${IntDigitsLimitError.#exceeds(maxDigits, digits)}; the maxIntDigits load option raises the limit`);
+  }
 
-/** Python's whitespace, as str.strip(), int() and float() see it. */
-function isPythonSpace(code: number): boolean {
-  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20) || code === 0x85 || code === 0xa0 ||
-    code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000;
-}
+  /** The message of the ValueError CPython raises. */
+  get pythonMessage(): string {
+    return `${IntDigitsLimitError.#exceeds(this.maxDigits, this.digits)}; use sys.set_int_max_str_digits() to increase the limit`;
+  }
 
-/** `text` without the characters `isSpace` takes for whitespace around it. */
-function stripWhere(text: string, isSpace: (code: number) => boolean): string {
-  // Index loops, not a regex: an anchored /\s+$/ backtracks quadratically.
-  let start = 0;
-  let end = text.length;
-  while (start < end && isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
-}
-
-/** Python's str.strip(). */
-export function pythonStrip(text: string): string {
-  return stripWhere(text, isPythonSpace);
-}
-
-/** CPython's int_max_str_digits refusal (a guard against quadratic conversion), as a RangeError. */
-function tooManyDigits(maxDigits: number, digits: number): RangeError {
-  return new RangeError(
-    `Exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${digits} digits; ` +
-      'the maxIntDigits load option raises the limit',
-  );
+  static #exceeds(maxDigits: number, digits: number): string {
+    return `Exceeds the limit (${maxDigits} digits) for integer string conversion: value has ${digits} digits`;
+  }
 }
 
 /**
- * `int(text, 0)`: decimal, 0x/0o/0b prefixes and underscores, surrounding whitespace allowed.
- * Returns null for text Python rejects; a RangeError for a decimal literal of more than
- * `maxDigits` digits.
+ * A str as CPython's int() and float() read it (_PyUnicode_TransformDecimalAndSpaceToASCII), as
+ * the bytes parsePythonInt and parsePythonFloat take: ASCII as it is; beyond ASCII, whitespace as
+ * a space, a decimal digit as its ASCII digit, anything else as '?', which no number has.
  */
-export function parsePythonInt(text: string, maxDigits: number): number | bigint | null {
-  const match = INT_LITERAL.exec(pythonStrip(text));
-  if (!match) return null;
-  const sign = match[1] === '-' ? -1n : 1n;
-  const prefixed = match[2] ?? match[3] ?? match[4];
-  if (prefixed !== undefined) return normalizeInt(sign * BigInt(prefixed.replace(/_/g, '')));
-  if (match[5] !== undefined) return 0;
-  const digits = match[6]!.replace(/_/g, '');
-  if (digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
-  if (digits.length <= 15) return sign < 0n ? -Number(digits) : Number(digits);
-  return normalizeInt(sign * BigInt(digits));
-}
-
-const DECIMAL_DIGIT = /\p{Nd}/u;
-
-/**
- * The ASCII digit of a decimal digit of any script (Arabic-Indic '١', fullwidth '５' …), as Python
- * reads them in numbers; undefined for anything else. Unicode encodes such digits only in runs of 0
- * to 9 in order, so a digit's value is its distance from the start of its stretch of digits, modulo
- * 10. (Which characters are digits follows this JavaScript engine's Unicode version, which may be
- * newer than the Python's.)
- */
-export function asciiDigit(char: string): string | undefined {
-  if (!DECIMAL_DIGIT.test(char)) return undefined;
-  const codePoint = char.codePointAt(0)!;
-  let start = codePoint;
-  while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
-  return String((codePoint - start) % 10);
-}
-
-/**
- * A str as CPython's int() and float() read it (_PyUnicode_TransformDecimalAndSpaceToASCII): ASCII
- * as it is; beyond ASCII, whitespace as a space, a decimal digit as its ASCII digit, anything else
- * as '?', which no number has.
- */
-export function asciiNumberText(text: string): string {
-  if (!/[^\x00-\x7f]/.test(text)) return text;
-  let out = '';
+export function asciiNumberText(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  let n = 0;
   for (const char of text) {
     const codePoint = char.codePointAt(0)!;
-    if (codePoint < 0x80) out += char;
-    else if (isPythonSpace(codePoint)) out += ' ';
-    else out += asciiDigit(char) ?? '?';
+    if (codePoint < 0x80) out[n++] = codePoint;
+    else if (isPythonSpace(codePoint)) out[n++] = 0x20;
+    else out[n++] = (asciiDigit(char) ?? '?').charCodeAt(0);
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 /** The 0b/0o/0x letter `int(text, base)` lets the digits of bases 2, 8 and 16 start with. */
 const BASE_PREFIX: Readonly<Record<number, string>> = { 2: 'b', 8: 'o', 16: 'x' };
 
 /** A digit's value in bases up to 36 (either case), by char code; 99 for anything else. */
-const DIGIT_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => {
+const DIGIT_VALUE: readonly number[] = Array.from({ length: 256 }, (_, code) => {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   const lower = code | 0x20;
-  return lower >= 0x61 && lower <= 0x7a ? lower - 0x61 + 10 : 99;
+  return code < 0x80 && lower >= 0x61 && lower <= 0x7a ? lower - 0x61 + 10 : 99;
 });
 
 /** C's isspace in the C locale: the only whitespace CPython's int() and float() strip from ASCII text. */
@@ -173,75 +131,79 @@ function isAsciiSpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 
-/** `text` without the ASCII whitespace around it. */
-export function stripAsciiSpace(text: string): string {
-  return stripWhere(text, isAsciiSpace);
-}
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 
 /**
- * `int(text, base)` as CPython's PyLong_FromString reads it, for base 0 or 2 to 36. `text` is what
- * it sees: ASCII, as int() makes a str (see asciiNumberText), or the bytes of a bytes object. Around it
- * ASCII whitespace; then a sign; for base 0 the base from a 0x/0o/0b prefix, else decimal without
- * leading zeros (but for zero itself); for bases 2, 8 and 16 their prefix (and one underscore after
- * it); then digits of the base with single underscores between them. Null for text Python rejects;
- * a RangeError when a base that is not a power of two has more than `maxDigits` digits (counted,
- * as CPython counts them, before anything after the digits is looked at).
+ * `int(bytes[start, end), base)` as CPython's PyLong_FromString reads it, for base 0 or 2 to 36:
+ * the bytes of a bytes object, or of a str made ASCII (see asciiNumberText). Around it ASCII
+ * whitespace; then a sign; for base 0 the base from a 0x/0o/0b prefix, else decimal without
+ * leading zeros (but for zero itself); for bases 2, 8 and 16 their prefix (and one underscore
+ * after it); then digits of the base with single underscores between them. Null for text Python
+ * rejects; an IntDigitsLimitError when a base that is not a power of two has more than
+ * `maxDigits` digits (counted, as CPython counts them, before anything after the digits is
+ * looked at). Linear in the length; a string is made only of the digits of a valid literal.
  */
-export function parsePythonIntInBase(source: string, base: number, maxDigits: number): number | bigint | null {
-  const text = stripAsciiSpace(source);
-  let i = 0;
-  const negative = text[i] === '-';
-  if (negative || text[i] === '+') i++;
+export function parsePythonInt(bytes: Uint8Array, start: number, end: number, base: number, maxDigits: number): number | bigint | null {
+  while (start < end && isAsciiSpace(bytes[start]!)) start++;
+  while (end > start && isAsciiSpace(bytes[end - 1]!)) end--;
+  const at = (i: number) => (i < end ? bytes[i]! : -1);
+  let i = start;
+  const negative = at(i) === 0x2d;
+  if (negative || at(i) === 0x2b) i++;
   let errorIfNonzero = false;
   if (base === 0) {
-    const letter = text[i] === '0' ? (text[i + 1] ?? '').toLowerCase() : '';
-    base = text[i] !== '0' ? 10 : letter === 'x' ? 16 : letter === 'o' ? 8 : letter === 'b' ? 2 : 10;
-    errorIfNonzero = text[i] === '0' && base === 10; // an old C-style octal literal: only zero is allowed
+    const letter = at(i) === 0x30 ? at(i + 1) | 0x20 : -1;
+    base = at(i) !== 0x30 ? 10 : letter === 0x78 ? 16 : letter === 0x6f ? 8 : letter === 0x62 ? 2 : 10;
+    errorIfNonzero = at(i) === 0x30 && base === 10; // an old C-style octal literal: only zero is allowed
   }
   const prefix = BASE_PREFIX[base];
-  if (prefix !== undefined && text[i] === '0' && (text[i + 1] ?? '').toLowerCase() === prefix) {
+  if (prefix !== undefined && at(i) === 0x30 && (at(i + 1) | 0x20) === prefix.charCodeAt(0)) {
     i += 2;
-    if (text[i] === '_') i++;
+    if (at(i) === 0x5f) i++;
   }
-  if (text[i] === '_') return null;
-  let digits = '';
+  if (at(i) === 0x5f) return null;
+  const digitsStart = i;
+  let digits = 0;
+  let underscores = false;
   let underscore = false;
-  for (; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+  for (; i < end; i++) {
+    const code = bytes[i]!;
     if (code === 0x5f) {
       if (underscore) return null; // only one underscore at a time
-      underscore = true;
+      underscore = underscores = true;
       continue;
     }
-    if (code >= 128 || DIGIT_VALUE[code]! >= base) break;
-    digits += text[i];
+    if (DIGIT_VALUE[code]! >= base) break;
+    digits++;
     underscore = false;
   }
   if (underscore) return null; // nor one at the end
   const powerOfTwo = (base & (base - 1)) === 0;
-  if (!powerOfTwo && digits.length > maxDigits) throw tooManyDigits(maxDigits, digits.length);
-  if (digits.length === 0 || i !== text.length) return null;
+  if (!powerOfTwo && digits > maxDigits) throw new IntDigitsLimitError(maxDigits, digits);
+  if (digits === 0 || i !== end) return null;
+  const raw = latin1String(bytes, digitsStart, i);
+  const text = underscores ? raw.replace(/_/g, '') : raw;
   let value: bigint;
-  if (base === 10 && digits.length <= 15) {
-    const small = Number(digits);
+  if (base === 10 && digits <= 15) {
+    const small = Number(text);
     if (errorIfNonzero && small !== 0) return null;
     return negative ? -small || 0 : small;
   } else if (base === 10) {
-    value = BigInt(digits);
+    value = BigInt(text);
   } else if (base === 2 || base === 8 || base === 16) {
-    value = BigInt(`0${prefix}${digits}`);
+    value = BigInt(`0${prefix}${text}`);
   } else if (powerOfTwo) {
     // Bases 4 and 32: each digit is a fixed number of bits.
     const bits = Math.log2(base);
     let binary = '0b';
-    for (let k = 0; k < digits.length; k++) binary += DIGIT_VALUE[digits.charCodeAt(k)]!.toString(2).padStart(bits, '0');
+    for (let k = 0; k < text.length; k++) binary += DIGIT_VALUE[text.charCodeAt(k)]!.toString(2).padStart(bits, '0');
     value = BigInt(binary);
   } else {
     // Other bases: chunks of digits small enough to sum exactly as a number, then shifted in.
     const chunk = Math.floor(53 / Math.log2(base));
     value = 0n;
-    for (let start = 0; start < digits.length; start += chunk) {
-      const part = digits.slice(start, start + chunk);
+    for (let from = 0; from < text.length; from += chunk) {
+      const part = text.slice(from, from + chunk);
       let partValue = 0;
       for (let k = 0; k < part.length; k++) partValue = partValue * base + DIGIT_VALUE[part.charCodeAt(k)]!;
       value = value * BigInt(base) ** BigInt(part.length) + BigInt(partValue);
@@ -251,23 +213,73 @@ export function parsePythonIntInBase(source: string, base: number, maxDigits: nu
   return normalizeInt(negative ? -value : value);
 }
 
-const FLOAT_LITERAL = /^[+-]?(?:(?:[0-9](?:_?[0-9])*)(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/;
+/** The longest float text read (longer would near the longest string V8 makes). */
+const MAX_FLOAT_TEXT = 1 << 28;
+
+/** A float literal longer than MAX_FLOAT_TEXT bytes: a bound of this package, not of Python. */
+export class FloatTextLimitError extends PickleError {
+  constructor(length: number) {
+    super(`a float of ${length} bytes of text is longer than this package reads (${MAX_FLOAT_TEXT})`, { code: 'LIMIT_EXCEEDED' });
+  }
+}
+
 const SPECIAL_FLOAT = /^([+-]?)(inf|infinity|nan)$/i;
 
 /**
- * `float(text)`: decimal and exponent forms, inf/infinity/nan in any case; null otherwise. `strip`
- * takes the whitespace around it off: Python's str.strip() for the FLOAT opcode's line, ASCII
- * whitespace for float() (see asciiNumberText).
+ * True when bytes [from, to) are a decimal float literal: sign, digits with one optional point,
+ * exponent. Underscores, already checked to sit between digits, are skipped.
  */
-export function parsePythonFloat(text: string, strip: (text: string) => string = pythonStrip): number | null {
-  const trimmed = strip(text);
-  const special = SPECIAL_FLOAT.exec(trimmed);
-  if (special) {
-    if (special[2]!.toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
+function isDecimalFloat(s: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  const digitsFrom = (): number => {
+    let count = 0;
+    while (i < to && (isDigit(s[i]!) || s[i] === 0x5f)) {
+      if (s[i] !== 0x5f) count++;
+      i++;
+    }
+    return count;
+  };
+  if (i < to && (s[i] === 0x2b || s[i] === 0x2d)) i++;
+  let mantissa = digitsFrom();
+  if (i < to && s[i] === 0x2e) {
+    i++;
+    mantissa += digitsFrom();
   }
-  if (!FLOAT_LITERAL.test(trimmed)) return null;
-  return Number(trimmed.replace(/_/g, ''));
+  if (mantissa === 0) return false;
+  if (i < to && (s[i] === 0x65 || s[i] === 0x45)) {
+    i++;
+    if (i < to && (s[i] === 0x2b || s[i] === 0x2d)) i++;
+    if (digitsFrom() === 0) return false;
+  }
+  return i === to;
+}
+
+/**
+ * `float(bytes[start, end))` as CPython reads it: the bytes of a bytes object, or of a str made
+ * ASCII (see asciiNumberText). Around it ASCII whitespace; then a decimal literal (digits with
+ * single underscores between them, an optional point, an exponent) or inf, infinity or nan in
+ * any case, signed or not. Null for text Python rejects; a FloatTextLimitError for a valid literal
+ * longer than MAX_FLOAT_TEXT. Checked on the bytes, linear, no regex over the whole text; a
+ * string is made only of a valid literal.
+ */
+export function parsePythonFloat(bytes: Uint8Array, start: number, end: number): number | null {
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === 0x5f && !(i > start && isDigit(bytes[i - 1]!) && i + 1 < end && isDigit(bytes[i + 1]!))) return null;
+  }
+  let a = start;
+  let b = end;
+  while (a < b && isAsciiSpace(bytes[a]!)) a++;
+  while (b > a && isAsciiSpace(bytes[b - 1]!)) b--;
+  if (b - a <= 9) {
+    const special = SPECIAL_FLOAT.exec(latin1String(bytes, a, b));
+    if (special) {
+      if (special[2]!.toLowerCase() === 'nan') return NaN;
+      return special[1] === '-' ? -Infinity : Infinity;
+    }
+  }
+  if (!isDecimalFloat(bytes, a, b)) return null;
+  if (b - a > MAX_FLOAT_TEXT) throw new FloatTextLimitError(b - a);
+  return Number(latin1String(bytes, a, b).replace(/_/g, ''));
 }
 
 /** Python's `repr(float)`: the shortest round-tripping digits, in Python's layout ('1e+16', '0.0001', '1.0'). */

@@ -3,9 +3,11 @@
 // Like the unpickler it never recurses: containers schedule the saving of their items on an
 // explicit task stack, so nesting depth is bounded by maxDepth, not by the JavaScript stack.
 import { REVERSE_IMPORT_MAPPING, REVERSE_NAME_MAPPING } from '../protocol/compat.js';
+import { DEFAULT_PROTOCOL, HIGHEST_PROTOCOL } from '../protocol/limits.js';
 import { firstHole, holeMessage } from './array-holes.js';
-import { detachedMessage, isDetached } from './detached-buffer.js';
+import { detachedMessage, isDetached } from '../values/detached-buffer.js';
 import { PickleError, type PickleErrorCode, PicklingError, UnpicklingError } from '../errors.js';
+import { fallbackRegistry } from './fallback-registry.js';
 import { FastExpansion, fastExpansionMessage } from './fast-expansion.js';
 import { encodeChunkedLong, encodeLong, isChunkedLong, MAX_CHUNKED_LONG_BYTES, minimalLength, pythonFloatRepr } from './numbers.js';
 import { jsValueHint } from './js-value-hints.js';
@@ -13,17 +15,15 @@ import { checkMembers, MemberKind } from './member-check.js';
 import { formatPath, type PathStep, step, StepKind } from './pickle-path.js';
 import { PythonKeys } from './python-hash.js';
 import { BARE_NEWOBJ, type BareNewObj, defaultRegistry, type DumpContext, type PyClassHandler, type Reduction, Registry } from '../registry/registry.js';
-import { describe } from '../standard/builtins.js';
-import { STANDARD_REGISTRY } from '../standard/index.js';
 import { unpicklableFunctionMessage, unregisteredInstanceMessage } from '../registry/registry-hints.js';
 import { RECENT_STRINGS, StringMemo } from './string-memo.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { latin1String } from './text-latin1.js';
 import { Opcode } from '../protocol/opcodes.js';
-import { HIGHEST_PROTOCOL } from './unpickler.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyEnumType } from '../values/collections.js';
 import { PyComplex } from '../values/complex.js';
+import { describe } from '../values/describe.js';
 import { isPlainDict } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
 import { type Floats, floatKey, floatsOf, itemIsFloat, itemsToWrite, keyIsFloat, membersToWrite, valueIsFloat, valueToWrite } from '../values/float-marks.js';
@@ -33,9 +33,6 @@ import { PyObject } from '../values/object.js';
 import { PickleBuffer } from '../values/picklebuffer.js';
 import { Tuple } from '../values/tuple.js';
 import { FRAME_SIZE_TARGET, OutputTooLarge, PickleWriter } from './writer.js';
-
-/** The protocol `dumps` uses unless told otherwise: 4, which every Python from 3.4 reads. */
-export const DEFAULT_PROTOCOL = 4;
 
 /** Options of `dumps` and `Pickler`. */
 export interface DumpOptions {
@@ -307,6 +304,8 @@ function argLabels(n: number): readonly string[] {
 export class Pickler {
   readonly protocol: number;
   readonly #registry: Registry;
+  /** What the registry does not know is looked up here: the builtins, and the standard types once installed. */
+  readonly #fallback: Registry;
   readonly #fixImports: boolean;
   readonly #bufferCallback: DumpOptions['bufferCallback'];
   readonly #persistentId: DumpOptions['persistentId'];
@@ -353,6 +352,7 @@ export class Pickler {
     if (options.bufferCallback && protocol < 5) throw new PicklingError('bufferCallback needs protocol >= 5', undefined, { code: 'INVALID_ARGUMENT' });
     this.protocol = protocol;
     this.#registry = options.registry ?? defaultRegistry();
+    this.#fallback = fallbackRegistry();
     this.#fixImports = (options.fixImports ?? true) && protocol < 3;
     this.#bufferCallback = options.bufferCallback;
     this.#persistentId = options.persistentId;
@@ -618,8 +618,8 @@ export class Pickler {
   /** Python's equality of keys, with this dump's registry for the classes it knows. */
   readonly #makeKeys = (): PythonKeys =>
     new PythonKeys(
-      (value) => this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value),
-      (cls) => this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls),
+      (value) => this.#registry.handlerForValue(value) ?? this.#fallback.handlerForValue(value),
+      (cls) => this.#registry.handlerForClass(cls) ?? this.#fallback.handlerForClass(cls),
     );
 
   /**
@@ -740,7 +740,7 @@ export class Pickler {
       }
       if (reduction !== undefined) return this.#saveReduce(reduction, value, depth + 1);
     }
-    const handler = this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+    const handler = this.#registry.handlerForClass(cls) ?? this.#fallback.handlerForClass(cls);
     if (handler === undefined || handler.kind === 'function') failure(unpicklableFunctionMessage(cls, this.#registry, handler));
     const global = new PyGlobal(handler.module, handler.name);
     const done = this.#saveGlobal(global, depth + 1);
@@ -794,7 +794,7 @@ export class Pickler {
   #reducedByHandler(value: object, proto: object | null): boolean {
     if (proto === Map.prototype || proto === Set.prototype) return false;
     if (!(Array.isArray(value) || value instanceof Map || value instanceof Set)) return false;
-    const handler = this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
+    const handler = this.#registry.handlerForValue(value) ?? this.#fallback.handlerForValue(value);
     return handler?.reduce !== undefined;
   }
 
@@ -808,7 +808,7 @@ export class Pickler {
       reduction = this.#reducerOverride?.(value);
       if (reduction === undefined) {
         const handler: PyClassHandler | undefined =
-          this.#registry.handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
+          this.#registry.handlerForValue(value) ?? this.#fallback.handlerForValue(value);
         const own = value as { __reduce_ex__?: (protocol: number) => unknown; __reduce__?: () => unknown };
         // The handler's commonest reduction, written without being built, where it applies.
         bare = handler?.[BARE_NEWOBJ] as BareNewObj<object> | undefined;

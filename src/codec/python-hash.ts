@@ -108,6 +108,11 @@ export class PythonKeys {
     this.#classHandler = classHandler;
   }
 
+  /** The handler the dump's registries have for `value`'s class. */
+  handlerOf(value: object): PyClassHandler | undefined {
+    return this.#handlerFor(value);
+  }
+
   /** The key of `value`; throws UnhashableKey when Python cannot hash it. */
   keyOf(value: unknown): string {
     switch (typeof value) {

@@ -54,6 +54,17 @@ export function reprStr(text: string): string {
   return out + text.slice(plainStart) + quote;
 }
 
+/** The quote Python's repr of a str or bytes picks: ' unless the text holds ' and no ". */
+export function reprQuote(codes: ArrayLike<number>): number {
+  let hasSingle = false;
+  let hasDouble = false;
+  for (let i = 0; i < codes.length; i++) {
+    if (codes[i] === 0x27) hasSingle = true;
+    else if (codes[i] === 0x22) hasDouble = true;
+  }
+  return hasSingle && !hasDouble ? 0x22 : 0x27;
+}
+
 /**
  * Python's `repr(str)` of a string given as code points. Python strings may hold a high and a
  * low surrogate as two separate code points (surrogatepass, raw-unicode-escape); a JavaScript
@@ -61,13 +72,7 @@ export function reprStr(text: string): string {
  * its text arguments as code points.
  */
 export function reprCodePoints(codePoints: ArrayLike<number>): string {
-  let hasSingle = false;
-  let hasDouble = false;
-  for (let i = 0; i < codePoints.length; i++) {
-    if (codePoints[i] === 0x27) hasSingle = true;
-    else if (codePoints[i] === 0x22) hasDouble = true;
-  }
-  const quote = hasSingle && !hasDouble ? 0x22 : 0x27;
+  const quote = reprQuote(codePoints);
   const parts: string[] = [String.fromCharCode(quote)];
   let chunk = '';
   for (let i = 0; i < codePoints.length; i++) {
@@ -95,13 +100,7 @@ export function reprCodePoints(codePoints: ArrayLike<number>): string {
  * single quote is escaped whichever quote encloses it, as CPython's bytearray repr does.
  */
 function bytesBody(bytes: ArrayLike<number>, escapeSingle = false): { quote: string; body: string } {
-  let hasSingle = false;
-  let hasDouble = false;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x27) hasSingle = true;
-    else if (bytes[i] === 0x22) hasDouble = true;
-  }
-  const quote = hasSingle && !hasDouble ? 0x22 : 0x27;
+  const quote = reprQuote(bytes);
   const parts: string[] = [];
   let chunk = '';
   for (let i = 0; i < bytes.length; i++) {

@@ -1,7 +1,19 @@
 // Text codecs pickles need that TextDecoder does not give: UTF-8 with Python's "surrogatepass"
 // (lone surrogates survive), strict Latin-1 and ASCII, raw-unicode-escape (protocol 0 UNICODE)
-// and Python's string-escape (protocol 0 STRING). Each returns null on input it must reject.
+// and Python's string-escape (protocol 0 STRING), as the unpickler wants them: a string (or
+// bytes), or null on input it must reject. The decoding itself is text-decoders.ts's, which the
+// disassembler shares; the fast paths here (short UTF-8, TextDecoder, text without escapes) take
+// the common valid input and are tested to agree with it.
 
+import {
+  asciiFailure,
+  type CodePointDecoder,
+  DecodeFailure,
+  decodeRawUnicodeEscapeCodePoints,
+  type DecodeState,
+  decodeUtf8CodePoints,
+  escapeDecode,
+} from './text-decoders.js';
 import { decodeLatin1Utf8, fromCharCodes, LATIN1_TEXT_MIN, latin1String } from './text-latin1.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -125,51 +137,40 @@ function decodeShortAscii(b: Uint8Array, s: number, end: number): string {
   return fromCharCode.apply(null, units);
 }
 
-/** The slow path: a full UTF-8 decoder that accepts encoded surrogates (U+D800..U+DFFF). */
+/** The slow path (encoded surrogates, or bad bytes): text-decoders.ts's decoder. */
 function decodeUtf8Surrogatepass(bytes: Uint8Array, start: number, end: number): string | null {
-  const units: number[] = [];
-  let i = start;
-  while (i < end) {
-    const b0 = bytes[i]!;
-    if (b0 < 0x80) {
-      units.push(b0);
-      i++;
-      continue;
-    }
-    let need: number;
-    let cp: number;
-    let min: number;
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-      need = 1;
-      cp = b0 & 0x1f;
-      min = 0x80;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      need = 2;
-      cp = b0 & 0x0f;
-      min = 0x800;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      need = 3;
-      cp = b0 & 0x07;
-      min = 0x10000;
+  return decodeWith(decodeUtf8CodePoints, bytes.subarray(start, end));
+}
+
+/** Texts of up to this many bytes are decoded into one scratch array, longer ones into their own. */
+const SCRATCH_BYTES = 4096;
+const codePointScratch = new Uint32Array(SCRATCH_BYTES);
+
+/** The text `decode` (a text-decoders.ts decoder) makes of `bytes`; null where Python refuses them. */
+function decodeWith(decode: CodePointDecoder, bytes: Uint8Array): string | null {
+  const out = bytes.length <= SCRATCH_BYTES ? codePointScratch : new Uint32Array(bytes.length);
+  const state: DecodeState = { at: 0, failure: undefined };
+  const count = decode(bytes, state, out);
+  return state.failure === undefined ? fromCodePoints(out, count) : null;
+}
+
+/** The string of codePoints[0, count) (a surrogate code point is one unit, as JavaScript keeps it). */
+function fromCodePoints(codePoints: Uint32Array, count: number): string {
+  let length = count;
+  for (let i = 0; i < count; i++) if (codePoints[i]! > 0xffff) length++;
+  // Short texts through an exact-length array, as decodeShortUtf8 makes them.
+  const units = length <= SHORT_UTF8 ? unitArrays[length]! : new Uint16Array(length);
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const cp = codePoints[i]!;
+    if (cp > 0xffff) {
+      units[n++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[n++] = 0xdc00 + (cp & 0x3ff);
     } else {
-      return null;
+      units[n++] = cp;
     }
-    if (i + need >= end) return null;
-    for (let k = 1; k <= need; k++) {
-      const b = bytes[i + k]!;
-      if ((b & 0xc0) !== 0x80) return null;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff) return null;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-    } else {
-      units.push(cp);
-    }
-    i += need + 1;
   }
-  return fromCharCodes(units, 0, units.length);
+  return length <= SHORT_UTF8 ? fromCharCode.apply(null, units as number[]) : fromCharCodes(units, 0, length);
 }
 
 /** Decodes bytes[start, end) as Latin-1: every byte is the code point of the same value. */
@@ -179,15 +180,7 @@ export function decodeLatin1(bytes: Uint8Array, start: number, end: number): str
 
 /** Decodes bytes[start, end) as strict ASCII; null when a byte is above 0x7f. */
 export function decodeAscii(bytes: Uint8Array, start: number, end: number): string | null {
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return null;
-  return fromCharCodes(bytes, start, end);
-}
-
-function hexValue(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  return -1;
+  return asciiFailure(bytes, start, end) === undefined ? fromCharCodes(bytes, start, end) : null;
 }
 
 /**
@@ -195,36 +188,9 @@ function hexValue(b: number): number {
  * `\UXXXXXXXX` after an odd number of backslashes. Null on a truncated or out-of-range escape.
  */
 export function decodeRawUnicodeEscape(bytes: Uint8Array, start: number, end: number): string | null {
-  let out = '';
-  let runStart = start;
-  let i = start;
-  while (i < end) {
-    if (bytes[i] !== 0x5c) {
-      i++;
-      continue;
-    }
-    // Count the run of backslashes; only an odd run escapes.
-    let j = i;
-    while (j < end && bytes[j] === 0x5c) j++;
-    if (((j - i) & 1) === 0 || j >= end || (bytes[j] !== 0x75 && bytes[j] !== 0x55)) {
-      i = j;
-      continue;
-    }
-    out += decodeLatin1(bytes, runStart, j - 1);
-    const digits = bytes[j] === 0x75 ? 4 : 8;
-    if (j + 1 + digits > end) return null;
-    let cp = 0;
-    for (let k = 0; k < digits; k++) {
-      const h = hexValue(bytes[j + 1 + k]!);
-      if (h < 0) return null;
-      cp = cp * 16 + h;
-    }
-    if (cp > 0x10ffff) return null;
-    out += String.fromCodePoint(cp);
-    i = j + 1 + digits;
-    runStart = i;
-  }
-  return out + decodeLatin1(bytes, runStart, end);
+  const line = bytes.subarray(start, end);
+  if (line.indexOf(0x5c) < 0) return decodeLatin1(bytes, start, end);
+  return decodeWith(decodeRawUnicodeEscapeCodePoints, line);
 }
 
 /**
@@ -232,54 +198,8 @@ export function decodeRawUnicodeEscape(bytes: Uint8Array, start: number, end: nu
  * the bytes, or null on a malformed `\x` escape or a trailing backslash.
  */
 export function decodeStringEscape(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
-  const out = new Uint8Array(end - start);
-  let n = 0;
-  let i = start;
-  while (i < end) {
-    const b = bytes[i++]!;
-    if (b !== 0x5c) {
-      out[n++] = b;
-      continue;
-    }
-    if (i >= end) return null;
-    const c = bytes[i++]!;
-    switch (c) {
-      case 0x0a: // backslash-newline: a line continuation, dropped
-        break;
-      case 0x5c:
-      case 0x27:
-      case 0x22:
-        out[n++] = c;
-        break;
-      case 0x61: out[n++] = 0x07; break; // \a
-      case 0x62: out[n++] = 0x08; break; // \b
-      case 0x66: out[n++] = 0x0c; break; // \f
-      case 0x6e: out[n++] = 0x0a; break; // \n
-      case 0x72: out[n++] = 0x0d; break; // \r
-      case 0x74: out[n++] = 0x09; break; // \t
-      case 0x76: out[n++] = 0x0b; break; // \v
-      case 0x78: { // \xhh: exactly two hex digits
-        const hi = i < end ? hexValue(bytes[i]!) : -1;
-        const lo = i + 1 < end ? hexValue(bytes[i + 1]!) : -1;
-        if (hi < 0 || lo < 0) return null;
-        out[n++] = hi * 16 + lo;
-        i += 2;
-        break;
-      }
-      default:
-        if (c >= 0x30 && c <= 0x37) { // \o, \oo, \ooo
-          let v = c - 0x30;
-          for (let k = 0; k < 2 && i < end && bytes[i]! >= 0x30 && bytes[i]! <= 0x37; k++) {
-            v = v * 8 + (bytes[i++]! - 0x30);
-          }
-          out[n++] = v & 0xff;
-        } else { // unknown escapes are kept as they are
-          out[n++] = 0x5c;
-          out[n++] = c;
-        }
-    }
-  }
-  return out.slice(0, n);
+  const decoded = escapeDecode(bytes, start, end);
+  return decoded instanceof DecodeFailure ? null : decoded;
 }
 
 /** Bytes `text` takes in UTF-8 with surrogatepass (a lone surrogate takes 3 bytes). */

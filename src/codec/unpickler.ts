@@ -3,14 +3,15 @@
 // It follows CPython's Modules/_pickle.c (the C unpickler users run) for semantics and errors.
 import { fixImport } from '../protocol/compat.js';
 import { PickleError, type PickleErrorCode, UnpicklingError } from '../errors.js';
-import { detachedMessage, isDetached } from './detached-buffer.js';
+import { detachedMessage, isDetached } from '../values/detached-buffer.js';
 import { decodeLong, parsePythonFloat, parsePythonInt } from './numbers.js';
 import { Opcode, opcodeName } from '../protocol/opcodes.js';
+import { HIGHEST_PROTOCOL } from '../protocol/limits.js';
+import { fallbackRegistry } from './fallback-registry.js';
 import { compressedInputHint } from './input-hints.js';
 import { unregisteredNameHint } from '../registry/registry-hints.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Registry } from '../registry/registry.js';
-import { codecsEncode, describe } from '../standard/builtins.js';
-import { STANDARD_REGISTRY } from '../standard/index.js';
+import { codecsEncode } from './builtins.js';
 import {
   decodeAscii,
   decodeLatin1,
@@ -19,6 +20,7 @@ import {
   decodeUtf8,
 } from './text.js';
 import { PyByteArray } from '../values/bytearray.js';
+import { describe } from '../values/describe.js';
 import { dictEntries, isDict, isPlainDict, type PyDict, setPlainDictItem } from '../values/dict.js';
 import { distinctNaN, PyFloat, setOf } from '../values/float.js';
 import { floatItemsFor, floatsOf, isIntegralFloat, itemIsFloat, markFloatItem, markFloatKey, markFloatValue, shareFloats, truncateFloatItems, unmarkFloatValue, valueIsFloat } from '../values/float-marks.js';
@@ -31,6 +33,7 @@ import { BatchRunProgress, BatchRunScan, flatItemAt, frameAfter, scanBatchRun, s
 import { replaceReferences } from './replace-references.js';
 import { reprStr } from './python-repr.js';
 import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } from './text-latin1.js';
+import { asciiFailure } from './text-decoders.js';
 
 /**
  * A new empty list. Not an array literal: V8 remembers what a literal's arrays came to hold and
@@ -38,9 +41,6 @@ import { LATIN1_TEXT_MIN, latin1BytesOfUtf8, latin1String, releaseLatin1Bytes } 
  * would box each float. Array.of() starts each list afresh: a list of floats stores them unboxed.
  */
 const newList = (): unknown[] => Array.of();
-
-/** The highest protocol this package reads and writes. */
-export const HIGHEST_PROTOCOL = 5;
 
 /** How Python 2 `str` values (STRING, BINSTRING, SHORT_BINSTRING) are decoded. */
 export type Python2StringEncoding = 'ascii' | 'latin1' | 'utf-8' | 'bytes';
@@ -188,6 +188,8 @@ export class Unpickler implements LoadContext {
   readonly strict: boolean;
   readonly maxIntDigits: number;
   readonly #registry: Registry;
+  /** What the registry does not know is looked up here: the builtins, and the standard types once installed. */
+  readonly #fallback: Registry;
   readonly #encoding: Python2StringEncoding;
   readonly #fixImports: boolean;
   readonly #mapDicts: boolean;
@@ -281,6 +283,7 @@ export class Unpickler implements LoadContext {
     }
     this.#view = new DataView(this.#data.buffer, this.#data.byteOffset, this.#data.byteLength);
     this.#registry = options.registry ?? defaultRegistry();
+    this.#fallback = fallbackRegistry();
     this.strict = options.strict ?? false;
     const encoding = options.encoding ?? 'ascii';
     if (!['ascii', 'latin1', 'utf-8', 'bytes'].includes(encoding)) {
@@ -676,6 +679,13 @@ export class Unpickler implements LoadContext {
     const text = decode(this.#data, start, end);
     if (text === null) fail(`${what} is not valid text`);
     return text;
+  }
+
+  /** The next line, which must be ASCII as #lineText's default decoder wants it, as its bounds. */
+  #asciiLine(what: string): [number, number] {
+    const line = this.#line();
+    if (asciiFailure(this.#data, line[0], line[1]) !== undefined) fail(`${what} is not valid text`);
+    return line;
   }
 
   // ---- integral floats on the stack -----------------------------------------------------
@@ -1244,7 +1254,7 @@ export class Unpickler implements LoadContext {
 
   /** LoadContext: the handler for a JavaScript class, in the load's registry or the standard one. */
   handlerForClass(cls: unknown): PyClassHandler | undefined {
-    return this.#registry.handlerForClass(cls) ?? STANDARD_REGISTRY.handlerForClass(cls);
+    return this.#registry.handlerForClass(cls) ?? this.#fallback.handlerForClass(cls);
   }
 
   #findClass(module: string, name: string): PyGlobal {
@@ -1252,7 +1262,7 @@ export class Unpickler implements LoadContext {
     const cacheKey = `${module}\n${name}`;
     const cached = this.#globals.get(cacheKey);
     if (cached) return cached;
-    const handler = this.#registry.resolve(module, name) ?? STANDARD_REGISTRY.resolve(module, name);
+    const handler = this.#registry.resolve(module, name) ?? this.#fallback.resolve(module, name);
     if (!handler && this.strict) fail(`global '${module}.${name}' is not registered (strict mode)${unregisteredNameHint(module, name, this.#registry)}`, 'FORBIDDEN_GLOBAL');
     const global = handler
       ? new PyGlobal(handler.module, handler.name, handler)
@@ -1618,10 +1628,13 @@ export class Unpickler implements LoadContext {
 
   /** INT: a protocol 0 int, or a bool as 00 and 01. */
   #loadInt(): void {
-    const text = this.#lineText('INT argument');
-    if (text === '00') this.#push(false);
-    else if (text === '01') this.#push(true);
-    else this.#push(this.#parseInt(text));
+    const data = this.#data;
+    const [start, end] = this.#asciiLine('INT argument');
+    if (end - start === 2 && data[start] === 0x30 && (data[start + 1] === 0x30 || data[start + 1] === 0x31)) {
+      this.#push(data[start + 1] === 0x31);
+    } else {
+      this.#push(this.#parseInt(start, end));
+    }
   }
 
   #loadBinInt(): void {
@@ -1636,10 +1649,10 @@ export class Unpickler implements LoadContext {
     this.#push(this.#u16());
   }
 
+  /** LONG: a protocol 0 int, with Python 2's trailing L or without. */
   #loadLong(): void {
-    let text = this.#lineText('LONG argument');
-    if (text.endsWith('L')) text = text.slice(0, -1);
-    this.#push(this.#parseInt(text));
+    const [start, end] = this.#asciiLine('LONG argument');
+    this.#push(this.#parseInt(start, end > start && this.#data[end - 1] === 0x4c ? end - 1 : end));
   }
 
   #loadLong1(): void {
@@ -1654,7 +1667,7 @@ export class Unpickler implements LoadContext {
   }
 
   #loadFloat(): void {
-    const value = parsePythonFloat(this.#lineText('FLOAT argument'));
+    const value = parsePythonFloat(this.#data, ...this.#asciiLine('FLOAT argument'));
     if (value === null) fail('could not convert FLOAT argument to float');
     this.#pushFloat(value);
   }
@@ -1876,7 +1889,7 @@ export class Unpickler implements LoadContext {
   // ---- handlers: the memo -------------------------------------------------------------------
 
   #loadGet(): void {
-    const index = this.#parseInt(this.#lineText('GET argument'));
+    const index = this.#parseInt(...this.#asciiLine('GET argument'), 10);
     if (typeof index !== 'number' || index < 0) fail('GET index out of range');
     this.#pushFetched(this.#memoGet(index));
   }
@@ -1890,7 +1903,7 @@ export class Unpickler implements LoadContext {
   }
 
   #loadPut(): void {
-    const index = this.#parseInt(this.#lineText('PUT argument'));
+    const index = this.#parseInt(...this.#asciiLine('PUT argument'), 10);
     if (typeof index !== 'number' || index < 0) fail('negative PUT argument');
     this.#memoSet(index, this.#topToMemo());
   }
@@ -2002,9 +2015,16 @@ export class Unpickler implements LoadContext {
     return isIntegralFloat(value) ? new PyFloat(value) : value;
   }
 
-  #parseInt(text: string): number | bigint {
-    const value = parsePythonInt(text, this.maxIntDigits);
-    if (value === null) fail(`invalid literal for int() with base 0: ${reprStr(text.slice(0, 40))}`);
+  /**
+   * The int of the ASCII bytes [start, end), as int(bytes, base) reads it: base 0 for INT and
+   * LONG (pickle.py's int(line, 0)), 10 for the memo indices of GET and PUT (as both CPython
+   * unpicklers read them).
+   */
+  #parseInt(start: number, end: number, base = 0): number | bigint {
+    const value = parsePythonInt(this.#data, start, end, base, this.maxIntDigits);
+    if (value === null) {
+      fail(`invalid literal for int() with base ${base}: ${reprStr(latin1String(this.#data, start, Math.min(end, start + 40)))}`);
+    }
     return value;
   }
 }

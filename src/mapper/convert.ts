@@ -3,9 +3,6 @@
 // changes the user's values: a container whose items must be written differently is copied once
 // per dump (through the dump's cache), so a container shared between fields stays shared.
 import { PyByteArray } from '../values/bytearray.js';
-import { PyComplex } from '../values/complex.js';
-import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../values/datetime.js';
-import { PyDecimal, PyFraction, PyUUID } from '../values/numeric.js';
 import { isDict, isPlainDict, setPlainDictItem } from '../values/dict.js';
 import { PickleError, type PickleErrorCode } from '../errors.js';
 import { pythonFloatRepr } from '../codec/numbers.js';
@@ -26,6 +23,7 @@ import { PyFrozenSet } from '../values/frozenset.js';
 import { PyObject } from '../values/object.js';
 import { Tuple } from '../values/tuple.js';
 import { type FieldType, type MappedClass, typeName } from './types.js';
+import { valueClassName } from './value-classes.js';
 
 /** Thrown for a value that does not fit its field; the caller adds class and field. `path` is where inside the field (`['a'][2]`). */
 export class FieldTypeError extends PickleError {
@@ -46,24 +44,10 @@ export class FieldTypeError extends PickleError {
 
 const SCHEMAS_KEY = Symbol.for('pickle-mapper.schemas');
 
-/** Python's names of the value classes a field may be typed with. */
-const VALUE_CLASS_NAMES = new Map<unknown, string>([
-  [PyDatetime, 'datetime.datetime'],
-  [PyDate, 'datetime.date'],
-  [PyTime, 'datetime.time'],
-  [PyTimedelta, 'datetime.timedelta'],
-  [PyTimezone, 'datetime.timezone'],
-  [PyDecimal, 'decimal.Decimal'],
-  [PyFraction, 'fractions.Fraction'],
-  [PyUUID, 'uuid.UUID'],
-  [PyComplex, 'complex'],
-  [PyByteArray, 'bytearray'],
-]);
-
 /** `module.name` of a registered class or value class, else its JavaScript name. */
 export function pythonNameOf(cls: MappedClass): string {
   const schema = (globalThis as { [SCHEMAS_KEY]?: WeakMap<MappedClass, { module: string; name: string }> })[SCHEMAS_KEY]?.get(cls);
-  return schema ? `${schema.module}.${schema.name}` : (VALUE_CLASS_NAMES.get(cls) ?? cls.name);
+  return schema ? `${schema.module}.${schema.name}` : (valueClassName(cls) ?? cls.name);
 }
 
 /** Whether a class was registered with registerClass (in any registry). */
@@ -129,7 +113,7 @@ function mismatchHint(type: FieldType, value: unknown): string {
   if (value instanceof Date) return '; convert it with PyDatetime.fromDate(date) (or PyDate.fromDate for a date)';
   if (typeof type === 'function') {
     const cls = type();
-    if (typeof cls === 'function' && !isMappedClass(cls) && !VALUE_CLASS_NAMES.has(cls)) return `; ${cls.name} is not registered (@PyClass or registerClass)`;
+    if (typeof cls === 'function' && !isMappedClass(cls) && valueClassName(cls) === undefined) return `; ${cls.name} is not registered (@PyClass or registerClass)`;
   }
   return '';
 }

@@ -1,28 +1,11 @@
 // A field's type from its default value, where the default says enough: the same class then
 // checks the same values under every compiler and decorator standard, with or without
 // decorator metadata (which exists only under some toolchains and is not read).
-import { PyByteArray } from '../values/bytearray.js';
 import { PyEnumMember } from '../values/collections.js';
-import { PyComplex } from '../values/complex.js';
-import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../values/datetime.js';
 import { PyFloat } from '../values/float.js';
-import { PyDecimal, PyFraction, PyUUID } from '../values/numeric.js';
 import { isMappedClass } from './convert.js';
 import type { FieldType, MappedClass } from './types.js';
-
-/** Value classes whose instances, as defaults, say the field holds one of them. */
-const VALUE_CLASSES: readonly MappedClass[] = [
-  PyDatetime,
-  PyDate,
-  PyTime,
-  PyTimedelta,
-  PyTimezone,
-  PyDecimal,
-  PyFraction,
-  PyUUID,
-  PyComplex,
-  PyByteArray,
-];
+import { valueClassName } from './value-classes.js';
 
 /**
  * The type a default value says: `''` str, `false` bool, an integral number or a bigint int, any
@@ -52,7 +35,7 @@ export function inferType(value: unknown): FieldType | undefined {
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto === Uint8Array.prototype) return 'bytes';
   const ctor = (proto as { constructor?: MappedClass } | null)?.constructor;
-  if (ctor && (VALUE_CLASSES.includes(ctor) || isMappedClass(ctor))) return () => ctor;
+  if (ctor && (valueClassName(ctor) !== undefined || isMappedClass(ctor))) return () => ctor;
   return undefined;
 }
 

@@ -2,9 +2,11 @@
 // map. Decorators build one; `registerClass` takes one directly, for JavaScript users and classes
 // one cannot edit. Field types that come from defaults are filled in when the class is first used
 // (see resolve.ts): only then can its constructor run and its thunks see every class.
+import { type PythonName } from '../registry/python-name.js';
 import { checked, type FieldType, type MappedClass } from './types.js';
 
 export type { FieldType, MappedClass } from './types.js';
+export { parsePythonName, type PythonName } from '../registry/python-name.js';
 
 /** How one TypeScript property maps to a Python attribute. */
 export interface FieldOptions<T extends FieldType = FieldType> {
@@ -19,12 +21,6 @@ export interface FieldOptions<T extends FieldType = FieldType> {
   type?: T;
   /** With `strict`: whether a state without this field is an error. Default true. */
   required?: boolean;
-}
-
-/** A Python qualified name: module plus qualname (which may hold dots: `Outer.Inner`). */
-export interface PythonName {
-  module: string;
-  name: string;
 }
 
 /**
@@ -120,16 +116,6 @@ export interface MutableClassSchema extends ClassSchema {
   resolved: boolean;
   /** The nearest registered base class, whose undeclared properties stay unmapped when it is explicit. */
   readonly base: ClassSchema | undefined;
-}
-
-/** Splits `'pkg.mod.Name'` at its last dot; use `{ module, name }` for nested qualnames. */
-export function parsePythonName(text: string | PythonName): PythonName {
-  if (typeof text !== 'string') return text;
-  const dot = text.lastIndexOf('.');
-  if (dot <= 0 || dot === text.length - 1) {
-    throw new TypeError(`'${text}' is not a qualified Python name such as 'module.Class'`);
-  }
-  return { module: text.slice(0, dot), name: text.slice(dot + 1) };
 }
 
 /** A declared field, before its type may be inferred. */

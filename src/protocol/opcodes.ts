@@ -694,7 +694,7 @@ export const OPCODES: readonly OpcodeInfo[] = [
 ];
 
 /** Opcode table indexed by opcode byte; undefined for bytes that are not opcodes. */
-export const OPCODE_BY_CODE: readonly (OpcodeInfo | undefined)[] = (() => {
+export const OPCODE_BY_CODE: readonly (OpcodeInfo | undefined)[] = /* @__PURE__ */ (() => {
   const table: (OpcodeInfo | undefined)[] = new Array(256).fill(undefined);
   for (const op of OPCODES) table[op.code] = op;
   return table;
@@ -850,7 +850,15 @@ export const OP = {
 
 export type OpcodeName = keyof typeof OP;
 
+// Names by byte from OP, not from OPCODES: the unpickler names opcodes in its errors, and a bundle
+// of it then leaves the documented table (most of this file) out.
+const NAME_BY_CODE: readonly (string | undefined)[] = /* @__PURE__ */ (() => {
+  const names: (string | undefined)[] = new Array(256).fill(undefined);
+  for (const [name, code] of Object.entries(OP)) names[code] = name;
+  return names;
+})();
+
 /** Name of an opcode byte, or a hex description of a byte that is not an opcode. */
 export function opcodeName(code: number): string {
-  return OPCODE_BY_CODE[code]?.name ?? `<unknown opcode 0x${code.toString(16).padStart(2, '0')}>`;
+  return NAME_BY_CODE[code] ?? `<unknown opcode 0x${code.toString(16).padStart(2, '0')}>`;
 }

@@ -10,7 +10,7 @@
 //   deque        REDUCE(deque, ())                   + APPEND(S) of the items; `((), maxlen)` with a maxlen
 //
 // Python 2.7 wrote OrderedDict(list of [key, value] lists) and deque(list, maxlen): both load too.
-import { extraState } from '../mapper/instance.js';
+import { extraState } from '../registry/instance-memory.js';
 import type { LoadContext, PyClassHandler, Reduction } from '../registry/registry.js';
 import { PyCounter, PyDefaultDict, PyDeque, PyOrderedDict } from '../values/collections.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';

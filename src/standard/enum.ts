@@ -7,7 +7,7 @@
 //
 // Both load as the member; `dumps` writes the first form (the second with `byName: true`).
 import { invalidArgument } from '../values/invalid-argument.js';
-import { parsePythonName, type PythonName } from '../mapper/schema.js';
+import { parsePythonName, type PythonName } from '../registry/python-name.js';
 import { hashedAs } from '../codec/python-hash.js';
 import { defaultRegistry, type PyClassHandler, type Reduction, type Registry } from '../registry/registry.js';
 import { PyEnumMember, PyEnumType } from '../values/collections.js';

@@ -7,8 +7,8 @@
 //   protocol 0/1   REDUCE(copyreg._reconstructor, (cls, tuple, (*values)))
 //
 // A subclass with a `__dict__` adds BUILD of its attributes, kept in `extraState(instance)`.
-import { extraState } from '../mapper/instance.js';
-import { type MappedClass, parsePythonName, type PythonName } from '../mapper/schema.js';
+import { extraState } from '../registry/instance-memory.js';
+import { parsePythonName, type PythonName } from '../registry/python-name.js';
 import { defaultRegistry, type LoadContext, type PyClassHandler, type Reduction, type Registry } from '../registry/registry.js';
 import { dictEntries, isDict, setPlainDictItem } from '../values/dict.js';
 import { PyFloat } from '../values/float.js';
@@ -59,7 +59,8 @@ interface ResolvedField {
  * registerNamedTuple(Point, { module: 'geo', name: 'Point', fields: ['x', 'y'] });
  * ```
  */
-export function registerNamedTuple<T extends object>(cls: MappedClass<T>, options: NamedTupleOptions): PyClassHandler<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function registerNamedTuple<T extends object>(cls: abstract new (...args: any[]) => T, options: NamedTupleOptions): PyClassHandler<T> {
   const { module, name } = options;
   if (!module || !name) throw new TypeError('registerNamedTuple needs the Python module and name');
   const fields: ResolvedField[] = options.fields.map((field) =>

@@ -2,7 +2,8 @@
 // behave like (so a loaded OrderedDict is used as any Map and a deque as any array), distinct
 // classes so that they pickle back as what they were. The registry handlers that load and dump
 // them are in src/standard/collections.ts and src/standard/enum.ts.
-import { invalidArgument, shown } from './invalid-argument.js';
+import { shown } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
 import { PyFloat } from './float.js';
 import { PyGlobal } from './global.js';
 import { Tuple } from './tuple.js';

@@ -1,4 +1,5 @@
-import { invalidArgument, shown } from './invalid-argument.js';
+import { shown } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
 
 /** A Python complex number. */
 export class PyComplex {

@@ -5,7 +5,8 @@
 // and a wall-clock time without an offset.
 
 import { PickleError } from '../errors.js';
-import { invalidArgument, quoted, shown } from './invalid-argument.js';
+import { quoted, shown } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
 
 /** The smallest and largest years Python's datetime allows. */
 export const MINYEAR = 1;

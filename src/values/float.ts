@@ -1,4 +1,5 @@
-import { invalidArgument, shown } from './invalid-argument.js';
+import { shown } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
 
 /**
  * A Python float whose value is integral (`2.0`). Plain numbers that are safe integers pickle as

@@ -1,6 +1,7 @@
 // numpy values: NdDtype (numpy.dtype), NdArray (numpy.ndarray) and NumpyScalar (numpy.float64(2.5)
 // and the other scalar types). The pickle handlers are in src/standard/numpy/.
-import { invalidArgument, quoted, shown } from './invalid-argument.js';
+import { quoted, shown, typeName } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
 import {
   type NdTypedArray,
   contiguity,
@@ -9,7 +10,7 @@ import {
   halfToNumber,
   numberToHalf,
   sizeOf,
-} from '../standard/numpy/codec.js';
+} from './numpy/elements.js';
 import {
   type DtypeSpec,
   type NdByteOrder,
@@ -22,28 +23,23 @@ import {
   checkDtypeSpec,
   parseDtype,
   storageOf,
-} from '../standard/numpy/dtype.js';
+} from './numpy/dtype.js';
 import {
   MAX_NDIM,
   arrayBytes,
   assignArray,
   assignDtype,
-  describeData,
   specOf,
   storageConstructor,
-} from '../standard/numpy/internals.js';
+  type NdArrayData,
+  type NumpyModule,
+} from './numpy/internals.js';
 import { PyComplex } from './complex.js';
 import { PyFloat } from './float.js';
 import { type Tuple, isTuple } from './tuple.js';
 
-export type { DtypeSpec, NdByteOrder, NdKind, NdStorage, NdTypedArray };
+export type { DtypeSpec, NdArrayData, NdByteOrder, NdKind, NdStorage, NdTypedArray, NumpyModule };
 export { halfToNumber, numberToHalf };
-
-/**
- * Where numpy's pickling functions live: `'numpy.core'` (numpy 1.x names, also read by numpy 2.x)
- * or `'numpy._core'` (numpy 2.x names, which numpy 1.x cannot read).
- */
-export type NumpyModule = 'numpy.core' | 'numpy._core';
 
 /** The most dimensions numpy allows (NPY_MAXDIMS in numpy 2). */
 export { MAX_NDIM };
@@ -152,9 +148,6 @@ function signature(dtype: NdDtype, depth = 0): string {
 }
 
 // ---- arrays ---------------------------------------------------------------------------------
-
-/** What NdArray.data holds: a typed array for every dtype but object, a plain array for object. */
-export type NdArrayData = NdTypedArray | unknown[];
 
 /** The memory layout of NdArray.data: C (row-major), F (column-major) or K (another permutation). */
 export type NdOrder = 'C' | 'F' | 'K';
@@ -388,7 +381,7 @@ function inferTypedDtype(data: unknown): NdDtype {
   for (const [ctor, code] of TYPED_DTYPES) {
     if (data instanceof ctor) return new NdDtype(code);
   }
-  throw invalidArgument(`cannot make an array of ${describeData(data)}: pass a typed array or use NdArray.from`);
+  throw invalidArgument(`cannot make an array of ${typeName(data)}: pass a typed array or use NdArray.from`);
 }
 
 function inferDtype(values: ArrayLike<unknown>): NdDtype {
@@ -457,7 +450,7 @@ function toNumber(value: unknown): number {
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof PyFloat) return value.value;
-  throw invalidArgument(`expected a number, got ${describeData(value)}`);
+  throw invalidArgument(`expected a number, got ${typeName(value)}`);
 }
 
 const INT_RANGES: Record<string, [number, number]> = {
@@ -541,7 +534,7 @@ function toStorage(values: ArrayLike<unknown>, dtype: NdDtype): NdArrayData {
       const units = dtype.itemsize / 4;
       const out = new Uint32Array(count * units);
       items.forEach((v, i) => {
-        if (typeof v !== 'string') throw invalidArgument(`expected a string for ${dtype.str}, got ${describeData(v)}`);
+        if (typeof v !== 'string') throw invalidArgument(`expected a string for ${dtype.str}, got ${typeName(v)}`);
         const points = Array.from(v, (char) => char.codePointAt(0)!);
         if (points.length > units) throw invalidArgument(`${quoted(v)} is longer than ${dtype.str} holds`);
         out.set(points, i * units);
@@ -553,7 +546,7 @@ function toStorage(values: ArrayLike<unknown>, dtype: NdDtype): NdArrayData {
       const out = new Uint8Array(count * size);
       items.forEach((v, i) => {
         const bytes = typeof v === 'string' && dtype.kind === 'S' ? latin1Bytes(v, dtype.str) : v;
-        if (!(bytes instanceof Uint8Array)) throw invalidArgument(`expected a Uint8Array for ${dtype.str}, got ${describeData(v)}`);
+        if (!(bytes instanceof Uint8Array)) throw invalidArgument(`expected a Uint8Array for ${dtype.str}, got ${typeName(v)}`);
         if (bytes.length > size) throw invalidArgument(`${bytes.length} bytes are more than ${dtype.str} holds`);
         if (dtype.kind !== 'S' && bytes.length !== size) throw invalidArgument(`a ${dtype.str} element needs exactly ${size} bytes`);
         out.set(bytes, i * size);

@@ -3,8 +3,9 @@
 // back to what Python wrote: a Decimal's digits, exponent and sign (NaN payloads and -0 too), a
 // Fraction's exact terms, a UUID's 128 bits and `is_safe`.
 
-import { invalidArgument, quoted, shown } from './invalid-argument.js';
-import { asciiDigit, pythonStrip } from '../codec/numbers.js';
+import { quoted, shown } from './describe.js';
+import { invalidArgument } from './invalid-argument.js';
+import { asciiDigit, pythonStrip } from './python-text.js';
 /** A Python int in the value model: a number when safe, a bigint beyond ±(2^53 − 1). */
 export type PyInt = number | bigint;
 

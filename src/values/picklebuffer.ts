@@ -1,4 +1,4 @@
-import { detachedMessage, isDetached } from '../codec/detached-buffer.js';
+import { detachedMessage, isDetached } from './detached-buffer.js';
 import { PyByteArray } from './bytearray.js';
 import { invalidArgument } from './invalid-argument.js';
 

@@ -10,6 +10,7 @@ import { DisassemblyError, disassemble, dis } from '../../src/inspect/dis/disass
 import { dumps, tuple } from '../../src/index.js';
 import { describeWithPython, runPython } from '../helpers/python.js';
 import { CORPUS_FILES, readCorpus, runPythonModule, useBuiltCli } from '../helpers/cli.js';
+import { seededRandom as prng } from '../helpers/random.js';
 
 const FILES = CORPUS_FILES;
 const read = readCorpus;
@@ -55,18 +56,6 @@ interface Job {
 function pythonDis(jobs: readonly Job[]): Array<{ out: string; error: string | null }> {
   const input = JSON.stringify(jobs.map((job) => ({ ...job, data: Buffer.from(job.data).toString('base64') })));
   return JSON.parse(runPython(PY_DIS, input).toString('utf8'));
-}
-
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Truncations, byte flips and splices of a pickle: malformed input of every kind. */

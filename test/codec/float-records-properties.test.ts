@@ -3,7 +3,7 @@
 // sets and frozensets, shared and cyclic), `dumps(loads(p))` is `p` byte for byte, where
 // `p = dumps(value)`: every float loaded as a plain number is written back as a float, every
 // int as an int, at every protocol and in fast mode. Each value goes inside a list: a float
-// that is the whole pickle has no container to record it (the README says so). No python3
+// that is the whole pickle has no container to record it (docs/values.md says so). No python3
 // needed: the pickles are ours, and CPython's identity with them is
 // test/pickler-bytes-properties.test.ts's business.
 import fc from 'fast-check';

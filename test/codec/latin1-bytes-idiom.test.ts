@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loads, Registry, Tuple, Unpickler, UnpicklingError } from '../../src/index.js';
 import { matchLatin1BytesIdiom } from '../../src/codec/latin1-bytes-idiom.js';
-import { codecsEncode } from '../../src/standard/builtins.js';
+import { codecsEncode } from '../../src/codec/builtins.js';
 import { describeWithPython, runPython } from '../helpers/python.js';
 
 /** Bytes of every value 0..255, `size` of them: half of them two bytes long in the UTF-8 text. */

@@ -28,6 +28,7 @@ import {
   toTagged,
 } from './pickler/python-graph.js';
 import { FLOAT_EDGES, INT_EDGES, STRING_EDGES } from './pickler/value-model.js';
+import { seededRandom as prng } from '../helpers/random.js';
 
 const PICKLES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pickles');
 const PROTOCOLS = [0, 1, 2, 3, 4, 5] as const;
@@ -225,18 +226,6 @@ describeWithPython('never longer than CPython: an equal string repeated as disti
 });
 
 // ---- (d) targeted cases -------------------------------------------------------------------------
-
-/** A deterministic PRNG (mulberry32), for varied sizes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Strings are unique within each case (we memoize them by value, CPython by identity). */
 let stringSerial = 0;

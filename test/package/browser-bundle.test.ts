@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-it.each(['src/index.ts', 'decorators/index.ts'])('%s bundles for the browser without Node built-ins', async (entry) => {
+it.each(['src/index.ts', 'src/core.ts', 'decorators/index.ts'])('%s bundles for the browser without Node built-ins', async (entry) => {
   const result = await build({
     entryPoints: [`${ROOT}/${entry}`],
     bundle: true,

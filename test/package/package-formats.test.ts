@@ -2,16 +2,21 @@
 // CommonJS and ESM projects with decorated classes compiled by tsc (legacy and TC39 standard
 // decorators) load what Python pickled, edit it and dump it, and python3 checks what it gets; a
 // process that both `require`s and `import`s the package has one copy of it; a browser bundle
-// takes the ESM build alone; the declarations type-check per condition; the CLI runs.
+// takes the ESM build alone, and keeps the standard types with the full entry and leaves them out
+// with the core one; the declarations type-check per condition; the CLI runs.
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { LOADED_AS_PLACEHOLDERS, LOADED_AS_STANDARD_TYPES, loadingProgram, runBundle } from '../helpers/bundle-probe.js';
 import { installPackage, run, tsc, writeFiles } from '../helpers/packed-package.js';
 import { describeWithPython, runPython } from '../helpers/python.js';
 
 const PACKAGE_DIR = join(ROOT, 'test', 'package');
+
+// pickle.dumps(datetime.datetime(2024, 1, 2), protocol=4), as CPython 3.11 writes it.
+const DATETIME_PROTOCOL_4 = 'gASVKgAAAAAAAACMCGRhdGV0aW1llIwIZGF0ZXRpbWWUk5RDCgfoAQIAAAAAAACUhZRSlC4=';
 const source = (path: string) => readFileSync(join(PACKAGE_DIR, path), 'utf8');
 
 let scratch = '';
@@ -31,8 +36,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(process.cwd() + '/');
 const dist = process.cwd() + '/node_modules/pickle-mapper/dist/';
 const report = {};
-for (const entry of ['index', 'decorators']) {
-  const specifier = entry === 'index' ? 'pickle-mapper' : 'pickle-mapper/decorators';
+for (const entry of ['index', 'core', 'decorators']) {
+  const specifier = entry === 'index' ? 'pickle-mapper' : 'pickle-mapper/' + entry;
   const imported = await import(specifier);
   const required = require(specifier);
   const esmBuild = await import(dist + entry + '.js');
@@ -43,17 +48,22 @@ for (const entry of ['index', 'decorators']) {
     count: names.length,
   };
 }
-const [core, decorators] = [await import('pickle-mapper'), await import('pickle-mapper/decorators')];
+const [full, core, decorators] = [await import('pickle-mapper'), await import('pickle-mapper/core'), await import('pickle-mapper/decorators')];
 report.shared = ['Tuple', 'tuple', 'PyFloat', 'pyFloat', 'Registry', 'defaultRegistry', 'registerClass'].every(
-  (name) => core[name] === decorators[name],
+  (name) => full[name] === decorators[name],
 );
+report.coreShared = Object.keys(core).every((name) => core[name] === full[name]);
 console.log(JSON.stringify(report));
 `;
     const report = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }));
     expect(report.index).toEqual({ sameNames: true, sameValues: true, count: expect.any(Number) });
+    expect(report.core).toEqual({ sameNames: true, sameValues: true, count: expect.any(Number) });
     expect(report.decorators).toEqual({ sameNames: true, sameValues: true, count: expect.any(Number) });
     expect(report.index.count).toBeGreaterThan(50);
+    expect(report.core.count).toBeGreaterThan(50);
+    expect(report.core.count).toBeLessThan(report.index.count);
     expect(report.shared).toBe(true);
+    expect(report.coreShared).toBe(true);
   });
 
   it('a browser bundle takes the ESM build alone, for import and require alike', async () => {
@@ -83,6 +93,35 @@ console.log(JSON.stringify(report));
   });
 
   it.each([
+    ['pickle-mapper', LOADED_AS_STANDARD_TYPES],
+    ['pickle-mapper/core', LOADED_AS_PLACEHOLDERS],
+  ])("%s's loads, in a minified tree-shaken browser bundle: the standard types as its entry promises", async (entry, expected) => {
+    const result = await build({
+      stdin: { contents: loadingProgram(entry), resolveDir: scratch, loader: 'js' },
+      absWorkingDir: scratch,
+      bundle: true,
+      minify: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    expect(runBundle(scratch, entry.replace('/', '-'), result.outputFiles[0]!.text)).toEqual(expected);
+  });
+
+  it('in Node, the core knows the standard types once the full entry is loaded: one module graph', () => {
+    const script = `
+const core = await import('pickle-mapper/core');
+const bytes = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const before = core.loads(bytes('${DATETIME_PROTOCOL_4}')) instanceof core.PyObject;
+const full = await import('pickle-mapper');
+const after = core.loads(bytes('${DATETIME_PROTOCOL_4}'));
+console.log(JSON.stringify({ before, after: after instanceof full.PyDatetime, year: after.year }));
+`;
+    expect(JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }))).toEqual({ before: true, after: true, year: 2024 });
+  });
+
+  it.each([
     ['nodenext', { module: 'nodenext' }],
     ['bundler', { module: 'preserve', moduleResolution: 'bundler' }],
   ])('the declarations type-check, without Node or DOM types (%s resolution)', (name, options) => {
@@ -92,8 +131,12 @@ console.log(JSON.stringify(report));
       'tsconfig.json': JSON.stringify({
         compilerOptions: { target: 'ES2022', strict: true, noEmit: true, types: [], lib: ['es2022'], skipLibCheck: false, ...options },
       }),
-      'esm.ts': "import * as core from 'pickle-mapper';\nimport * as decorators from 'pickle-mapper/decorators';\nexport const both = { core, decorators };\n",
-      'cjs.cts': "import core = require('pickle-mapper');\nimport decorators = require('pickle-mapper/decorators');\nexport const both = { core, decorators };\n",
+      'esm.ts':
+        "import * as full from 'pickle-mapper';\nimport * as core from 'pickle-mapper/core';\nimport * as decorators from 'pickle-mapper/decorators';\n" +
+        'export const all = { full, core, decorators };\n',
+      'cjs.cts':
+        "import full = require('pickle-mapper');\nimport core = require('pickle-mapper/core');\nimport decorators = require('pickle-mapper/decorators');\n" +
+        'export const all = { full, core, decorators };\n',
     });
     tsc(dir);
   });
@@ -140,6 +183,52 @@ await listener.close();
       'cjs.cts': "import mp = require('pickle-mapper/multiprocessing');\nexport const listen = (): Promise<mp.ConnectionListener> => mp.Listener('/tmp/s.sock');\n",
     });
     tsc(dir);
+  });
+});
+
+describe('the installed package: pickle-mapper/node (Node only)', () => {
+  it('import and require give one module; a gzip file round-trips; bz2 without its optional peer says what to install', () => {
+    const script = `
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { compressedOne } from './bz2-fixture.mjs';
+const require = createRequire(process.cwd() + '/');
+const imported = await import('pickle-mapper/node');
+const required = require('pickle-mapper/node');
+const core = require('pickle-mapper');
+const names = Object.keys(imported);
+await imported.dumpFile('node-entry.pkl.gz', core.tuple(1, 'two'));
+const back = required.loadFileSync('node-entry.pkl.gz');
+writeFileSync('node-entry.pkl.bz2', compressedOne);
+const missing = await imported.loadFile('node-entry.pkl.bz2').catch((error) => error);
+console.log(JSON.stringify({ same: names.every((n) => imported[n] === required[n]), names: names.length, tuple: back instanceof core.Tuple, items: [...back], code: missing.code, message: missing.message }));
+`;
+    // bz2.compress(pickle.dumps(1)) as Python writes it: the peer (seek-bzip) is not installed here.
+    const bz2 = runPython('import bz2, pickle, sys; sys.stdout.write(bz2.compress(pickle.dumps(1)).hex())').toString();
+    writeFiles(scratch, { 'bz2-fixture.mjs': `export const compressedOne = Buffer.from('${bz2}', 'hex');\n` });
+    const report = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }));
+    expect(report).toEqual({
+      same: true,
+      names: expect.any(Number),
+      tuple: true,
+      items: [1, 'two'],
+      code: 'MISSING_DEPENDENCY',
+      message: "reading a bz2-compressed file needs the optional package 'seek-bzip': npm install seek-bzip",
+    });
+    expect(report.names).toBeGreaterThanOrEqual(6);
+  });
+
+  it('alone, it loads the standard types (a datetime file is a PyDatetime, not a placeholder)', () => {
+    const datetime = runPython('import datetime, pickle, sys; sys.stdout.write(pickle.dumps(datetime.datetime(2024, 5, 6, 7, 8, 9)).hex())').toString();
+    writeFiles(scratch, { 'datetime.pkl.hex': datetime });
+    const script = `
+import { readFileSync, writeFileSync } from 'node:fs';
+writeFileSync('node-datetime.pkl', Buffer.from(readFileSync('datetime.pkl.hex', 'utf8'), 'hex'));
+const { loadFile } = await import('pickle-mapper/node');
+const value = await loadFile('node-datetime.pkl');
+console.log(JSON.stringify({ kind: value.constructor.name, text: String(value) }));
+`;
+    expect(JSON.parse(run(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch }))).toEqual({ kind: 'PyDatetime', text: '2024-05-06 07:08:09' });
   });
 });
 

@@ -1,22 +1,24 @@
-// Every code block of README.md works as pasted, against the packed package as a user installs it.
+// Every code block of README.md and of the other documents (docs/*.md, bench/README.md) works as
+// pasted, against the packed package as a user installs it.
 //
-// The convention (README.md):
+// The convention (README.md, and each document alike):
 // - A ```ts or ```js block is a whole program: it is type-checked in a scratch ESM project that
 //   has the package installed from its tarball (strict; js with checkJs, where only implicit
 //   `any` is allowed, as JavaScript declares no types), and then run with node.
 // - A ```python block is run with python3; one whose first line is `# name.py` is that file,
 //   saved for the blocks after it to import (`import shop`). So the README shows the Python side
 //   that writes the pickles a snippet reads, and what Python gets back.
-// - All blocks run in README order in one folder: a file one block writes, a later one reads.
+// - A document's blocks run in its order in one folder of its own: a file one block writes, a
+//   later block of the same document reads.
 // - A block that cannot be a whole program says so in an HTML comment on the line before it:
 //   `<!-- snippet: fragment (why) -->` (not checked) or `<!-- snippet: no-run (why) -->`
 //   (type-checked, not run). Any other marker, or one without a reason, fails the test.
 // - Other languages (```sh) are not checked.
-// The whole README runs twice: with TC39 standard decorators (TypeScript 5's default, no flags)
+// Every document runs twice: with TC39 standard decorators (TypeScript 5's default, no flags)
 // and with legacy ones (experimentalDecorators + emitDecoratorMetadata, as NestJS and
 // class-transformer projects have it): the README says both work, and a user pastes into either.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
@@ -25,7 +27,17 @@ import { describeWithPython, PYTHON } from '../helpers/python.js';
 
 type Disposition = 'run' | 'no-run' | 'fragment';
 
+/** A Markdown file whose code blocks are checked. */
+interface Document {
+  /** Its path from the repository root: `README.md`, `docs/values.md`. */
+  readonly path: string;
+  /** A name for its files and folder in the scratch project: `readme`, `docs-values`. */
+  readonly slug: string;
+  readonly text: string;
+}
+
 interface Block {
+  readonly doc: Document;
   /** The line of the opening fence (1-based). */
   readonly line: number;
   readonly lang: string;
@@ -34,9 +46,9 @@ interface Block {
   readonly marker?: string;
 }
 
-/** The fenced blocks of a Markdown text, indented ones (in list items) included. */
-function fencedBlocks(markdown: string): Block[] {
-  const lines = markdown.split('\n');
+/** The fenced blocks of a document, indented ones (in list items) included. */
+function fencedBlocks(doc: Document): Block[] {
+  const lines = doc.text.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = /^(\s*)```(\w*)\s*$/.exec(lines[i]!);
@@ -45,11 +57,11 @@ function fencedBlocks(markdown: string): Block[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(indent));
-    if (i === lines.length) throw new Error(`README.md:${start + 1}: unclosed code block`);
+    if (i === lines.length) throw new Error(`${doc.path}:${start + 1}: unclosed code block`);
     let previous = start - 1;
     while (previous >= 0 && lines[previous]!.trim() === '') previous--;
     const marker = /^\s*<!--\s*snippet:(.*?)-->\s*$/.exec(lines[previous] ?? '')?.[1]?.trim();
-    blocks.push({ line: start + 1, lang: open[2]!, code: `${body.join('\n')}\n`, ...(marker !== undefined ? { marker } : {}) });
+    blocks.push({ doc, line: start + 1, lang: open[2]!, code: `${body.join('\n')}\n`, ...(marker !== undefined ? { marker } : {}) });
   }
   return blocks;
 }
@@ -61,19 +73,40 @@ function disposition(block: Block): Disposition {
   if (block.marker === undefined) return 'run';
   const marked = /^(fragment|no-run)\s+\((.{8,})\)$/.exec(block.marker);
   if (!marked) {
-    throw new Error(`README.md:${block.line}: marker '${block.marker}' is not 'fragment (why)' or 'no-run (why)', with a reason of 8 characters or more`);
+    throw new Error(`${block.doc.path}:${block.line}: marker '${block.marker}' is not 'fragment (why)' or 'no-run (why)', with a reason of 8 characters or more`);
   }
   return marked[1] as Disposition;
 }
 
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const BLOCKS = fencedBlocks(README).filter((block) => CHECKED_LANGUAGES.has(block.lang));
+/** README.md, every Markdown file in docs/ (not the generated docs/api/), and bench/README.md. */
+const DOCUMENT_PATHS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'), { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => `docs/${entry.name}`)
+    .sort(),
+  'bench/README.md',
+];
+const DOCUMENTS: Document[] = DOCUMENT_PATHS.map((path) => ({
+  path,
+  slug: path.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-').toLowerCase(),
+  text: readFileSync(join(ROOT, path), 'utf8'),
+}));
+const ALL_BLOCKS = DOCUMENTS.flatMap((doc) => fencedBlocks(doc));
+const BLOCKS = ALL_BLOCKS.filter((block) => CHECKED_LANGUAGES.has(block.lang));
 const PROGRAMS = BLOCKS.filter((block) => block.lang !== 'python' && disposition(block) !== 'fragment');
+
+/** Where a block is, for messages and test names: `docs/values.md:42`. */
+function where(block: Block): string {
+  return `${block.doc.path}:${block.line}`;
+}
 
 /** The file a block is saved as in the scratch project. */
 function programFile(block: Block): string {
-  return `src/readme-${block.line}.${block.lang}`;
+  return `src/${block.doc.slug}-${block.line}.${block.lang}`;
 }
+
+const PROGRAM_BY_FILE = new Map(PROGRAMS.map((block) => [programFile(block), block]));
 
 /** A Python block that is a module (`# shop.py` on its first line) rather than a script. */
 function pythonModuleName(block: Block): string | undefined {
@@ -93,6 +126,11 @@ function projectDir(standard: Standard): string {
   return join(scratch, standard);
 }
 
+/** The folder a document's blocks run in: the files they write, and its Python modules. */
+function runDir(standard: Standard, doc: Document): string {
+  return join(projectDir(standard), 'run', doc.slug);
+}
+
 const COMPILER_OPTIONS = {
   target: 'ES2022',
   module: 'nodenext',
@@ -106,7 +144,7 @@ const COMPILER_OPTIONS = {
 };
 
 /**
- * Type-checks the README's programs in `<standard>/`, and compiles its TypeScript ones into
+ * Type-checks the documents' programs in `<standard>/`, and compiles its TypeScript ones into
  * `out/`: one tsc run for the TypeScript blocks, and one for the JavaScript ones (in the first
  * standard's folder only: JavaScript has no decorators).
  */
@@ -139,18 +177,19 @@ function collectDiagnostics(standard: Standard, dir: string, config: string, byF
   const result = spawnSync(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' });
   let found = 0;
   for (const line of `${result.stdout}${result.stderr}`.split('\n').filter((text) => text.trim() !== '')) {
-    const match = /^(src\/readme-(\d+)\.\w+)\((\d+),(\d+)\): (error .*)$/.exec(line);
-    if (!match) {
+    const match = /^(src\/[\w-]+\.\w+)\((\d+),(\d+)\): (error .*)$/.exec(line);
+    const block = match ? PROGRAM_BY_FILE.get(match[1]!) : undefined;
+    if (!match || !block) {
       // A continuation of the message before (tsc indents those), or something else.
       if (/^\s/.test(line) && found > 0) continue;
       otherOutput.push(`${standard}/${config}: ${line}`);
       continue;
     }
     found++;
-    const [, file, blockLine, row, column, message] = match;
-    // Where the error is in README.md: the block's fence line plus the line in the block.
-    const where = `README.md:${Number(blockLine) + Number(row)}:${column}`;
-    byFile.set(file!, [...(byFile.get(file!) ?? []), `${where} ${message}`]);
+    const [, file, row, column, message] = match;
+    // Where the error is in the document: the block's fence line plus the line in the block.
+    const at = `${block.doc.path}:${block.line + Number(row)}:${column}`;
+    byFile.set(file!, [...(byFile.get(file!) ?? []), `${at} ${message}`]);
   }
   if (result.status !== 0 && found === 0) otherOutput.push(`${standard}/${config}: tsc failed (${result.status}) without a diagnostic`);
 }
@@ -164,25 +203,28 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('README.md code blocks', () => {
+describe('code blocks of README.md and the docs', () => {
   it('are found, and every one of them is a program or marked with a known marker and a reason', () => {
-    expect(BLOCKS.filter((block) => block.lang === 'ts').length).toBeGreaterThanOrEqual(4);
+    expect(DOCUMENT_PATHS).toEqual(expect.arrayContaining(['README.md', 'docs/ARCHITECTURE.md', 'bench/README.md']));
+    expect(BLOCKS.filter((block) => block.doc.path === 'README.md' && block.lang === 'ts').length).toBeGreaterThanOrEqual(4);
     for (const block of BLOCKS) expect(() => disposition(block)).not.toThrow();
-    // A marker that precedes no block would mark nothing.
-    const markers = [...README.matchAll(/<!--\s*snippet:/g)].length;
-    expect(fencedBlocks(README).filter((block) => block.marker !== undefined).length).toBe(markers);
+    for (const doc of DOCUMENTS) {
+      // A marker that precedes no block would mark nothing.
+      const markers = [...doc.text.matchAll(/<!--\s*snippet:/g)].length;
+      expect(fencedBlocks(doc).filter((block) => block.marker !== undefined).length, doc.path).toBe(markers);
+    }
     expect(otherOutput).toEqual([]);
   });
 
   for (const standard of STANDARDS) {
-    it.each(PROGRAMS.filter((block) => block.lang === 'ts').map((block) => [`README.md:${block.line}`, block] as const))(
+    it.each(PROGRAMS.filter((block) => block.lang === 'ts').map((block) => [where(block), block] as const))(
       `%s (ts) type-checks against the installed package (${standard} decorators)`,
       (_, block) => {
         expect(diagnostics.get(standard)?.get(programFile(block)) ?? []).toEqual([]);
       },
     );
   }
-  it.each(PROGRAMS.filter((block) => block.lang === 'js').map((block) => [`README.md:${block.line}`, block] as const))(
+  it.each(PROGRAMS.filter((block) => block.lang === 'js').map((block) => [where(block), block] as const))(
     '%s (js) type-checks against the installed package',
     (_, block) => {
       expect(diagnostics.get(STANDARDS[0])?.get(programFile(block)) ?? []).toEqual([]);
@@ -190,13 +232,14 @@ describe('README.md code blocks', () => {
   );
 });
 
-describeWithPython('README.md code blocks, run in order', () => {
+describeWithPython('code blocks of README.md and the docs, run in order', () => {
   for (const standard of STANDARDS) {
     const runnable = BLOCKS.filter((block) => disposition(block) === 'run');
-    it.each(runnable.map((block) => [`README.md:${block.line} (${block.lang})`, block] as const))(
+    it.each(runnable.map((block) => [`${where(block)} (${block.lang})`, block] as const))(
       `%s runs (${standard} decorators)`,
       (_, block) => {
-        const dir = projectDir(standard);
+        const dir = runDir(standard, block.doc);
+        mkdirSync(dir, { recursive: true });
         if (block.lang === 'python') {
           const module = pythonModuleName(block);
           if (module) {
@@ -206,7 +249,7 @@ describeWithPython('README.md code blocks, run in order', () => {
           }
         } else {
           const program = block.lang === 'ts' ? programFile(block).replace(/^src\/(.*)\.ts$/, 'out/$1.js') : programFile(block);
-          run(process.execPath, [join(dir, program)], { cwd: dir });
+          run(process.execPath, [join(projectDir(standard), program)], { cwd: dir });
         }
       },
     );

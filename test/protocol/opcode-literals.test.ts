@@ -52,6 +52,12 @@ interface Allowed {
 const ALLOWED: readonly Allowed[] = [
   // UTF-8: a continuation byte's top bits (10xxxxxx), not PROTO.
   { file: 'src/codec/pickler.ts', line: 'buf[p + 1] = 0x80 | (b & 0x3f);', literal: '0x80' },
+  // Characters of protocol 0 arguments the unpickler reads: INT's 00 and 01 (a bool) and LONG's
+  // trailing L, not POP, POP_MARK and LONG.
+  { file: 'src/codec/unpickler.ts', line: 'data[start] === 0x30 && (data[start + 1] === 0x30 || data[start + 1] === 0x31)', literal: '0x30' },
+  { file: 'src/codec/unpickler.ts', line: 'data[start] === 0x30 && (data[start + 1] === 0x30 || data[start + 1] === 0x31)', literal: '0x31' },
+  { file: 'src/codec/unpickler.ts', line: 'this.#push(data[start + 1] === 0x31);', literal: '0x31' },
+  { file: 'src/codec/unpickler.ts', line: 'this.#data[end - 1] === 0x4c', literal: '0x4c' },
   // Characters of protocol 0 arguments the disassembler reads: INT's 00 and 01 (a bool) and LONG's
   // trailing L, not POP, POP_MARK and LONG.
   { file: 'src/inspect/dis/disassemble.ts', line: 's[0] === 0x30 && (s[1] === 0x30 || s[1] === 0x31)', literal: '0x30' },

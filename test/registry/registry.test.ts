@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultRegistry,
+  dumps,
   loads,
+  PyDate,
+  PyOrderedDict,
   PyGlobal,
   PyObject,
   Registry,
@@ -114,7 +117,9 @@ sys.stdout.buffer.write(pickle.dumps(Point(), protocol=4))
 describe('registry: scoping and the default', () => {
   it('the default registry lives on globalThis under a Symbol.for key', () => {
     const key = Symbol.for('pickle-mapper.defaultRegistry');
-    expect((globalThis as Record<symbol, unknown>)[key]).toBe(defaultRegistry());
+    // Made on first use: asked for first, whatever ran before this test.
+    const registry = defaultRegistry();
+    expect((globalThis as Record<symbol, unknown>)[key]).toBe(registry);
     expect(defaultRegistry()).toBe(defaultRegistry());
   });
 
@@ -133,6 +138,22 @@ describe('registry: scoping and the default', () => {
     const registry = new Registry().register({ module: 'builtins', name: 'set', call: () => 'mine' });
     expect(loads(bytes('c__builtin__\nset\n(lp0\nI1\na\x85R.'), { registry })).toBe('mine');
     expect(loads(bytes('c__builtin__\nset\n(lp0\nI1\na\x85R.'))).toEqual(new Set([1]));
+  });
+
+  it('the standard types are the fallback of every registry: the default, a scoped one, one with a parent', () => {
+    // pickle.dumps(datetime.date(2024, 2, 29), protocol=4) and collections.OrderedDict(a=1) at 2.
+    const date = bytes('\x80\x04\x95\x20\x00\x00\x00\x00\x00\x00\x00\x8c\x08datetime\x94\x8c\x04date\x94\x93\x94C\x04\x07\xe8\x02\x1d\x94\x85\x94R\x94.');
+    const ordered = bytes('\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01X\x01\x00\x00\x00aq\x02K\x01s.');
+    for (const registry of [undefined, new Registry(), new Registry({ parent: new Registry() })]) {
+      const loaded = loads(date, { registry });
+      expect(loaded).toBeInstanceOf(PyDate);
+      expect(loaded).toEqual(new PyDate(2024, 2, 29));
+      expect(loads(ordered, { registry })).toEqual(new PyOrderedDict([['a', 1]]));
+      expect(dumps(new PyDate(2024, 2, 29), { registry, protocol: 4 })).toEqual(date);
+    }
+    // They are not entries of the registries themselves.
+    expect(new Registry().resolve('datetime', 'date')).toBeUndefined();
+    expect(defaultRegistry().resolve('datetime', 'date')).toBeUndefined();
   });
 
   it('class references resolve to a PyGlobal that knows its handler', () => {

@@ -201,7 +201,7 @@ describe('fromJson refuses everything outside the mapping, naming the path', () 
     expect(() => fromJson(5 as unknown as string)).toThrow(PickleError);
   }, 5_000);
 
-  it('accepts what the README documents', () => {
+  it('accepts what the mapping documents (docs/cli.md)', () => {
     expect(fromJson('{"$int":"-12345678901234567890"}')).toBe(-12345678901234567890n);
     expect(fromJson('{"$int":"5"}')).toBe(5);
     expect(fromJson('12345678901234567890')).toBe(12345678901234567890n);

@@ -12,6 +12,8 @@ import {
   UnpicklingError,
   isPlainDict, PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone, PyDecimal, PyFraction, PyUUID, PyRange, PySlice, PyFloat, PyEnumMember, NdArray, NdDtype, NumpyScalar } from '../../src/index.js';
 import { ARGUMENT_WIDTH, OPCODE_BY_CODE } from '../../src/protocol/opcodes.js';
+import { seededRandom as prng } from '../helpers/random.js';
+export { seededRandom as prng } from '../helpers/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -111,18 +113,6 @@ export function scanOpcodes(data: Uint8Array): { starts: number[]; end: number }
 /** Where the first pickle in `data` ends (just past its STOP), by `scanOpcodes`. */
 export function pickleEnd(data: Uint8Array): number | undefined {
   return scanOpcodes(data)?.end;
-}
-
-/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -17,6 +17,7 @@ import { dumps, loads, PyGlobal, PyObject, tuple } from '../../src/index.js';
 import { PyDate, PyDatetime, PyTime, PyTimedelta, PyTimezone } from '../../src/values/datetime.js';
 import { describeWithPython } from '../helpers/python.js';
 import { type CheckJob, type CheckResult, checkWithPython, fixture, manifest, PROTOCOLS } from './datetime-numeric/helpers.js';
+import { seededRandom as random } from '../helpers/random.js';
 
 const isPython2 = (name: string) => name.startsWith('py2_');
 const namesDatetimeClass = (name: string, protocol: number) => /dt_|datetime/.test(name) && protocol >= 4;
@@ -26,18 +27,6 @@ const hasZoneInfo = (name: string, protocol: number) => name.includes('zoneinfo'
 function hasFold(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasFold);
   return (value instanceof PyDatetime || value instanceof PyTime) && value.fold === 1;
-}
-
-/** A small deterministic PRNG (mulberry32), so the random batch is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Specimen {

@@ -14,18 +14,7 @@ import { describeWithPython } from '../helpers/python.js';
 import {
   type CheckJob, type CheckResult, checkWithPython, fixture, floatBits, manifest, PROTOCOLS,
 } from './datetime-numeric/helpers.js';
-
-/** A small deterministic PRNG (mulberry32), so the random batch is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/random.js';
 
 interface Specimen {
   id: string;

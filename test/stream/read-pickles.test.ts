@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loads, PickleStreamReader, readPickles, Unpickler, UnpicklingError, type StreamReadOptions } from '../../src/index.js';
 import { describeWithPython } from '../helpers/python.js';
 import { pythonStream, SMALL_VALUES, type PythonStream } from './python-streams.js';
+import { seededRandom as seeded } from '../helpers/random.js';
 
 async function readAll(chunks: Uint8Array[], options?: StreamReadOptions): Promise<unknown[]> {
   const values: unknown[] = [];
@@ -16,18 +17,6 @@ function pushAll(chunks: Uint8Array[], options?: StreamReadOptions): unknown[] {
   for (const chunk of chunks) values.push(...reader.push(chunk));
   reader.end();
   return values;
-}
-
-/** A seeded generator (mulberry32), so that a failing split can be reproduced. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomChunks(bytes: Uint8Array, random: () => number, maxChunk: number): Uint8Array[] {

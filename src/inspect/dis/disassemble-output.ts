@@ -1,8 +1,9 @@
 // How the disassembler's text is made: argument reprs (whole, or in pieces for long arguments,
 // so no repr has to fit in one string) and the sink that collects the text up to a limit or
 // streams it in bounded pieces. No Node imports.
-import { type CodePointDecoder } from './disassemble-codecs.js';
-import { IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt } from '../../codec/python-repr.js';
+import { decodeOrRaise } from './disassemble-codecs.js';
+import { type CodePointDecoder, type DecodeState } from '../../codec/text-decoders.js';
+import { IntTooLongError, reprByteArray, reprBytes, reprCodePoints, reprFloat, reprInt, reprQuote } from '../../codec/python-repr.js';
 
 /** An argument as pickletools' readers return it. */
 export type Arg =
@@ -55,17 +56,6 @@ export function reprArg(arg: Arg): string {
     case 'float':
       return reprFloat(arg.value);
   }
-}
-
-/** The quote Python's repr picks: ' unless the text holds ' and no ". */
-export function reprQuote(codePoints: ArrayLike<number>): number {
-  let single = false;
-  let double = false;
-  for (let i = 0; i < codePoints.length; i++) {
-    if (codePoints[i] === 0x27) single = true;
-    else if (codePoints[i] === 0x22) double = true;
-  }
-  return single && !double ? 0x22 : 0x27;
 }
 
 /**
@@ -146,9 +136,9 @@ export function putLongRepr(arg: Arg, put: (text: string) => void): void {
       const q = String.fromCharCode(arg.quote);
       put(q);
       const scratch = new Uint32Array(PIECE);
-      const state = { at: 0 };
+      const state: DecodeState = { at: 0, failure: undefined };
       while (state.at < arg.bytes.length) {
-        const count = arg.decode(arg.bytes, state, scratch);
+        const count = decodeOrRaise(arg.decode, arg.bytes, state, scratch);
         putBody(scratch.subarray(0, count), arg.quote, false, put);
       }
       put(q);

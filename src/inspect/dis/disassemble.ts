@@ -3,24 +3,29 @@
 // characters, MARK indentation, argument reprs, memo annotations and sanity checks, and the same
 // error, raised at the same point, where pickletools raises one. No Node imports.
 import {
-  type CodePointDecoder,
-  decodeAll,
-  decodeAscii,
-  decodeRawUnicodeEscape,
-  decodeUtf8SurrogatePass,
-  escapeDecode,
-  parseFloatText,
-  parseInt10,
+  decodeError,
+  decodeOrRaise,
+  escapeDecodeAscii,
+  floatOf,
+  intOf,
   PortLimitError,
   PyError,
   reprForMessage,
   valueError,
 } from './disassemble-codecs.js';
+import {
+  type CodePointDecoder,
+  decodeAll,
+  DecodeFailure,
+  decodeRawUnicodeEscapeCodePoints,
+  type DecodeState,
+  decodeUtf8CodePoints,
+} from '../../codec/text-decoders.js';
 import { type Arg, isLong, LONG_ARGUMENT, MAX_COLLECTED, OutputLimitError, putLongRepr, reprArg, TextSink, WriteFailure } from './disassemble-output.js';
 import { PickleError, type PickleErrorCode } from '../../errors.js';
 import { decodeLong } from '../../codec/numbers.js';
 import { type ArgumentKind, OPCODE_BY_CODE, Opcode, type OpcodeInfo } from '../../protocol/opcodes.js';
-import { codePointLength, IntTooLongError, reprBytes } from '../../codec/python-repr.js';
+import { codePointLength, IntTooLongError, reprBytes, reprStr } from '../../codec/python-repr.js';
 
 /** The Python exception pickletools raises for a malformed pickle. */
 export type DisassemblyErrorType = 'ValueError' | 'UnicodeDecodeError' | 'IndexError';
@@ -162,7 +167,7 @@ class Reader {
       }
       if (!quoted) throw valueError(`no string quotes around ${reprForMessage(data)}`);
     }
-    if (decode) data = decodeAscii(escapeDecode(data));
+    if (decode) data = escapeDecodeAscii(data);
     return data;
   }
 
@@ -228,31 +233,31 @@ class Reader {
       case 'unicodestringnl': {
         const { line, newline } = this.readline();
         if (!newline) throw valueError('no newline found when trying to read unicodestringnl');
-        return textArg(line, decodeRawUnicodeEscape);
+        return textArg(line, decodeRawUnicodeEscapeCodePoints);
       }
       case 'unicodestring1':
-        return textArg(this.counted(this.uint1(), 'unicodestring1'), decodeUtf8SurrogatePass);
+        return textArg(this.counted(this.uint1(), 'unicodestring1'), decodeUtf8CodePoints);
       case 'unicodestring4':
-        return textArg(this.counted(this.uint4(), 'unicodestring4'), decodeUtf8SurrogatePass);
+        return textArg(this.counted(this.uint4(), 'unicodestring4'), decodeUtf8CodePoints);
       case 'unicodestring8': {
         const n = this.uint8();
         if (n > SYS_MAXSIZE) throw valueError(`unicodestring8 byte count > sys.maxsize: ${n}`);
-        return textArg(this.counted(n, 'unicodestring8'), decodeUtf8SurrogatePass);
+        return textArg(this.counted(n, 'unicodestring8'), decodeUtf8CodePoints);
       }
       case 'decimalnl_short': {
         const s = this.stringnl(false, false);
         if (s.length === 2 && s[0] === 0x30 && (s[1] === 0x30 || s[1] === 0x31)) {
           return { kind: 'bool', value: s[1] === 0x31 };
         }
-        return { kind: 'int', value: parseInt10(s) };
+        return { kind: 'int', value: intOf(s) };
       }
       case 'decimalnl_long': {
         let s = this.stringnl(false, false);
         if (s.length > 0 && s[s.length - 1] === 0x4c) s = s.subarray(0, s.length - 1);
-        return { kind: 'int', value: parseInt10(s) };
+        return { kind: 'int', value: intOf(s) };
       }
       case 'floatnl':
-        return { kind: 'float', value: parseFloatText(this.stringnl(false, false)) };
+        return { kind: 'float', value: floatOf(this.stringnl(false, false)) };
       case 'long1':
         return this.long(this.uint1(), 'long1');
       case 'long4': {
@@ -269,13 +274,17 @@ class Reader {
  * before it prints anything of the opcode) and decoded again in pieces when printed.
  */
 function textArg(bytes: Uint8Array, decode: CodePointDecoder): Arg {
-  if (bytes.length <= LONG_ARGUMENT) return { kind: 'str', value: decodeAll(decode, bytes) };
+  if (bytes.length <= LONG_ARGUMENT) {
+    const codePoints = decodeAll(decode, bytes);
+    if (codePoints instanceof DecodeFailure) throw decodeError(codePoints);
+    return { kind: 'str', value: codePoints };
+  }
   const scratch = new Uint32Array(LONG_ARGUMENT);
-  const state = { at: 0 };
+  const state: DecodeState = { at: 0, failure: undefined };
   let single = false;
   let double = false;
   while (state.at < bytes.length) {
-    const count = decode(bytes, state, scratch);
+    const count = decodeOrRaise(decode, bytes, state, scratch);
     for (let i = 0; i < count; i++) {
       if (scratch[i] === 0x27) single = true;
       else if (scratch[i] === 0x22) double = true;
@@ -315,13 +324,7 @@ function summary(op: OpcodeInfo): string {
 
 /** The opcode character as pickletools shows it: `repr(code)[1:-1]`. */
 function codeText(code: number): string {
-  if (code === 0x5c) return '\\\\';
-  if (code === 0x27) return "'";
-  if (code >= 0x20 && code < 0x7f) return String.fromCharCode(code);
-  if (code === 0x09) return '\\t';
-  if (code === 0x0a) return '\\n';
-  if (code === 0x0d) return '\\r';
-  return '\\x' + code.toString(16).padStart(2, '0');
+  return reprStr(String.fromCharCode(code)).slice(1, -1);
 }
 
 const PUTS = new Set(['PUT', 'BINPUT', 'LONG_BINPUT', 'MEMOIZE']);

@@ -17,6 +17,7 @@
 import { FormatLimitError, maxLengthOption, textTooLong } from './format-limit.js';
 import { PickleError } from '../../errors.js';
 import { PythonOrder } from './python-order.js';
+import { isPythonSpace } from '../../values/python-text.js';
 import { codePointLength, reprBytes, reprStr } from '../../codec/python-repr.js';
 import { isNode, ItemForm, itemKey, itemPrefix, itemValue, type Shape, Shapes } from './python-shape.js';
 import { pyKind } from './python-view.js';
@@ -844,14 +845,6 @@ function wrapBytesRepr(bytes: Uint8Array, width: number, allowance: number): str
   return reps;
 }
 
-/** Python's `str.isspace()` for one UTF-16 unit (every whitespace character is in the BMP). */
-function isPySpace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
-  );
-}
-
 /** `str.splitlines(True)`. */
 function splitLines(text: string): string[] {
   const lines: string[] = [];
@@ -876,8 +869,9 @@ function words(line: string): string[] {
   let i = 0;
   while (i < line.length) {
     const start = i;
-    while (i < line.length && !isPySpace(line.charCodeAt(i))) i++;
-    while (i < line.length && isPySpace(line.charCodeAt(i))) i++;
+    // Every whitespace character is in the BMP: one UTF-16 unit each.
+    while (i < line.length && !isPythonSpace(line.charCodeAt(i))) i++;
+    while (i < line.length && isPythonSpace(line.charCodeAt(i))) i++;
     parts.push(line.slice(start, i));
   }
   return parts;

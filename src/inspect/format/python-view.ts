@@ -2,7 +2,7 @@
 // json-mapping.ts): which Python type a loaded value is, and an object of a class the registry
 // knows (a mapped class, a standard type) seen as the placeholder its reduction describes.
 import { defaultRegistry, type Reduction } from '../../registry/registry.js';
-import { STANDARD_REGISTRY } from '../../standard/index.js';
+import { fallbackRegistry } from '../../codec/fallback-registry.js';
 import { PyByteArray } from '../../values/bytearray.js';
 import { PyComplex } from '../../values/complex.js';
 import { isPlainDict } from '../../values/dict.js';
@@ -112,7 +112,7 @@ export function reducedView(value: object): PyObject | null {
   if (view === undefined) {
     view = null;
     try {
-      const handler = defaultRegistry().handlerForValue(value) ?? STANDARD_REGISTRY.handlerForValue(value);
+      const handler = defaultRegistry().handlerForValue(value) ?? fallbackRegistry().handlerForValue(value);
       if (handler?.reduce) view = fromReduction(handler.reduce(value, 4, { protocol: 4, cache: new Map() }));
     } catch {
       view = null;

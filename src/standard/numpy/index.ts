@@ -16,14 +16,15 @@
 import type { DumpContext, LoadContext, PyClassHandler, Reduction, Registry } from '../../registry/registry.js';
 import { hashedAs, UNHASHABLE } from '../../codec/python-hash.js';
 import { PyByteArray } from '../../values/bytearray.js';
+import { typeName } from '../../values/describe.js';
 import { PyGlobal } from '../../values/global.js';
 import { NdArray, NdDtype, type NumpyModule, NumpyScalar } from '../../values/ndarray.js';
-import { arrayBytes, assignArray, reorder, setDtypeState } from './internals.js';
+import { arrayBytes, assignArray, reorder, setDtypeState } from '../../values/numpy/internals.js';
 import { PyObject } from '../../values/object.js';
 import { PickleBuffer } from '../../values/picklebuffer.js';
 import { Tuple, isTuple, tuple } from '../../values/tuple.js';
-import { contiguity, decodeElements, elementStrides, encodeElements, identityOrder, isPermutation, memoryShape, permuteInto, reversedOrder, sizeOf } from './codec.js';
-import { dtypeCanonicalState, dtypeReduceArg, parseDtype } from './dtype.js';
+import { contiguity, decodeElements, elementStrides, encodeElements, identityOrder, isPermutation, memoryShape, permuteInto, reversedOrder, sizeOf } from '../../values/numpy/elements.js';
+import { dtypeCanonicalState, dtypeReduceArg, parseDtype } from '../../values/numpy/dtype.js';
 
 export interface NumpyHandlerOptions {
   /**
@@ -77,18 +78,12 @@ function bytesArgument(value: unknown, what: string, context: LoadContext): Uint
     context.charge(value.length);
     return latin1(value, what);
   }
-  throw new Error(`${what} must be bytes, not ${describeValue(value)}`);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
+  throw new Error(`${what} must be bytes, not ${typeName(value)}`);
 }
 
 function shapeArgument(value: unknown): number[] {
   const items = typeof value === 'number' || typeof value === 'bigint' ? [value] : value;
-  if (!Array.isArray(items)) throw new Error(`an array shape must be a tuple of ints, not ${describeValue(value)}`);
+  if (!Array.isArray(items)) throw new Error(`an array shape must be a tuple of ints, not ${typeName(value)}`);
   return items.map((extent) => {
     const n = typeof extent === 'bigint' ? Number(extent) : extent;
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
@@ -100,13 +95,13 @@ function shapeArgument(value: unknown): number[] {
 
 function dtypeArgument(value: unknown): NdDtype {
   if (value instanceof NdDtype) return value;
-  throw new Error(`expected a numpy.dtype, not ${describeValue(value)}`);
+  throw new Error(`expected a numpy.dtype, not ${typeName(value)}`);
 }
 
 function booleanArgument(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return value !== 0 && value !== 0n;
-  throw new Error(`expected a bool, not ${describeValue(value)}`);
+  throw new Error(`expected a bool, not ${typeName(value)}`);
 }
 
 // ---- loading ----------------------------------------------------------------------------------
@@ -125,7 +120,7 @@ function setArrayState(array: NdArray, state: unknown, context: LoadContext): vo
   let data: NdArray['data'];
   if (dtype.storage === 'object') {
     // Object arrays pickle their elements as a list in C order, whatever their layout.
-    if (!Array.isArray(raw)) throw new Error(`an object array's state must hold a list, not ${describeValue(raw)}`);
+    if (!Array.isArray(raw)) throw new Error(`an object array's state must hold a list, not ${typeName(raw)}`);
     if (raw.length !== size) throw new Error(`an object array of shape (${shape.join(', ')}) needs ${size} elements, the list has ${raw.length}`);
     chargeReuse(context, raw, size, true);
     if (fortran && shape.length > 1) {
@@ -162,7 +157,7 @@ function reconstructHandler(module: NumpyModule): PyClassHandler {
       }
       // An ndarray subclass (numpy.matrix, numpy.recarray, ...): kept as a placeholder, whose
       // BUILD state is the same tuple, so that it pickles back unchanged.
-      if (context.strict) throw new Error(`cannot rebuild an array of class ${describeValue(cls)}: no registered handler (strict mode)`);
+      if (context.strict) throw new Error(`cannot rebuild an array of class ${typeName(cls)}: no registered handler (strict mode)`);
       return new PyObject(context.findGlobal(moduleName, '_reconstruct'), Tuple.from(args), 'reduce');
     },
   };
@@ -324,7 +319,7 @@ export function numpyHandlers(options: NumpyHandlerOptions = {}): PyClassHandler
     call(args) {
       const [spec] = args;
       const text = spec instanceof Uint8Array && spec.length <= 64 ? String.fromCharCode(...spec) : spec;
-      if (typeof text !== 'string') throw new Error(`numpy.dtype() of ${describeValue(spec)} is not supported while loading`);
+      if (typeof text !== 'string') throw new Error(`numpy.dtype() of ${typeName(spec)} is not supported while loading`);
       // The pickled string has no byte order ('f8'): native until BUILD says otherwise.
       return new NdDtype(parseDtype(text));
     },

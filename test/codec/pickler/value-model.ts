@@ -26,6 +26,7 @@
 // iteration order (which depends on hashing) before `dumps` runs.
 import fc from 'fast-check';
 import { PyByteArray, PyFloat, PyFrozenSet, pyFloat, setPlainDictItem, Tuple } from '../../../src/index.js';
+import { seededRandom as prng } from '../../helpers/random.js';
 
 export type Model =
   | { k: 'none'; undef: boolean }
@@ -181,18 +182,6 @@ export const topModel: fc.Arbitrary<Model> = fc.oneof(
 );
 
 // ---- materializing ---------------------------------------------------------------------------
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function patternBytes(size: number, seed: number): number[] {
   const next = prng(seed);

@@ -1,9 +1,14 @@
-// Handlers for the builtins that CPython's pickler itself emits (sets below protocol 4, bytes
-// below protocol 3, bytearray, complex, copyreg._reconstructor) and the simple builtin types.
+// Handlers for the globals a pickle of builtin values holds: what CPython's pickler itself emits
+// (sets below protocol 4, bytes below protocol 3, bytearray below 5, complex, copyreg's
+// reconstructors for objects, getattr for nested names) and the constructors of the simple builtin
+// types. These are the core's: the `builtins`, `copyreg` and `_codecs` globals, the values of
+// the core value model (src/values/ but datetime, numeric, collections, ndarray). Other modules'
+// types (datetime, decimal, collections, numpy...) are the standard types of src/standard/.
 // They run no Python: each is a small, bounded JavaScript function over already-loaded values.
 import type { LoadContext, PyClassHandler } from '../registry/registry.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyComplex } from '../values/complex.js';
+import { describe } from '../values/describe.js';
 import { isDict, type PyDict } from '../values/dict.js';
 import { PyFloat, setOf } from '../values/float.js';
 import { carryFloats } from '../values/float-marks.js';
@@ -11,9 +16,9 @@ import { PyFrozenSet } from '../values/frozenset.js';
 import { PyGlobal } from '../values/global.js';
 import { PyObject } from '../values/object.js';
 import { Tuple, tuple } from '../values/tuple.js';
-import { takeLatin1Bytes } from '../codec/text-latin1.js';
-import { asciiNumberText, parsePythonFloat, parsePythonIntInBase, stripAsciiSpace } from '../codec/numbers.js';
-import { reprBytes, reprStr } from '../codec/python-repr.js';
+import { takeLatin1Bytes } from './text-latin1.js';
+import { asciiNumberText, parsePythonFloat, parsePythonInt } from './numbers.js';
+import { reprBytes, reprStr } from './python-repr.js';
 
 /** Python's iteration over a loaded value, as a fresh array; throws for what is not iterable. */
 function itemsOf(value: unknown, context: LoadContext): unknown[] {
@@ -38,17 +43,6 @@ function iterated<T extends unknown[] | Set<unknown>>(args: readonly unknown[], 
   const result = make(itemsOf(args[0], context));
   carryFloats(args[0], result);
   return result;
-}
-
-/** A short Python-like type name for error messages. */
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return "'NoneType'";
-  if (typeof value === 'object' || typeof value === 'function') {
-    if (value instanceof PyGlobal) return `'${value.qualifiedName}'`;
-    if (value instanceof PyObject) return `'${value.module ?? '?'}.${value.name ?? '?'}' instance`;
-    return `'${(value as object).constructor?.name ?? 'object'}'`;
-  }
-  return `'${typeof value}'`;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -132,17 +126,13 @@ function unwrapFloat(value: unknown): unknown {
 }
 
 /**
- * Text `int()` and `float()` parse (a str made ASCII as CPython makes it; or bytes and bytearray,
- * whose bytes above 0x7f nothing matches), with its repr for errors (bytes' for both, as CPython
- * reports them); undefined for anything else.
+ * The bytes `int()` and `float()` parse (a str made ASCII as CPython makes it; or bytes and
+ * bytearray, whose bytes above 0x7f nothing matches), with its repr for errors (bytes' for both,
+ * as CPython reports them); undefined for anything else.
  */
-function numberText(value: unknown): { text: string; repr: string } | undefined {
-  if (typeof value === 'string') return { text: asciiNumberText(value), repr: reprStr(value) };
-  if (value instanceof Uint8Array) {
-    let text = '';
-    for (let i = 0; i < value.length; i++) text += String.fromCharCode(value[i]!);
-    return { text, repr: reprBytes(value) };
-  }
+function numberText(value: unknown): { bytes: Uint8Array; repr: string } | undefined {
+  if (typeof value === 'string') return { bytes: asciiNumberText(value), repr: reprStr(value) };
+  if (value instanceof Uint8Array) return { bytes: value, repr: reprBytes(value) };
   return undefined;
 }
 
@@ -157,8 +147,8 @@ function intFromText(value: unknown, baseArg: unknown, context: LoadContext): nu
   if (base !== 0 && (base < 2 || base > 36)) throw new Error('int() base must be >= 2 and <= 36, or 0');
   const source = numberText(value);
   if (source === undefined) throw new Error("int() can't convert non-string with explicit base");
-  context.charge(source.text.length);
-  const parsed = parsePythonIntInBase(source.text, base, context.maxIntDigits);
+  context.charge(source.bytes.length);
+  const parsed = parsePythonInt(source.bytes, 0, source.bytes.length, base, context.maxIntDigits);
   // CPython cuts this repr at 200 characters (float()'s it gives whole).
   if (parsed === null) throw new Error(`invalid literal for int() with base ${base}: ${source.repr.slice(0, 200)}`);
   return parsed;
@@ -195,8 +185,8 @@ function floatFrom(args: readonly unknown[], context: LoadContext): number {
   }
   const source = numberText(value);
   if (source === undefined) throw new Error(`float() argument must be a string or a real number, not ${describe(value)}`);
-  context.charge(source.text.length);
-  const parsed = parsePythonFloat(source.text, stripAsciiSpace);
+  context.charge(source.bytes.length);
+  const parsed = parsePythonFloat(source.bytes, 0, source.bytes.length);
   if (parsed === null) throw new Error(`could not convert string to float: ${source.repr}`);
   return parsed;
 }

@@ -1,8 +1,9 @@
 // numpy dtype descriptions: parsing the strings numpy pickles (and users write), the canonical
 // names and `dtype.str` forms, and how each kind is stored in JavaScript. Pure functions: the
 // NdDtype class (src/values/ndarray.ts) and the pickle handlers build on them.
-import { invalidArgument, quoted } from '../../values/invalid-argument.js';
-import { tuple } from '../../values/tuple.js';
+import { quoted } from '../describe.js';
+import { invalidArgument } from '../invalid-argument.js';
+import { tuple } from '../tuple.js';
 
 /** `'<'` little-endian, `'>'` big-endian, `'|'` not applicable (one-byte and byte-string kinds). */
 export type NdByteOrder = '<' | '>' | '|';

@@ -1,11 +1,12 @@
 // The inside of NdArray and NdDtype: setting their parts (constructors, numpy's __setstate__),
 // their raw bytes and layouts. Kept out of src/values/ndarray.ts so that the public value module
-// exports only the public API; this file imports the classes as types only.
-import { invalidArgument, shown } from '../../values/invalid-argument.js';
-import { detachedMessage, isDetached } from '../../codec/detached-buffer.js';
-import { isDict, type PyDict } from '../../values/dict.js';
-import { type Tuple, isTuple } from '../../values/tuple.js';
-import type { NdArray, NdArrayData, NdDtype, NumpyModule } from '../../values/ndarray.js';
+// exports only the public API. It names the parts it reads and sets (DtypeParts, ArrayFields),
+// which the classes have, rather than the classes: ndarray.ts imports this file, not the reverse.
+import { shown, typeName } from '../describe.js';
+import { invalidArgument } from '../invalid-argument.js';
+import { detachedMessage, isDetached } from '../detached-buffer.js';
+import { isDict, type PyDict } from '../dict.js';
+import { type Tuple, isTuple } from '../tuple.js';
 import {
   type NdTypedArray,
   contiguity,
@@ -16,8 +17,40 @@ import {
   permuteInto,
   reversedOrder,
   sizeOf,
-} from './codec.js';
-import { type DtypeSpec, type NdStorage, effectiveOrder, parseDtype, storageLayout } from './dtype.js';
+} from './elements.js';
+import { type DtypeSpec, type NdByteOrder, type NdKind, type NdStorage, effectiveOrder, parseDtype, storageLayout } from './dtype.js';
+
+/** What NdArray.data holds: a typed array for every dtype but object, a plain array for object. */
+export type NdArrayData = NdTypedArray | unknown[];
+
+/**
+ * Where numpy's pickling functions live: `'numpy.core'` (numpy 1.x names, also read by numpy 2.x)
+ * or `'numpy._core'` (numpy 2.x names, which numpy 1.x cannot read).
+ */
+export type NumpyModule = 'numpy.core' | 'numpy._core';
+
+/** The parts of an NdDtype that these functions read and set. */
+export interface DtypeParts {
+  kind: NdKind;
+  itemsize: number;
+  byteorder: NdByteOrder;
+  unit: string | undefined;
+  unitCount: number | undefined;
+  pickleState: Tuple | undefined;
+  readonly storage: NdStorage;
+  readonly name: string;
+}
+
+/** The parts of an NdArray that these functions read and set. */
+export interface ArrayFields {
+  data: NdArrayData;
+  dtype: DtypeParts;
+  shape: readonly number[];
+  axisOrder: readonly number[];
+  readonly: boolean;
+  pickleModule: NumpyModule | undefined;
+  readonly ndim: number;
+}
 
 /** The most dimensions numpy allows (NPY_MAXDIMS in numpy 2). */
 export const MAX_NDIM = 64;
@@ -26,26 +59,25 @@ type Indexed = { [index: number]: unknown; readonly length: number };
 
 const dictSize = (dict: PyDict): number => (dict instanceof Map ? dict.size : Object.keys(dict).length);
 
-export function specOf(dtype: NdDtype): DtypeSpec {
+export function specOf(dtype: DtypeParts): DtypeSpec {
   const spec: DtypeSpec = { kind: dtype.kind, itemsize: dtype.itemsize, byteorder: dtype.byteorder };
   if (dtype.unit !== undefined) spec.unit = dtype.unit;
   if (dtype.unitCount !== undefined) spec.unitCount = dtype.unitCount;
   return spec;
 }
 
-export function assignDtype(target: NdDtype, spec: DtypeSpec, pickleState: Tuple | undefined): void {
+export function assignDtype(target: DtypeParts, spec: DtypeSpec, pickleState: Tuple | undefined): void {
   if (spec.kind === 'U' && spec.itemsize % 4 !== 0) throw invalidArgument(`a unicode dtype's itemsize must be a multiple of 4, not ${spec.itemsize}`);
-  const writable = target as { -readonly [K in keyof NdDtype]: NdDtype[K] };
-  writable.kind = spec.kind;
-  writable.itemsize = spec.itemsize;
-  writable.byteorder = effectiveOrder(spec.kind, spec.itemsize, spec.byteorder);
-  writable.unit = spec.unit;
-  writable.unitCount = spec.unitCount;
-  writable.pickleState = pickleState;
+  target.kind = spec.kind;
+  target.itemsize = spec.itemsize;
+  target.byteorder = effectiveOrder(spec.kind, spec.itemsize, spec.byteorder);
+  target.unit = spec.unit;
+  target.unitCount = spec.unitCount;
+  target.pickleState = pickleState;
 }
 
 /** BUILD on a loaded dtype: numpy's `dtype.__setstate__`. */
-export function setDtypeState(dtype: NdDtype, state: unknown): void {
+export function setDtypeState(dtype: DtypeParts, state: unknown): void {
   if (!isTuple(state) || state.length < 5) throw invalidArgument('numpy.dtype state must be a tuple');
   // (version, byteorder, subarray, names, fields, elsize, alignment[, flags[, metadata]]), or the
   // version-0 form (byteorder, subarray, fields, elsize, alignment) of very old numpy.
@@ -89,10 +121,6 @@ export function storageConstructor(storage: NdStorage): (abstract new (...args: 
   return storageLayout(storage, 0).ctor;
 }
 
-export function describeData(data: unknown): string {
-  return (data as object | null)?.constructor?.name ?? typeof data;
-}
-
 
 export function checkShape(shape: readonly unknown[]): number[] {
   if (!Array.isArray(shape)) throw invalidArgument(`an array's shape must be an array of extents, not ${typeof shape}`);
@@ -114,7 +142,7 @@ export function checkShape(shape: readonly unknown[]): number[] {
 
 export interface ArrayParts {
   data: NdArrayData;
-  dtype: NdDtype;
+  dtype: DtypeParts;
   shape: readonly unknown[] | undefined;
   order?: 'C' | 'F' | undefined;
   axisOrder: readonly number[] | undefined;
@@ -123,15 +151,15 @@ export interface ArrayParts {
 }
 
 /** Units of storage per element, and the data's element count. */
-function countElements(data: NdArrayData, dtype: NdDtype): number | undefined {
+function countElements(data: NdArrayData, dtype: DtypeParts): number | undefined {
   const storage = dtype.storage;
   const ctor = storageConstructor(storage);
   if (storage === 'object') {
-    if (!Array.isArray(data)) throw invalidArgument(`an object array's data must be an Array, not ${describeData(data)}`);
+    if (!Array.isArray(data)) throw invalidArgument(`an object array's data must be an Array, not ${typeName(data)}`);
     return data.length;
   }
   if (!(data instanceof ctor!)) {
-    throw invalidArgument(`a ${dtype.name} array's data must be a ${ctor!.name}, not ${describeData(data)} (NdArray.from converts)`);
+    throw invalidArgument(`a ${dtype.name} array's data must be a ${ctor!.name}, not ${typeName(data)} (NdArray.from converts)`);
   }
   if (data.length === 0 && isDetached((data as NdTypedArray).buffer)) throw invalidArgument(detachedMessage(`the ${dtype.name} data of an NdArray`));
   const { units } = storageLayout(storage, dtype.itemsize);
@@ -140,7 +168,7 @@ function countElements(data: NdArrayData, dtype: NdDtype): number | undefined {
 }
 
 /** Sets every part of an array (the constructor and numpy's `__setstate__`). */
-export function assignArray(target: NdArray, parts: ArrayParts): void {
+export function assignArray(target: ArrayFields, parts: ArrayParts): void {
   const count = countElements(parts.data, parts.dtype);
   if (count !== undefined && !Number.isInteger(count)) {
     throw invalidArgument(`data of ${parts.data.length} units is not a whole number of ${parts.dtype.name} elements`);
@@ -158,13 +186,12 @@ export function assignArray(target: NdArray, parts: ArrayParts): void {
       ? reversedOrder(shape.length)
       : identityOrder(shape.length);
   if (!isPermutation(axisOrder, shape.length)) throw invalidArgument(`axis order (${axisOrder.join(', ')}) is not a permutation of the ${shape.length} axes`);
-  const writable = target as { -readonly [K in keyof NdArray]: NdArray[K] };
-  writable.data = parts.data;
-  writable.dtype = parts.dtype;
-  writable.shape = Object.freeze(shape);
-  writable.axisOrder = Object.freeze(axisOrder);
-  writable.readonly = parts.readonly;
-  writable.pickleModule = parts.pickleModule;
+  target.data = parts.data;
+  target.dtype = parts.dtype;
+  target.shape = Object.freeze(shape);
+  target.axisOrder = Object.freeze(axisOrder);
+  target.readonly = parts.readonly;
+  target.pickleModule = parts.pickleModule;
 }
 
 
@@ -172,7 +199,7 @@ export function assignArray(target: NdArray, parts: ArrayParts): void {
  * The raw bytes of an array in the dtype's byte order, with the elements in C or F
  * order (a view of `data` when it already is, and needs no byte swap).
  */
-export function arrayBytes(array: NdArray, order: 'C' | 'F'): Uint8Array {
+export function arrayBytes(array: ArrayFields, order: 'C' | 'F'): Uint8Array {
   const { dtype } = array;
   const storage = dtype.storage;
   if (storage === 'object') throw invalidArgument('an object array has no raw bytes');
@@ -185,7 +212,7 @@ export function arrayBytes(array: NdArray, order: 'C' | 'F'): Uint8Array {
 }
 
 /** The array's data laid out in another order (a new container). */
-export function reorder(array: NdArray, axisOrder: readonly number[]): NdArrayData {
+export function reorder(array: ArrayFields, axisOrder: readonly number[]): NdArrayData {
   const { units } = storageLayout(array.dtype.storage, array.dtype.itemsize);
   const source = array.data;
   const target: Indexed =

@@ -1,7 +1,7 @@
 // Array bytes and layouts: numpy's raw element bytes to typed arrays and back (byte swapping for
 // non-native byte orders), IEEE half-precision conversion, and the stride arithmetic of C, Fortran
 // and permuted ('K') layouts. Pure functions, shared by NdArray and the pickle handlers.
-import { invalidArgument } from '../../values/invalid-argument.js';
+import { invalidArgument } from '../invalid-argument.js';
 import { NATIVE_ORDER, type NdByteOrder, type NdStorage, storageLayout } from './dtype.js';
 
 /** A typed array holding array elements (every storage but `object`). */
