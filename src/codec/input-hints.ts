@@ -3,9 +3,10 @@
 // call it: a valid pickle loads as it always does.
 
 interface Signature {
-  readonly magic: readonly number[];
-  /** Further bytes, any of which may follow the magic (zlib's second byte). */
-  readonly next?: readonly number[];
+  /** The magic bytes, in hex as a hex dump shows them (file signatures, not opcodes). */
+  readonly magic: string;
+  /** Further bytes, any of which may follow the magic (zlib's second byte), in hex. */
+  readonly next?: string;
   /**
    * The first byte is an opcode (BINBYTES, PERSID, MARK), so the load may fail well past the
    * magic (a huge BINBYTES length that happens to fit); no pickle starts with the whole magic.
@@ -16,26 +17,26 @@ interface Signature {
 
 const SIGNATURES: readonly Signature[] = [
   {
-    magic: [0x1f, 0x8b],
+    magic: '1f 8b',
     hint:
       'the input is gzip-compressed (it starts with 1f 8b), not a pickle: decompress it first, ' +
       "e.g. loads(gunzipSync(data)) with gunzipSync from Node's node:zlib",
   },
   {
-    magic: [0x42, 0x5a, 0x68], // 'BZh'
+    magic: '42 5a 68', // 'BZh'
     anywhere: true,
     hint:
       "the input is bzip2-compressed (it starts with 'BZh'), not a pickle: decompress it first " +
       "(Node's zlib has no bzip2: use the bzip2 command or a bzip2 package)",
   },
   {
-    magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+    magic: 'fd 37 7a 58 5a 00',
     hint:
       'the input is xz-compressed (it starts with fd 37 7a 58 5a 00), not a pickle: decompress it first ' +
       "(Node's zlib has no xz: use the xz command or an xz/lzma package)",
   },
   {
-    magic: [0x50, 0x4b, 0x03, 0x04], // 'PK\x03\x04'
+    magic: '50 4b 03 04', // 'PK\x03\x04'
     anywhere: true,
     hint:
       "the input is a zip archive (it starts with 'PK\\x03\\x04'), not a pickle. A PyTorch checkpoint " +
@@ -43,15 +44,15 @@ const SIGNATURES: readonly Signature[] = [
       "tensors' data: load it with loadTorch(bytes), or loadTorchFile(path) from pickle-mapper/node",
   },
   {
-    magic: [0x28, 0xb5, 0x2f, 0xfd],
+    magic: '28 b5 2f fd',
     anywhere: true,
     hint:
       'the input is Zstandard-compressed (it starts with 28 b5 2f fd), not a pickle: decompress it first ' +
       "(zstdDecompressSync in the node:zlib of recent Node versions, or the zstd command)",
   },
   {
-    magic: [0x78],
-    next: [0x01, 0x5e, 0x9c, 0xda],
+    magic: '78',
+    next: '01 5e 9c da',
     hint:
       'the input is zlib-compressed (it starts with 78 and a zlib header byte), not a pickle: decompress it first, ' +
       "e.g. loads(inflateSync(data)) with inflateSync from Node's node:zlib",
@@ -64,7 +65,10 @@ const SIGNATURES: readonly Signature[] = [
  * that begins with an opcode; undefined otherwise.
  */
 export function compressedInputHint(data: Uint8Array, start: number, offset: number): string | undefined {
-  for (const { magic, next, anywhere, hint } of SIGNATURES) {
+  for (const signature of SIGNATURES) {
+    const { anywhere, hint } = signature;
+    const magic = hexBytes(signature.magic);
+    const next = signature.next === undefined ? undefined : hexBytes(signature.next);
     const length = magic.length + (next ? 1 : 0);
     if ((!anywhere && offset - start >= length) || data.length - start < length) continue;
     if (!magic.every((byte, i) => data[start + i] === byte)) continue;
@@ -72,4 +76,9 @@ export function compressedInputHint(data: Uint8Array, start: number, offset: num
     return hint;
   }
   return undefined;
+}
+
+/** The bytes a hex text such as '1f 8b' stands for. */
+function hexBytes(hex: string): number[] {
+  return hex.split(' ').map((byte) => Number.parseInt(byte, 16));
 }

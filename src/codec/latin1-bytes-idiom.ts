@@ -3,6 +3,7 @@
 // BINUNICODE text, BINPUT, 'latin1' (BINUNICODE + BINPUT the first time, BINGET after), TUPLE2,
 // BINPUT, REDUCE. The unpickler runs the idiom in one step when it finds it whole (see
 // Unpickler's #encodedLatin1), so that the text is never made next to the bytes.
+import { Opcode } from '../protocol/opcodes.js';
 
 /** Where the opcodes after the text put things, and where the idiom ends. */
 export interface Latin1BytesIdiom {
@@ -28,11 +29,11 @@ export function matchLatin1BytesIdiom(
   const idiom: Latin1BytesIdiom = { end: -1 };
   let at = pos;
   const put = (): number | undefined => {
-    if (data[at] === 0x71 && at + 2 <= data.length) { // BINPUT
+    if (data[at] === Opcode.BINPUT && at + 2 <= data.length) {
       at += 2;
       return data[at - 1];
     }
-    if (data[at] === 0x72 && at + 5 <= data.length) { // LONG_BINPUT
+    if (data[at] === Opcode.LONG_BINPUT && at + 5 <= data.length) {
       at += 5;
       return u32(data, at - 4);
     }
@@ -42,19 +43,19 @@ export function matchLatin1BytesIdiom(
   // A fetch of what the text was just put at fetches the text, whatever the memo held before.
   const fetchesLatin1 = (index: number): boolean => index !== idiom.textPut && memoValue(index) === 'latin1';
   const code = data[at];
-  if (code === 0x58 && at + 11 <= data.length && u32(data, at + 1) === 6 && isLatin1Name(data, at + 5)) { // BINUNICODE
+  if (code === Opcode.BINUNICODE && at + 11 <= data.length && u32(data, at + 1) === 6 && isLatin1Name(data, at + 5)) {
     at += 11;
     idiom.encodingPut = put();
-  } else if (code === 0x68 && at + 2 <= data.length && fetchesLatin1(data[at + 1]!)) { // BINGET
+  } else if (code === Opcode.BINGET && at + 2 <= data.length && fetchesLatin1(data[at + 1]!)) {
     at += 2;
-  } else if (code === 0x6a && at + 5 <= data.length && fetchesLatin1(u32(data, at + 1))) { // LONG_BINGET
+  } else if (code === Opcode.LONG_BINGET && at + 5 <= data.length && fetchesLatin1(u32(data, at + 1))) {
     at += 5;
   } else {
     return undefined;
   }
-  if (data[at++] !== 0x86) return undefined; // TUPLE2
+  if (data[at++] !== Opcode.TUPLE2) return undefined;
   idiom.tuplePut = put();
-  if (data[at++] !== 0x52) return undefined; // REDUCE
+  if (data[at++] !== Opcode.REDUCE) return undefined;
   idiom.end = at;
   return idiom;
 }
@@ -63,10 +64,10 @@ function u32(data: Uint8Array, at: number): number {
   return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
 }
 
+const LATIN1_NAME = Uint8Array.from('latin1', (char) => char.charCodeAt(0));
+
 /** Whether data[at, at + 6) is 'latin1'. */
 function isLatin1Name(data: Uint8Array, at: number): boolean {
-  return (
-    data[at] === 0x6c && data[at + 1] === 0x61 && data[at + 2] === 0x74 &&
-    data[at + 3] === 0x69 && data[at + 4] === 0x6e && data[at + 5] === 0x31
-  );
+  for (let i = 0; i < LATIN1_NAME.length; i++) if (data[at + i] !== LATIN1_NAME[i]) return false;
+  return true;
 }

@@ -2,6 +2,7 @@
 // and a list of numbers or strings is nothing but such batches, one after another. Counting the
 // items of the whole run before any is decoded lets the list be sized once: growing a
 // million-item array a push at a time costs more than decoding its items.
+import { Opcode } from '../protocol/opcodes.js';
 
 /**
  * One scan's input and result, reused from scan to scan (a run can be two items long, and a load
@@ -27,12 +28,12 @@ export class BatchRunScan {
 /** The opcodes of a flat batch: each item pushes one value made from its own argument. */
 export const FLAT_ITEM = new Uint8Array(256);
 for (const code of [
-  0x4b, 0x4d, 0x4a, // BININT1, BININT2, BININT
-  0x8a, // LONG1
-  0x47, // BINFLOAT
-  0x8c, 0x58, // SHORT_BINUNICODE, BINUNICODE
-  0x4e, 0x88, 0x89, // NONE, NEWTRUE, NEWFALSE
-  0x68, 0x6a, // BINGET, LONG_BINGET
+  Opcode.BININT1, Opcode.BININT2, Opcode.BININT,
+  Opcode.LONG1,
+  Opcode.BINFLOAT,
+  Opcode.SHORT_BINUNICODE, Opcode.BINUNICODE,
+  Opcode.NONE, Opcode.NEWTRUE, Opcode.NEWFALSE,
+  Opcode.BINGET, Opcode.LONG_BINGET,
 ]) {
   FLAT_ITEM[code] = 1;
 }
@@ -41,7 +42,7 @@ for (const code of [
 function firstItemAt(data: Uint8Array, pos: number): number {
   // CPython's framer may start a frame between a MARK and the batch's first item; the scan
   // checks those frames.
-  while (data[pos] === 0x95) pos += 9;
+  while (data[pos] === Opcode.FRAME) pos += 9;
   return pos;
 }
 
@@ -60,7 +61,7 @@ export function flatItemAt(data: Uint8Array, pos: number): boolean {
 export function startsWithWideNumber(data: Uint8Array, markPos: number): boolean {
   const at = firstItemAt(data, markPos + 1);
   const code = data[at];
-  return code === 0x47 || code === 0x4a || (code === 0x8a && data[at + 1]! <= 7);
+  return code === Opcode.BINFLOAT || code === Opcode.BININT || (code === Opcode.LONG1 && data[at + 1]! <= 7);
 }
 
 /**
@@ -69,13 +70,13 @@ export function startsWithWideNumber(data: Uint8Array, markPos: number): boolean
  */
 const ITEM_WIDTH = new Int8Array(256).fill(-1);
 const LENGTH_BYTE = new Uint8Array(256);
-ITEM_WIDTH[0x4b] = 1; // BININT1
-ITEM_WIDTH[0x4d] = 2; // BININT2
-ITEM_WIDTH[0x4a] = 4; // BININT
-ITEM_WIDTH[0x4e] = 0; // NONE
-ITEM_WIDTH[0x88] = 0; // NEWTRUE
-ITEM_WIDTH[0x89] = 0; // NEWFALSE
-for (const code of [0x8a, 0x8c]) { // LONG1, SHORT_BINUNICODE
+ITEM_WIDTH[Opcode.BININT1] = 1;
+ITEM_WIDTH[Opcode.BININT2] = 2;
+ITEM_WIDTH[Opcode.BININT] = 4;
+ITEM_WIDTH[Opcode.NONE] = 0;
+ITEM_WIDTH[Opcode.NEWTRUE] = 0;
+ITEM_WIDTH[Opcode.NEWFALSE] = 0;
+for (const code of [Opcode.LONG1, Opcode.SHORT_BINUNICODE]) {
   ITEM_WIDTH[code] = 1;
   LENGTH_BYTE[code] = 1;
 }
@@ -113,65 +114,65 @@ export function scanBatchRun(data: Uint8Array, view: DataView, markPos: number, 
         continue;
       }
       switch (code) {
-        case 0x47: // BINFLOAT
+        case Opcode.BINFLOAT:
           if (!plainFloats) break batches;
           pos += 8;
           count++;
           break;
-        case 0x58: // BINUNICODE
+        case Opcode.BINUNICODE:
           if (pos + 4 > length) break batches;
           pos += 4 + view.getUint32(pos, true);
           count++;
           break;
-        case 0x68: // BINGET
+        case Opcode.BINGET:
           if (pos >= length || data[pos]! >= memo) break batches;
           pos += 1;
           count++;
           break;
-        case 0x6a: // LONG_BINGET
+        case Opcode.LONG_BINGET:
           if (pos + 4 > length || view.getUint32(pos, true) >= memo) break batches;
           pos += 4;
           count++;
           break;
         // The limit tests are the ones each opcode meets one at a time (inline MEMOIZE's, and
         // #memoGrow's for the puts), which differ only for a maxMemo that is not a whole number.
-        case 0x94: // MEMOIZE
+        case Opcode.MEMOIZE:
           if (count === 0 || !(memo < maxMemo)) break batches;
           memo++;
           continue;
-        case 0x71: // BINPUT
+        case Opcode.BINPUT:
           if (count === 0 || pos >= length || data[pos]! !== memo || memo + 1 > maxMemo) break batches;
           pos += 1;
           memo++;
           continue;
-        case 0x72: // LONG_BINPUT
+        case Opcode.LONG_BINPUT:
           if (count === 0 || pos + 4 > length || view.getUint32(pos, true) !== memo || memo + 1 > maxMemo) break batches;
           pos += 4;
           memo++;
           continue;
-        case 0x95: // FRAME
+        case Opcode.FRAME:
           frame = frameAfter(view, pos, frame);
           if (frame < 0) break batches;
           pos += 8;
           continue;
-        case 0x65: // APPENDS
+        case Opcode.APPENDS:
           if (count === 0) break batches; // CPython never writes an empty batch
           break;
         default:
           break batches;
       }
-      if (code === 0x65) break;
+      if (code === Opcode.APPENDS) break;
       if (count > itemsPerBatch) break batches;
     }
     items += count;
     end = pos;
     // Between batches: any frames, then the next batch's MARK and its first item.
-    while (pos < length && data[pos] === 0x95) {
+    while (pos < length && data[pos] === Opcode.FRAME) {
       frame = frameAfter(view, pos + 1, frame);
       if (frame < 0) break batches;
       pos += 9;
     }
-    if (pos >= length || data[pos] !== 0x28 || !flatItemAt(data, pos + 1)) break;
+    if (pos >= length || data[pos] !== Opcode.MARK || !flatItemAt(data, pos + 1)) break;
   }
   scan.items = items;
   scan.end = end;
@@ -188,4 +189,19 @@ export function frameAfter(view: DataView, pos: number, frameEnd: number): numbe
   const length = view.getUint32(pos + 4, true) * 0x1_0000_0000 + view.getUint32(pos, true);
   if (frameEnd > frameStart || length > view.byteLength - frameStart) return -1;
   return frameStart + length;
+}
+
+/**
+ * Where the decode of a run stands: the start of its current batch (what sending the batch back
+ * returns to), and whether the run fetched the list itself from the memo. Reused from run to run.
+ */
+export class BatchRunProgress {
+  /** The current batch's MARK. */
+  mark = 0;
+  /** The list's length before the current batch. */
+  fill = 0;
+  /** The end of the frame before the current batch (-1 for none). */
+  frameEnd = -1;
+  /** A memo fetch in the run gave the list itself. */
+  holdsItself = false;
 }

@@ -19,6 +19,7 @@ import { unpicklableFunctionMessage, unregisteredInstanceMessage } from '../regi
 import { RECENT_STRINGS, StringMemo } from './string-memo.js';
 import { encodeRawUnicodeEscape, encodeUtf8Into, utf8Length } from './text.js';
 import { latin1String } from './text-latin1.js';
+import { Opcode } from '../protocol/opcodes.js';
 import { PyByteArray } from '../values/bytearray.js';
 import { PyEnumType } from '../values/collections.js';
 import { PyComplex } from '../values/complex.js';
@@ -78,16 +79,6 @@ export interface DumpOptions {
   write?: (chunk: Uint8Array) => void;
 }
 
-const MARK = 0x28;
-const APPEND = 0x61;
-const APPENDS = 0x65;
-const SETITEM = 0x73;
-const SETITEMS = 0x75;
-const ADDITEMS = 0x90;
-const BUILD = 0x62;
-const REDUCE = 0x52;
-const POP = 0x30;
-const POP_MARK = 0x31;
 /**
  * In fast mode, values nested this deep or deeper are checked for containing themselves. CPython
  * checks from the same depth, counting lists, dicts and sets; this counts every container and
@@ -179,8 +170,12 @@ class Latin1Text {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-/** What a frame works through; each kind has one step method. */
-const Kind = {
+// The pickler's own work list, not to be confused with pickle's opcodes: a container being
+// written is a Task on a stack of tasks, of a TaskKind; a reduction's task runs a script of
+// Actions, which save its parts and write its opcodes in order.
+
+/** What a task works through; each kind has one resume method. */
+const TaskKind = {
   /** A list's items, MARK … APPENDS per batch of 1000 (protocol 1+, two or more items). */
   List: 0,
   /** A list's items, APPEND after each (protocol 0, or a single item). */
@@ -193,24 +188,24 @@ const Kind = {
   FrozenSet: 4,
   /** A tuple's items, then TUPLE1-3 or TUPLE. */
   Tuple: 5,
-  /** A reduction or placeholder: a program of parts to save and opcodes to write, in order. */
-  Program: 6,
+  /** A reduction or placeholder: a script of parts to save and opcodes to write, in order. */
+  Script: 6,
   /** The list items of a reduction (batch_list). */
   AppendItems: 7,
   /** The dict items of a reduction (batch_dict). */
   SetItems: 8,
 } as const;
 
-/** Program instructions, three slots each: [op, a, b]. */
-const Op = {
+/** The steps of a script, three slots each: [action, a, b]. */
+const Action = {
   /** Save `a`; `b` labels it in error paths. */
   Save: 0,
   /** Save `a` without asking persistentId (a persistent id itself). */
   SaveRaw: 1,
-  /** Write the byte `a`. */
-  Byte: 2,
-  /** Write the Latin-1 text `a`. */
-  Latin1: 3,
+  /** Write the opcode `a`. */
+  WriteOpcode: 2,
+  /** Write the Latin-1 text `a` (a protocol 0 opcode's argument lines, after the opcode). */
+  WriteText: 3,
   /** Memoize the object `a`, or, when saving its parts memoized it already, POP and fetch it. */
   MemoizeOrPop: 4,
   /**
@@ -228,27 +223,29 @@ const Op = {
   FreshDict: 9,
 } as const;
 
+type ActionCode = (typeof Action)[keyof typeof Action];
+
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
 /**
- * The end of a NEWOBJ written directly (#saveBareNewObj): the state, then BUILD. The frame
+ * The end of a NEWOBJ written directly (#saveBareNewObj): the state, then BUILD. The task
  * starts as if the state were in progress (its value is passed directly), so it resumes at BUILD
  * and error paths still say `<state>` or `.state`.
  */
-const FRESH_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Op.FreshDict, undefined, '<state>', Op.Byte, BUILD, undefined]);
-const PLACEHOLDER_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Op.Save, undefined, '.state', Op.Byte, BUILD, undefined]);
+const FRESH_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Action.FreshDict, undefined, '<state>', Action.WriteOpcode, Opcode.BUILD, undefined]);
+const PLACEHOLDER_STATE_THEN_BUILD: readonly unknown[] = Object.freeze([Action.Save, undefined, '.state', Action.WriteOpcode, Opcode.BUILD, undefined]);
 
 /**
- * One container being written. Frames live in a pool indexed by depth and are reused, so
+ * One container being written. Tasks live in a pool indexed by depth and are reused, so
  * saving a container allocates nothing for the bookkeeping.
  */
-class Frame {
+class Task {
   kind = 0;
-  /** The nesting depth of the values this frame saves. */
+  /** The nesting depth of the values this task saves. */
   depth = 0;
   /** The container (or tuple), checked against the memo when it is finished. */
   value: unknown = undefined;
-  /** Items, dict keys, set items, pairs or program instructions. */
+  /** Items, dict keys, set items, pairs or a script. */
   items: readonly unknown[] = NO_ITEMS;
   /** The Map whose keys `items` are, for a Map dict. */
   map: Map<unknown, unknown> | undefined = undefined;
@@ -261,13 +258,16 @@ class Frame {
   n = 0;
   /** Dict and dict items: 0 while a key is saved, 1 while its value is. */
   phase = 0;
-  /** Item i is a container being saved by the frames above: finish it when this frame resumes. */
+  /** Item i is a container being saved by the tasks above: finish it when this task resumes. */
   pending = false;
   /** List and dict: written in batches. Tuple: the short TUPLE1-3 form. */
   batched = false;
   /** Tuple: one the pickler made, so never in the memo (no memo check or entry). */
   fresh = false;
 }
+
+/** TUPLE1-3 by the tuple's length. */
+const SHORT_TUPLE: readonly number[] = [Opcode.EMPTY_TUPLE, Opcode.TUPLE1, Opcode.TUPLE2, Opcode.TUPLE3];
 
 /** Lists of at most this many items are written in place when every item is a scalar. */
 const SHORT_LIST = 16;
@@ -314,7 +314,7 @@ export class Pickler {
   readonly #maxDepth: number;
   readonly #keepMemo: boolean;
   readonly #fast: boolean;
-  /** Fast mode: the values of open frames FAST_NESTING_LIMIT deep or deeper, to catch a cycle. */
+  /** Fast mode: the values of open tasks FAST_NESTING_LIMIT deep or deeper, to catch a cycle. */
   #fastOpen: Set<unknown> | undefined;
   /** Fast mode: how far shared values have been expanded, to refuse a DAG that would explode. */
   readonly #fastExpansion: FastExpansion | undefined;
@@ -331,9 +331,9 @@ export class Pickler {
   /** Globals are names, so they are memoized by qualified name. */
   #globalMemo = new Map<string, number>();
   #context: DumpContext = { protocol: 0, cache: new Map() };
-  /** The frames of the containers being written, bottom first; `#top` of them are in use. */
-  readonly #frames: Frame[] = [];
-  #top = 0;
+  /** The tasks of the containers being written, bottom first; `#taskCount` of them are in use. */
+  readonly #tasks: Task[] = [];
+  #taskCount = 0;
   /**
    * The prototype of the last value that went through every check of #saveObject to
    * #saveByReduction (a registered class's instance, as a rule): the next value with it goes
@@ -406,15 +406,15 @@ export class Pickler {
       ? { objects: new Map(this.#memo), strings: this.#stringMemo.copy(), globals: new Map(this.#globalMemo), count: this.#memoCount }
       : undefined;
     this.#context = { protocol: this.protocol, cache: new Map() };
-    this.#top = 0;
+    this.#taskCount = 0;
     this.#fastOpen = undefined;
     this.#fastExpansion?.reset();
     let pickle: Uint8Array;
     try {
-      if (this.protocol >= 2) out.byte2(0x80, this.protocol);
+      if (this.protocol >= 2) out.byte2(Opcode.PROTO, this.protocol);
       if (this.protocol >= 4) out.setFraming(true);
-      if (!this.#save(value)) this.#run();
-      out.byte(0x2e); // STOP
+      if (!this.#save(value)) this.#runTasks();
+      out.byte(Opcode.STOP);
       out.setFraming(false);
       pickle = out.result();
     } catch (error) {
@@ -427,7 +427,7 @@ export class Pickler {
         code: error instanceof SaveFailure ? error.code : error instanceof OutputTooLarge ? 'LIMIT_EXCEEDED' : error instanceof PickleError ? error.code : 'UNPICKLABLE',
       });
     } finally {
-      while (this.#top > 0) this.#pop();
+      while (this.#taskCount > 0) this.#popTask();
       this.#context.cache.clear();
     }
     if (this.#write) {
@@ -449,78 +449,78 @@ export class Pickler {
     this.#memoCount = memo.count;
   }
 
-  // ---- frames -------------------------------------------------------------------------------
+  // ---- tasks -------------------------------------------------------------------------------
 
-  /** Runs the frames until every container is written. Only this loop resumes frames. */
-  #run(): void {
-    const frames = this.#frames;
-    while (this.#top > 0) {
-      const frame = frames[this.#top - 1]!;
-      switch (frame.kind) {
-        case Kind.List:
-          this.#stepList(frame);
+  /** Runs the tasks until every container is written. Only this loop resumes tasks. */
+  #runTasks(): void {
+    const tasks = this.#tasks;
+    while (this.#taskCount > 0) {
+      const task = tasks[this.#taskCount - 1]!;
+      switch (task.kind) {
+        case TaskKind.List:
+          this.#resumeList(task);
           break;
-        case Kind.ListEach:
-          this.#stepListEach(frame);
+        case TaskKind.ListEach:
+          this.#resumeListEach(task);
           break;
-        case Kind.Dict:
-          this.#stepDict(frame);
+        case TaskKind.Dict:
+          this.#resumeDict(task);
           break;
-        case Kind.Set:
-          this.#stepSet(frame);
+        case TaskKind.Set:
+          this.#resumeSet(task);
           break;
-        case Kind.FrozenSet:
-          this.#stepFrozenSet(frame);
+        case TaskKind.FrozenSet:
+          this.#resumeFrozenSet(task);
           break;
-        case Kind.Tuple:
-          this.#stepTuple(frame);
+        case TaskKind.Tuple:
+          this.#resumeTuple(task);
           break;
-        case Kind.Program:
-          this.#stepProgram(frame);
+        case TaskKind.Script:
+          this.#resumeScript(task);
           break;
-        case Kind.AppendItems:
-          this.#stepAppendItems(frame);
+        case TaskKind.AppendItems:
+          this.#resumeAppendItems(task);
           break;
-        case Kind.SetItems:
-          this.#stepSetItems(frame);
+        case TaskKind.SetItems:
+          this.#resumeSetItems(task);
           break;
       }
     }
   }
 
-  #push(kind: number, depth: number, value: unknown, items: readonly unknown[]): Frame {
+  #pushTask(kind: number, depth: number, value: unknown, items: readonly unknown[]): Task {
     if (this.#fast) this.#enterFast(value, items.length, depth);
-    let frame = this.#frames[this.#top];
-    if (!frame) {
-      frame = new Frame();
-      this.#frames.push(frame);
+    let task = this.#tasks[this.#taskCount];
+    if (!task) {
+      task = new Task();
+      this.#tasks.push(task);
     }
-    this.#top++;
-    frame.kind = kind;
-    frame.depth = depth;
-    frame.value = value;
-    frame.items = items;
-    frame.i = 0;
-    frame.n = items.length;
-    frame.phase = 0;
-    frame.pending = false;
-    frame.map = undefined;
-    frame.floats = undefined;
-    frame.labels = undefined;
-    frame.batched = false;
-    frame.fresh = false;
-    return frame;
+    this.#taskCount++;
+    task.kind = kind;
+    task.depth = depth;
+    task.value = value;
+    task.items = items;
+    task.i = 0;
+    task.n = items.length;
+    task.phase = 0;
+    task.pending = false;
+    task.map = undefined;
+    task.floats = undefined;
+    task.labels = undefined;
+    task.batched = false;
+    task.fresh = false;
+    return task;
   }
 
-  /** Drops the top frame, letting go of what it referred to. */
-  #pop(): void {
-    const frame = this.#frames[--this.#top]!;
-    if (this.#fast) this.#leaveFast(frame);
-    frame.value = undefined;
-    frame.items = NO_ITEMS;
-    frame.map = undefined;
-    frame.floats = undefined;
-    frame.labels = undefined;
+  /** Drops the top task, letting go of what it referred to. */
+  #popTask(): void {
+    const task = this.#tasks[--this.#taskCount]!;
+    if (this.#fast) this.#leaveFast(task);
+    task.value = undefined;
+    task.items = NO_ITEMS;
+    task.map = undefined;
+    task.floats = undefined;
+    task.labels = undefined;
   }
 
   /**
@@ -530,7 +530,7 @@ export class Pickler {
    * DAG) is one too (FastExpansion).
    */
   #enterFast(value: unknown, items: number, depth: number): void {
-    const shared = this.#fastExpansion!.open(value, items, this.#top);
+    const shared = this.#fastExpansion!.open(value, items, this.#taskCount);
     if (shared !== undefined) failure(fastExpansionMessage(describe(shared)), undefined, 'SHARED_IN_FAST_MODE');
     if (depth < FAST_NESTING_LIMIT || value === undefined) return;
     this.#fastOpen ??= new Set();
@@ -538,10 +538,10 @@ export class Pickler {
     this.#fastOpen.add(value);
   }
 
-  /** Fast mode: the frame at the top (index #top now) is done. */
-  #leaveFast(frame: Frame): void {
-    this.#fastExpansion!.close(this.#top);
-    if (this.#fastOpen !== undefined && frame.depth >= FAST_NESTING_LIMIT) this.#fastOpen.delete(frame.value);
+  /** Fast mode: the task at the top (index #taskCount now) is done. */
+  #leaveFast(task: Task): void {
+    this.#fastExpansion!.close(this.#taskCount);
+    if (this.#fastOpen !== undefined && task.depth >= FAST_NESTING_LIMIT) this.#fastOpen.delete(task.value);
   }
 
   /**
@@ -549,10 +549,10 @@ export class Pickler {
    * array does not have). Checked here, for undefined only, so that other items pay nothing.
    */
   #refuseHole(): void {
-    const frame = this.#frames[this.#top - 1]!;
-    const kind = frame.kind;
-    if (kind !== Kind.List && kind !== Kind.ListEach && kind !== Kind.Tuple && kind !== Kind.AppendItems) return;
-    if (!(frame.i in frame.items)) failure(holeMessage(frame.i));
+    const task = this.#tasks[this.#taskCount - 1]!;
+    const kind = task.kind;
+    if (kind !== TaskKind.List && kind !== TaskKind.ListEach && kind !== TaskKind.Tuple && kind !== TaskKind.AppendItems) return;
+    if (!(task.i in task.items)) failure(holeMessage(task.i));
   }
 
   /** Refuses an array with a hole before its items are spread or counted (path: `label[i]` below the value). */
@@ -561,48 +561,48 @@ export class Pickler {
     if (hole >= 0) throw new SaveFailure(holeMessage(hole), undefined, { kind: StepKind.LabelIndex, key: hole, label });
   }
 
-  /** The nesting depth of a value saved now: the top frame's, or 0 for the value itself. */
+  /** The nesting depth of a value saved now: the top task's, or 0 for the value itself. */
   #depth(): number {
-    return this.#top === 0 ? 0 : this.#frames[this.#top - 1]!.depth;
+    return this.#taskCount === 0 ? 0 : this.#tasks[this.#taskCount - 1]!.depth;
   }
 
-  /** Where the failing value sits: each frame contributes the step to the item it is saving. */
+  /** Where the failing value sits: each task contributes the step to the item it is saving. */
   #failurePath(inner?: InnerStep): string {
     let node: PathStep | undefined;
-    for (let k = 0; k < this.#top; k++) {
-      const frame = this.#frames[k]!;
-      const { i, items } = frame;
-      switch (frame.kind) {
-        case Kind.List:
-        case Kind.ListEach:
+    for (let k = 0; k < this.#taskCount; k++) {
+      const task = this.#tasks[k]!;
+      const { i, items } = task;
+      switch (task.kind) {
+        case TaskKind.List:
+        case TaskKind.ListEach:
           node = step(node, StepKind.Index, i);
           break;
-        case Kind.Tuple:
-          if (Array.isArray(frame.labels)) node = step(node, StepKind.Label, frame.labels[i]);
+        case TaskKind.Tuple:
+          if (Array.isArray(task.labels)) node = step(node, StepKind.Label, task.labels[i]);
           else node = step(node, StepKind.Index, i);
           break;
-        case Kind.Dict: {
+        case TaskKind.Dict: {
           const key = items[i];
-          if (frame.phase === 0) node = step(node, StepKind.DictKey, i);
+          if (task.phase === 0) node = step(node, StepKind.DictKey, i);
           else node = step(node, typeof key === 'string' ? StepKind.Key : StepKind.MapValue, key);
           break;
         }
-        case Kind.Set:
+        case TaskKind.Set:
           node = step(node, StepKind.SetItem, i);
           break;
-        case Kind.FrozenSet:
+        case TaskKind.FrozenSet:
           node = step(node, StepKind.FrozenSetItem, i);
           break;
-        case Kind.AppendItems:
-          node = step(node, StepKind.LabelIndex, i, frame.labels as string);
+        case TaskKind.AppendItems:
+          node = step(node, StepKind.LabelIndex, i, task.labels as string);
           break;
-        case Kind.SetItems:
-          node = step(node, StepKind.LabelIndex, frame.phase, `${frame.labels as string}[${i}]`);
+        case TaskKind.SetItems:
+          node = step(node, StepKind.LabelIndex, task.phase, `${task.labels as string}[${i}]`);
           break;
-        case Kind.Program: {
-          const op = items[i];
+        case TaskKind.Script: {
+          const action = items[i];
           const label = items[i + 2];
-          if (op === Op.Save || op === Op.FreshDict || (op === Op.FreshTuple && typeof label === 'string')) {
+          if (action === Action.Save || action === Action.FreshDict || (action === Action.FreshTuple && typeof label === 'string')) {
             node = step(node, StepKind.Label, label);
           }
           break;
@@ -649,24 +649,24 @@ export class Pickler {
   #writePut(index: number): void {
     if (this.#fast) return; // CPython's fast mode writes no PUT
     const out = this.#out;
-    if (this.protocol >= 4) out.byte(0x94); // MEMOIZE
-    else if (this.protocol === 0) out.latin1(`p${index}\n`);
-    else if (index < 256) out.byte2(0x71, index); // BINPUT
-    else out.opU32(0x72, index); // LONG_BINPUT
+    if (this.protocol >= 4) out.byte(Opcode.MEMOIZE);
+    else if (this.protocol === 0) out.opLine(Opcode.PUT, String(index));
+    else if (index < 256) out.byte2(Opcode.BINPUT, index);
+    else out.opU32(Opcode.LONG_BINPUT, index);
   }
 
   #writeGet(index: number): void {
     const out = this.#out;
-    if (this.protocol === 0) out.latin1(`g${index}\n`);
-    else if (index < 256) out.byte2(0x68, index); // BINGET
-    else out.opU32(0x6a, index); // LONG_BINGET
+    if (this.protocol === 0) out.opLine(Opcode.GET, String(index));
+    else if (index < 256) out.byte2(Opcode.BINGET, index);
+    else out.opU32(Opcode.LONG_BINGET, index);
   }
 
   // ---- save ---------------------------------------------------------------------------------
 
   /**
    * Saves one value at the current position. Returns true when it is completely written, false
-   * when it pushed a frame for the rest (which the run loop then works through).
+   * when it pushed a task for the rest (which the run loop then works through).
    */
   #save(value: unknown, persistentDone = false): boolean {
     this.#out.opcodeBoundary();
@@ -691,7 +691,7 @@ export class Pickler {
     }
     if (typeof value === 'object') {
       if (value === null) {
-        this.#out.byte(0x4e); // NONE
+        this.#out.byte(Opcode.NONE);
         return true;
       }
       const index = this.#memo.get(value);
@@ -702,8 +702,8 @@ export class Pickler {
       return this.#saveObject(value);
     }
     if (typeof value === 'undefined') {
-      if (this.#top > 0) this.#refuseHole();
-      this.#out.byte(0x4e); // NONE
+      if (this.#taskCount > 0) this.#refuseHole();
+      this.#out.byte(Opcode.NONE);
       return true;
     }
     if (typeof value === 'boolean') {
@@ -730,7 +730,7 @@ export class Pickler {
       return true;
     }
     const depth = this.#depth();
-    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
+    if (this.#taskCount > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
     if (this.#reducerOverride !== undefined) {
       let reduction: Reduction | undefined;
       try {
@@ -752,7 +752,7 @@ export class Pickler {
   /** An object not in the memo. The exact builtin classes first; then the general order. */
   #saveObject(value: object): boolean {
     const depth = this.#depth();
-    if (this.#top > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
+    if (this.#taskCount > 0 && depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
     const proto = Object.getPrototypeOf(value) as object | null;
     if (proto === Object.prototype) return this.#saveDict(value as Record<string, unknown>, undefined, Object.keys(value), depth + 1);
     if (proto === Array.prototype) return this.#saveList(value as unknown[], depth + 1);
@@ -853,35 +853,35 @@ export class Pickler {
   #savePersistent(pid: unknown): boolean {
     if (this.protocol >= 1) {
       if (typeof pid === 'object' && pid !== null) {
-        // The id is a container: BINPERSID has to wait until its frames are done.
-        this.#push(Kind.Program, this.#depth(), undefined, [Op.SaveRaw, pid, undefined, Op.Byte, 0x51, undefined]);
+        // The id is a container: BINPERSID has to wait until its tasks are done.
+        this.#pushTask(TaskKind.Script, this.#depth(), undefined, [Action.SaveRaw, pid, undefined, Action.WriteOpcode, Opcode.BINPERSID, undefined]);
         return false;
       }
       this.#save(pid, true);
-      this.#out.byte(0x51); // BINPERSID
+      this.#out.byte(Opcode.BINPERSID);
       return true;
     }
     if (typeof pid !== 'string' || !/^[\x00-\x09\x0b-\x7f]*$/.test(pid)) {
       failure('persistent IDs in protocol 0 must be ASCII strings without a newline');
     }
-    this.#out.latin1(`P${pid}\n`);
+    this.#out.opLine(Opcode.PERSID, pid);
     return true;
   }
 
   // ---- scalars ------------------------------------------------------------------------------
 
   #saveBool(value: boolean): void {
-    if (this.protocol >= 2) this.#out.byte(value ? 0x88 : 0x89);
-    else this.#out.latin1(value ? 'I01\n' : 'I00\n');
+    if (this.protocol >= 2) this.#out.byte(value ? Opcode.NEWTRUE : Opcode.NEWFALSE);
+    else this.#out.opLine(Opcode.INT, value ? '01' : '00');
   }
 
   #saveInt(value: number): void {
     const out = this.#out;
     if (value >= -0x8000_0000 && value <= 0x7fff_ffff) {
-      if (this.protocol === 0) out.latin1(`I${value}\n`);
-      else if (value >= 0 && value <= 0xff) out.byte2(0x4b, value); // BININT1
-      else if (value >= 0 && value <= 0xffff) out.opU16(0x4d, value); // BININT2
-      else out.opU32(0x4a, value); // BININT
+      if (this.protocol === 0) out.opLine(Opcode.INT, String(value));
+      else if (value >= 0 && value <= 0xff) out.byte2(Opcode.BININT1, value);
+      else if (value >= 0 && value <= 0xffff) out.opU16(Opcode.BININT2, value);
+      else out.opU32(Opcode.BININT, value);
       return;
     }
     if (this.protocol < 2) {
@@ -895,10 +895,10 @@ export class Pickler {
     const high = Math.floor(value / 0x1_0000_0000);
     const low = value - high * 0x1_0000_0000;
     const magnitude = high ^ (high >> 31);
-    const n = magnitude < 0x80 ? 5 : magnitude < 0x8000 ? 6 : 7;
+    const n = magnitude < 2 ** 7 ? 5 : magnitude < 2 ** 15 ? 6 : 7;
     const at = out.reserve(2 + n);
     const buf = out.buffer;
-    buf[at] = 0x8a; // LONG1
+    buf[at] = Opcode.LONG1;
     buf[at + 1] = n;
     buf[at + 2] = low;
     buf[at + 3] = low >>> 8;
@@ -913,7 +913,7 @@ export class Pickler {
     const out = this.#out;
     if (this.protocol < 2) {
       if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) this.#saveInt(Number(value));
-      else out.latin1(`L${longText(value)}L\n`);
+      else out.opLine(Opcode.LONG, `${longText(value)}L`);
       return;
     }
     if (value >= INT64_MIN && value <= INT64_MAX) {
@@ -927,7 +927,7 @@ export class Pickler {
         this.#saveInt(Number(value));
         return;
       }
-      out.buffer[at] = 0x8a; // LONG1
+      out.buffer[at] = Opcode.LONG1;
       out.buffer[at + 1] = n;
       out.unreserve(8 - n);
       return;
@@ -937,20 +937,20 @@ export class Pickler {
       // Written in place (at most 64 bytes: always LONG1), its length patched in after.
       const at = out.reserve(2 + MAX_CHUNKED_LONG_BYTES);
       const n = encodeChunkedLong(value, out.buffer, out.view, at + 2);
-      out.buffer[at] = 0x8a; // LONG1
+      out.buffer[at] = Opcode.LONG1;
       out.buffer[at + 1] = n;
       out.unreserve(MAX_CHUNKED_LONG_BYTES - n);
       return;
     }
     const bytes = encodeLong(value);
-    if (bytes.length < 256) out.byte2(0x8a, bytes.length); // LONG1
-    else out.opU32(0x8b, bytes.length); // LONG4
+    if (bytes.length < 256) out.byte2(Opcode.LONG1, bytes.length);
+    else out.opU32(Opcode.LONG4, bytes.length);
     out.bytes(bytes);
   }
 
   #saveFloat(value: number): void {
-    if (this.protocol === 0) this.#out.latin1(`F${pythonFloatRepr(value)}\n`);
-    else this.#out.opF64(0x47, value); // BINFLOAT
+    if (this.protocol === 0) this.#out.opLine(Opcode.FLOAT, pythonFloatRepr(value));
+    else this.#out.opF64(Opcode.BINFLOAT, value);
   }
 
   /** A number that a loaded container held as a float (2.0): #save of a number, written as a float. */
@@ -968,12 +968,12 @@ export class Pickler {
     const out = this.#out;
     const length = value.length;
     if (this.protocol === 0) {
-      out.latin1(`V${encodeRawUnicodeEscape(value)}\n`);
+      out.opLine(Opcode.UNICODE, encodeRawUnicodeEscape(value));
     } else if (length <= 85 && this.protocol >= 4) {
       // At most 255 bytes whatever the characters: SHORT_BINUNICODE, length patched in after.
       const at = out.reserve(2 + 3 * length);
       const end = encodeUtf8Into(value, out.buffer, at + 2);
-      out.buffer[at] = 0x8c;
+      out.buffer[at] = Opcode.SHORT_BINUNICODE;
       out.buffer[at + 1] = end - at - 2;
       out.unreserve(at + 2 + 3 * length - end);
     } else if (length <= 0x5555 && (length > 0xff || this.protocol < 4)) {
@@ -981,16 +981,16 @@ export class Pickler {
       // protocol 4): BINUNICODE into a worst-case reservation, length patched in after.
       const at = out.reserve(5 + 3 * length);
       const end = encodeUtf8Into(value, out.buffer, at + 5);
-      out.buffer[at] = 0x58; // BINUNICODE
+      out.buffer[at] = Opcode.BINUNICODE;
       out.view.setUint32(at + 1, end - at - 5, true);
       out.unreserve(at + 5 + 3 * length - end);
     } else {
       const size = utf8Length(value);
       const header = (): void => {
-        if (size <= 0xff && this.protocol >= 4) out.byte2(0x8c, size);
-        else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(0x8d, size);
+        if (size <= 0xff && this.protocol >= 4) out.byte2(Opcode.SHORT_BINUNICODE, size);
+        else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(Opcode.BINUNICODE8, size);
         else if (size > 0xffff_ffff) failure('cannot serialize a string larger than 4 GiB below protocol 4', undefined, 'UNREPRESENTABLE');
-        else out.opU32(0x58, size); // BINUNICODE
+        else out.opU32(Opcode.BINUNICODE, size);
       };
       const payload = (): void => {
         const at = out.reserve(size);
@@ -1013,7 +1013,7 @@ export class Pickler {
     const out = this.#out;
     const n = bytes.length;
     if (this.protocol === 0) {
-      out.latin1(`V${encodeRawUnicodeEscape(latin1String(bytes))}\n`);
+      out.opLine(Opcode.UNICODE, encodeRawUnicodeEscape(latin1String(bytes)));
       this.#writePut(this.#memoCount++);
       return;
     }
@@ -1032,7 +1032,7 @@ export class Pickler {
       buf[p + 1] = 0x80 | (b & 0x3f);
       p += 1 + two;
     }
-    buf[at] = 0x58; // BINUNICODE
+    buf[at] = Opcode.BINUNICODE;
     out.view.setUint32(at + 1, p - at - 5, true);
     out.unreserve(at + 5 + 2 * n - p);
     this.#writePut(this.#memoCount++);
@@ -1059,11 +1059,11 @@ export class Pickler {
     const out = this.#out;
     const size = value.length;
     const header = (): void => {
-      if (asByteArray) out.opU64(0x96, size); // BYTEARRAY8
-      else if (size <= 0xff) out.byte2(0x43, size); // SHORT_BINBYTES
-      else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(0x8e, size); // BINBYTES8
+      if (asByteArray) out.opU64(Opcode.BYTEARRAY8, size);
+      else if (size <= 0xff) out.byte2(Opcode.SHORT_BINBYTES, size);
+      else if (size > 0xffff_ffff && this.protocol >= 4) out.opU64(Opcode.BINBYTES8, size);
       else if (size > 0xffff_ffff) failure('cannot serialize bytes larger than 4 GiB below protocol 4', undefined, 'UNREPRESENTABLE');
-      else out.opU32(0x42, size); // BINBYTES
+      else out.opU32(Opcode.BINBYTES, size);
     };
     if (size >= FRAME_SIZE_TARGET) {
       out.largeBytes(header, value);
@@ -1092,8 +1092,8 @@ export class Pickler {
       this.#memoize(value);
       return true;
     }
-    this.#out.byte(0x97); // NEXT_BUFFER
-    if (value.readonly) this.#out.byte(0x98); // READONLY_BUFFER
+    this.#out.byte(Opcode.NEXT_BUFFER);
+    if (value.readonly) this.#out.byte(Opcode.READONLY_BUFFER);
     return true;
   }
 
@@ -1108,82 +1108,82 @@ export class Pickler {
     const out = this.#out;
     const n = value.length;
     if (n === 0) {
-      if (this.protocol >= 1) out.byte(0x29); // EMPTY_TUPLE
-      else out.byte2(MARK, 0x74); // MARK TUPLE
+      if (this.protocol >= 1) out.byte(Opcode.EMPTY_TUPLE);
+      else out.byte2(Opcode.MARK, Opcode.TUPLE);
       return true;
     }
     const short = n <= 3 && this.protocol >= 2;
-    if (!short) out.byte(MARK);
-    // Items are saved by the frame, never from inside this call: nesting must not recurse.
-    const frame = this.#push(Kind.Tuple, depth, value, value);
-    frame.floats = floatsOf(value);
-    frame.batched = short;
-    frame.fresh = fresh;
-    frame.labels = labels;
+    if (!short) out.byte(Opcode.MARK);
+    // Items are saved by the task, never from inside this call: nesting must not recurse.
+    const task = this.#pushTask(TaskKind.Tuple, depth, value, value);
+    task.floats = floatsOf(value);
+    task.batched = short;
+    task.fresh = fresh;
+    task.labels = labels;
     return false;
   }
 
   /**
-   * Saves a frame's items from where it stands, for containers that write nothing between
-   * items. False when an item pushed a frame of its own (this one resumes after it).
+   * Saves a task's items from where it stands, for containers that write nothing between
+   * items. False when an item pushed a task of its own (this one resumes after it).
    */
-  #saveRemainingItems(frame: Frame): boolean {
-    const items = frame.items;
-    const n = frame.n;
-    const floats = frame.floats;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
+  #saveRemainingItems(task: Task): boolean {
+    const items = task.items;
+    const n = task.n;
+    const floats = task.floats;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
       i++;
     }
     for (; i < n; i++) {
-      frame.i = i;
+      task.i = i;
       const item = items[i];
-      const float = floats !== undefined && (frame.kind === Kind.FrozenSet ? keyIsFloat(floats, item) : itemIsFloat(floats, i, item));
-      if (!(float ? this.#saveLoadedFloat(frame.kind === Kind.FrozenSet ? floatKey(floats!, item as number) : (item as number)) : this.#save(item))) {
-        frame.pending = true;
+      const float = floats !== undefined && (task.kind === TaskKind.FrozenSet ? keyIsFloat(floats, item) : itemIsFloat(floats, i, item));
+      if (!(float ? this.#saveLoadedFloat(task.kind === TaskKind.FrozenSet ? floatKey(floats!, item as number) : (item as number)) : this.#save(item))) {
+        task.pending = true;
         return false;
       }
     }
     return true;
   }
 
-  #stepTuple(frame: Frame): void {
-    if (!this.#saveRemainingItems(frame)) return;
-    const { value, n, batched: short, fresh } = frame;
-    this.#pop();
+  #resumeTuple(task: Task): void {
+    if (!this.#saveRemainingItems(task)) return;
+    const { value, n, batched: short, fresh } = task;
+    this.#popTask();
     const out = this.#out;
     if (fresh) {
-      out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
+      out.byte(short ? SHORT_TUPLE[n]! : Opcode.TUPLE);
       this.#writePut(this.#memoCount++);
       return;
     }
     const index = this.#memo.get(value);
     if (index === undefined) {
-      out.byte(short ? 0x84 + n : 0x74); // TUPLE1..3 / TUPLE
+      out.byte(short ? SHORT_TUPLE[n]! : Opcode.TUPLE);
       this.#memoize(value as object);
       return;
     }
     // Recursive: saving the items memoized the tuple. Drop them and fetch it.
-    if (short) for (let k = 0; k < n; k++) out.byte(POP);
-    else if (this.protocol >= 1) out.byte(POP_MARK);
-    else for (let k = 0; k <= n; k++) out.byte(POP); // the MARK too
+    if (short) for (let k = 0; k < n; k++) out.byte(Opcode.POP);
+    else if (this.protocol >= 1) out.byte(Opcode.POP_MARK);
+    else for (let k = 0; k <= n; k++) out.byte(Opcode.POP); // the MARK too
     this.#writeGet(index);
   }
 
   #saveList(list: unknown[], depth: number): boolean {
     const out = this.#out;
-    if (this.protocol >= 1) out.byte(0x5d); // EMPTY_LIST
-    else out.byte2(MARK, 0x6c); // MARK LIST
+    if (this.protocol >= 1) out.byte(Opcode.EMPTY_LIST);
+    else out.byte2(Opcode.MARK, Opcode.LIST);
     this.#memoize(list);
     const n = list.length;
     if (n === 0) return true;
     const floats = floatsOf(list);
     if (n > 1 && n <= SHORT_LIST && this.protocol >= 1 && this.#persistentId === undefined && allScalars(list, n)) {
       // A short list of numbers, strings, None and booleans (a record's tags, a row): written
-      // here, without a frame and a trip through the run loop; none of them can fail or nest
-      // (with a persistentId any of them could become an id that needs frames of its own).
-      out.byte(MARK);
+      // here, without a task and a trip through the run loop; none of them can fail or nest
+      // (with a persistentId any of them could become an id that needs tasks of its own).
+      out.byte(Opcode.MARK);
       for (let i = 0; i < n; i++) {
         const item = list[i];
         if (floats !== undefined && itemIsFloat(floats, i, item)) this.#saveLoadedFloat(item as number);
@@ -1191,65 +1191,65 @@ export class Pickler {
         // Only an index getter could hand over a container now, after allScalars read a scalar.
         else if (!this.#save(item)) failure('a list item changed while the list was written (an index getter?)');
       }
-      out.byte(APPENDS);
+      out.byte(Opcode.APPENDS);
       return true;
     }
-    const frame = this.#push(this.protocol === 0 || n === 1 ? Kind.ListEach : Kind.List, depth, list, list);
-    frame.floats = floats;
+    const task = this.#pushTask(this.protocol === 0 || n === 1 ? TaskKind.ListEach : TaskKind.List, depth, list, list);
+    task.floats = floats;
     return false;
   }
 
   /** Protocol 0 lists (and one-item lists): item APPEND, item APPEND, … */
-  #stepListEach(frame: Frame): void {
+  #resumeListEach(task: Task): void {
     const out = this.#out;
-    const items = frame.items;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      out.byte(APPEND);
+    const items = task.items;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
+      out.byte(Opcode.APPEND);
       i++;
     }
-    const floats = frame.floats;
+    const floats = task.floats;
     for (; i < n; i++) {
-      frame.i = i;
+      task.i = i;
       const item = items[i];
       if (!(floats !== undefined && itemIsFloat(floats, i, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
-        frame.pending = true;
+        task.pending = true;
         return;
       }
-      out.byte(APPEND);
+      out.byte(Opcode.APPEND);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   /** The C pickler's exact-list batching: every batch, even a last one of one item, is MARK ... APPENDS. */
-  #stepList(frame: Frame): void {
+  #resumeList(task: Task): void {
     const out = this.#out;
-    const items = frame.items;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(APPENDS);
+    const items = task.items;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
+      if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) out.byte(Opcode.APPENDS);
       i++;
     }
-    const floats = frame.floats;
+    const floats = task.floats;
     while (i < n) {
       // One batch (or the rest of one, when resuming): no per-item batch arithmetic.
-      if (i % BATCH_SIZE === 0) out.byte(MARK);
+      if (i % BATCH_SIZE === 0) out.byte(Opcode.MARK);
       const stop = Math.min(n, i - (i % BATCH_SIZE) + BATCH_SIZE);
       for (; i < stop; i++) {
-        frame.i = i;
+        task.i = i;
         const item = items[i];
         if (!(floats !== undefined && itemIsFloat(floats, i, item) ? this.#saveLoadedFloat(item as number) : this.#save(item))) {
-          frame.pending = true;
+          task.pending = true;
           return;
         }
       }
-      out.byte(APPENDS);
+      out.byte(Opcode.APPENDS);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   /**
@@ -1261,8 +1261,8 @@ export class Pickler {
   #saveDict(dict: object, map: Map<unknown, unknown> | undefined, keys: unknown[], depth: number, fresh = false): boolean {
     if (map !== undefined) this.#checkMembers(keys, MemberKind.MapKey);
     const out = this.#out;
-    if (this.protocol >= 1) out.byte(0x7d); // EMPTY_DICT
-    else out.byte2(MARK, 0x64); // MARK DICT
+    if (this.protocol >= 1) out.byte(Opcode.EMPTY_DICT);
+    else out.byte2(Opcode.MARK, Opcode.DICT);
     if (fresh) this.#writePut(this.#memoCount++);
     else this.#memoize(dict);
     const n = keys.length;
@@ -1272,12 +1272,12 @@ export class Pickler {
     let i = 0;
     if (n <= SHORT_DICT && this.protocol >= 1 && this.#persistentId === undefined) {
       // A short dict's pairs of scalars (an instance's state, a row) are written here, without a
-      // frame, up to the first pair that is not: a frame takes over from that pair.
+      // task, up to the first pair that is not: a task takes over from that pair.
       for (; i < n; i++) {
         const key = keys[i];
         const value = map ? map.get(key) : (dict as Record<string, unknown>)[key as string];
         if (!isScalar(key) || !isScalar(value)) break;
-        if (i === 0 && batched) out.byte(MARK);
+        if (i === 0 && batched) out.byte(Opcode.MARK);
         if (floats === undefined) {
           this.#save(key);
           this.#save(value);
@@ -1289,67 +1289,67 @@ export class Pickler {
         }
       }
       if (i === n) {
-        out.byte(batched ? SETITEMS : SETITEM);
+        out.byte(batched ? Opcode.SETITEMS : Opcode.SETITEM);
         return true;
       }
     }
-    const frame = this.#push(Kind.Dict, depth, dict, keys);
-    frame.map = map;
-    frame.floats = floats;
-    frame.batched = batched;
-    frame.i = i;
+    const task = this.#pushTask(TaskKind.Dict, depth, dict, keys);
+    task.map = map;
+    task.floats = floats;
+    task.batched = batched;
+    task.i = i;
     return false;
   }
 
   /** After pair i: SETITEM, or SETITEMS at the end of a batch (plus the C pickler's empty batch). */
   #afterPair(i: number, n: number, batched: boolean): void {
     const out = this.#out;
-    if (!batched) out.byte(SETITEM);
+    if (!batched) out.byte(Opcode.SETITEM);
     else if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
-      out.byte(SETITEMS);
-      if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(MARK, SETITEMS);
+      out.byte(Opcode.SETITEMS);
+      if (i + 1 === n && n % BATCH_SIZE === 0) out.byte2(Opcode.MARK, Opcode.SETITEMS);
     }
   }
 
-  #stepDict(frame: Frame): void {
+  #resumeDict(task: Task): void {
     const out = this.#out;
-    const keys = frame.items;
-    const n = frame.n;
-    const map = frame.map;
-    const floats = frame.floats;
-    const dict = frame.value as Record<string, unknown>;
-    const batched = frame.batched;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      if (frame.phase === 0) {
-        frame.phase = 1; // the key is written: its value next
+    const keys = task.items;
+    const n = task.n;
+    const map = task.map;
+    const floats = task.floats;
+    const dict = task.value as Record<string, unknown>;
+    const batched = task.batched;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
+      if (task.phase === 0) {
+        task.phase = 1; // the key is written: its value next
       } else {
         this.#afterPair(i, n, batched);
-        frame.phase = 0;
+        task.phase = 0;
         i++;
       }
     }
     for (; i < n; i++) {
       const key = keys[i];
-      frame.i = i;
-      if (frame.phase === 0) {
-        if (batched && i % BATCH_SIZE === 0) out.byte(MARK);
+      task.i = i;
+      if (task.phase === 0) {
+        if (batched && i % BATCH_SIZE === 0) out.byte(Opcode.MARK);
         if (!(floats !== undefined && keyIsFloat(floats, key) ? this.#saveLoadedFloat(floatKey(floats, key as number)) : this.#save(key))) {
-          frame.pending = true;
+          task.pending = true;
           return;
         }
-        frame.phase = 1;
+        task.phase = 1;
       }
       const value = map ? map.get(key) : dict[key as string];
       if (!(floats !== undefined && valueIsFloat(floats, key, value) ? this.#saveLoadedFloat(value as number) : this.#save(value))) {
-        frame.pending = true;
+        task.pending = true;
         return;
       }
-      frame.phase = 0;
+      task.phase = 0;
       this.#afterPair(i, n, batched);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   #saveSet(set: Set<unknown>, depth: number): boolean {
@@ -1357,42 +1357,42 @@ export class Pickler {
     this.#checkMembers(items, MemberKind.SetMember);
     const floats = floatsOf(set);
     if (this.protocol < 4) return this.#saveReduce([SET, Tuple.from([floats === undefined ? items : membersToWrite(set)])], set, depth);
-    this.#out.byte(0x8f); // EMPTY_SET
+    this.#out.byte(Opcode.EMPTY_SET);
     this.#memoize(set);
     if (set.size === 0) return true;
-    this.#push(Kind.Set, depth, set, items).floats = floats;
+    this.#pushTask(TaskKind.Set, depth, set, items).floats = floats;
     return false;
   }
 
   /** Set items: MARK ... ADDITEMS per 1000, with the C pickler's extra empty batch after a full one. */
-  #stepSet(frame: Frame): void {
+  #resumeSet(task: Task): void {
     const out = this.#out;
-    const items = frame.items;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
+    const items = task.items;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
       this.#afterSetItem(i, n);
       i++;
     }
-    const floats = frame.floats;
+    const floats = task.floats;
     for (; i < n; i++) {
-      if (i % BATCH_SIZE === 0) out.byte(MARK);
-      frame.i = i;
+      if (i % BATCH_SIZE === 0) out.byte(Opcode.MARK);
+      task.i = i;
       const item = items[i];
       if (!(floats !== undefined && keyIsFloat(floats, item) ? this.#saveLoadedFloat(floatKey(floats, item as number)) : this.#save(item))) {
-        frame.pending = true;
+        task.pending = true;
         return;
       }
       this.#afterSetItem(i, n);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   #afterSetItem(i: number, n: number): void {
     if ((i + 1) % BATCH_SIZE === 0 || i + 1 === n) {
-      this.#out.byte(ADDITEMS);
-      if (i + 1 === n && n % BATCH_SIZE === 0) this.#out.byte2(MARK, ADDITEMS);
+      this.#out.byte(Opcode.ADDITEMS);
+      if (i + 1 === n && n % BATCH_SIZE === 0) this.#out.byte2(Opcode.MARK, Opcode.ADDITEMS);
     }
   }
 
@@ -1401,22 +1401,22 @@ export class Pickler {
     this.#checkMembers(items, MemberKind.FrozenSetMember);
     const floats = floatsOf(set);
     if (this.protocol < 4) return this.#saveReduce([FROZENSET, Tuple.from([floats === undefined ? items : membersToWrite(set)])], set, depth);
-    this.#out.byte(MARK);
-    this.#push(Kind.FrozenSet, depth, set, items).floats = floats;
+    this.#out.byte(Opcode.MARK);
+    this.#pushTask(TaskKind.FrozenSet, depth, set, items).floats = floats;
     return false;
   }
 
-  #stepFrozenSet(frame: Frame): void {
-    if (!this.#saveRemainingItems(frame)) return;
-    const set = frame.value as PyFrozenSet;
-    this.#pop();
+  #resumeFrozenSet(task: Task): void {
+    if (!this.#saveRemainingItems(task)) return;
+    const set = task.value as PyFrozenSet;
+    this.#popTask();
     const index = this.#memo.get(set);
     if (index !== undefined) {
-      this.#out.byte(POP_MARK); // recursive: fetch it from the memo instead
+      this.#out.byte(Opcode.POP_MARK); // recursive: fetch it from the memo instead
       this.#writeGet(index);
       return;
     }
-    this.#out.byte(0x91); // FROZENSET
+    this.#out.byte(Opcode.FROZENSET);
     this.#memoize(set);
   }
 
@@ -1437,9 +1437,9 @@ export class Pickler {
       const code = this.#extensions.get(key);
       if (code !== undefined) {
         // Extension codes are not memoized, as in CPython.
-        if (code <= 0xff) out.byte2(0x82, code);
-        else if (code <= 0xffff) out.opU16(0x83, code);
-        else out.opU32(0x84, code);
+        if (code <= 0xff) out.byte2(Opcode.EXT1, code);
+        else if (code <= 0xffff) out.opU16(Opcode.EXT2, code);
+        else out.opU32(Opcode.EXT4, code);
         return true;
       }
     }
@@ -1447,39 +1447,45 @@ export class Pickler {
     if (this.protocol >= 4) {
       this.#save(module);
       this.#save(name);
-      out.byte(0x93); // STACK_GLOBAL
+      out.byte(Opcode.STACK_GLOBAL);
     } else if (lastDot > 0) {
       // A nested qualname below protocol 4: getattr(parent, last name), as CPython writes it.
       const parent = new PyGlobal(module, name.slice(0, lastDot));
-      const ops = this.#reduceOps([GETATTR, [parent, name.slice(lastDot + 1)]], undefined);
-      ops.push(Op.MemoizeGlobal, key, undefined);
-      this.#push(Kind.Program, depth, undefined, ops);
+      const script = this.#reductionScript([GETATTR, [parent, name.slice(lastDot + 1)]], undefined);
+      script.push(Action.MemoizeGlobal, key, undefined);
+      this.#pushTask(TaskKind.Script, depth, undefined, script);
       return false;
     } else {
-      let [m, n] = [module, name];
-      if (this.#fixImports) {
-        const renamed = REVERSE_NAME_MAPPING.get(key);
-        if (renamed) [m, n] = renamed;
-        else m = REVERSE_IMPORT_MAPPING.get(m) ?? m;
-      }
-      const printable = this.protocol < 3 ? /^[\x00-\x09\x0b-\x7f]*$/ : /^[^\n]*$/;
-      if (!printable.test(m) || !printable.test(n)) {
-        failure(
-          `cannot pickle global '${module}.${name}' with protocol ${this.protocol}: the name must be ${this.protocol < 3 ? 'ASCII and ' : ''}without newlines`,
-        );
-      }
-      out.byte(0x63); // GLOBAL
-      if (this.protocol < 3) out.latin1(`${m}\n${n}\n`);
-      else {
-        const text = `${m}\n${n}\n`;
-        const at = out.reserve(utf8Length(text));
-        encodeUtf8Into(text, out.buffer, at);
-      }
+      this.#writeGlobalByName(module, name, key);
     }
     if (this.#fast) return true;
     this.#memoizeGlobal(key);
     this.#memo.set(global, this.#memoCount - 1);
     return true;
+  }
+
+  /** GLOBAL (below protocol 4): the module and name as lines, Python 2's names below protocol 3. */
+  #writeGlobalByName(module: string, name: string, key: string): void {
+    const out = this.#out;
+    let [m, n] = [module, name];
+    if (this.#fixImports) {
+      const renamed = REVERSE_NAME_MAPPING.get(key);
+      if (renamed) [m, n] = renamed;
+      else m = REVERSE_IMPORT_MAPPING.get(m) ?? m;
+    }
+    const printable = this.protocol < 3 ? /^[\x00-\x09\x0b-\x7f]*$/ : /^[^\n]*$/;
+    if (!printable.test(m) || !printable.test(n)) {
+      failure(
+        `cannot pickle global '${module}.${name}' with protocol ${this.protocol}: the name must be ${this.protocol < 3 ? 'ASCII and ' : ''}without newlines`,
+      );
+    }
+    out.byte(Opcode.GLOBAL);
+    if (this.protocol < 3) out.latin1(`${m}\n${n}\n`);
+    else {
+      const text = `${m}\n${n}\n`;
+      const at = out.reserve(utf8Length(text));
+      encodeUtf8Into(text, out.buffer, at);
+    }
   }
 
   #memoizeGlobal(key: string): void {
@@ -1497,175 +1503,187 @@ export class Pickler {
    * REDUCE otherwise; then memoizes `obj`, appends items, and BUILDs the state.
    */
   #saveReduce(reduction: Reduction, obj: object | undefined, depth: number, fresh?: object): boolean {
-    this.#push(Kind.Program, depth, obj, this.#reduceOps(reduction, obj, fresh));
+    this.#pushTask(TaskKind.Script, depth, obj, this.#reductionScript(reduction, obj, fresh));
     return false;
   }
 
-  /** The program that writes a reduction. `fresh` is a state dict nothing else refers to. */
-  #reduceOps(reduction: Reduction, obj: object | undefined, fresh?: object): unknown[] {
+  /** The script that writes a reduction. `fresh` is a state dict nothing else refers to. */
+  #reductionScript(reduction: Reduction, obj: object | undefined, fresh?: object): unknown[] {
     if (!Array.isArray(reduction) || reduction.length < 2 || reduction.length > 6) {
       failure('a reduction must be [callable, args, state?, listItems?, dictItems?, stateSetter?]');
     }
     const [callable, args, state, listItems, dictItems, stateSetter] = reduction;
     if (!Array.isArray(args)) failure('the arguments of a reduction must be a tuple');
     // A Tuple given by the reduction keeps its identity (it may be shared); other arrays become fresh tuples.
-    const tupleOp = (items: readonly unknown[]): number => (items instanceof Tuple ? Op.Save : Op.FreshTuple);
-    let ops: unknown[];
+    const tupleAction = (items: readonly unknown[]): number => (items instanceof Tuple ? Action.Save : Action.FreshTuple);
+    let script: unknown[];
     if (this.protocol >= 4 && isCopyreg(callable, '__newobj_ex__')) {
       const [cls, clsArgs, kwargs] = args;
       const argItems = (clsArgs ?? []) as unknown[];
-      ops = [
-        Op.Save, cls, '<class>',
-        tupleOp(argItems), argItems, '<args>',
-        Op.Save, kwargs ?? {}, '<kwargs>',
-        Op.Byte, 0x92, undefined, // NEWOBJ_EX
+      script = [
+        Action.Save, cls, '<class>',
+        tupleAction(argItems), argItems, '<args>',
+        Action.Save, kwargs ?? {}, '<kwargs>',
+        Action.WriteOpcode, Opcode.NEWOBJ_EX, undefined,
       ];
     } else if (this.protocol >= 2 && isCopyreg(callable, '__newobj__')) {
       if (args.length === 0) failure('copyreg.__newobj__ needs the class as its first argument');
       this.#refuseHoles(args, '<args>');
-      ops = [Op.Save, args[0], '<class>', Op.FreshTuple, args.length === 1 ? NO_ITEMS : args.slice(1), '<args>', Op.Byte, 0x81, undefined];
+      script = [Action.Save, args[0], '<class>', Action.FreshTuple, args.length === 1 ? NO_ITEMS : args.slice(1), '<args>', Action.WriteOpcode, Opcode.NEWOBJ, undefined];
     } else {
       // Includes copyreg.__newobj_ex__ below protocol 4, which Python calls as a function.
-      ops = [Op.Save, callable, '<callable>', tupleOp(args), args, '<args>', Op.Byte, REDUCE, undefined];
+      script = [Action.Save, callable, '<callable>', tupleAction(args), args, '<args>', Action.WriteOpcode, Opcode.REDUCE, undefined];
     }
-    if (obj !== undefined) ops.push(Op.MemoizeOrPop, obj, undefined);
-    if (listItems !== undefined && listItems !== null) ops.push(Op.AppendItems, listItems, '<list items>');
-    if (dictItems !== undefined && dictItems !== null) ops.push(Op.SetItems, dictItems, '<dict items>');
+    if (obj !== undefined) script.push(Action.MemoizeOrPop, obj, undefined);
+    if (listItems !== undefined && listItems !== null) script.push(Action.AppendItems, listItems, '<list items>');
+    if (dictItems !== undefined && dictItems !== null) script.push(Action.SetItems, dictItems, '<dict items>');
     if (state !== undefined && state !== null) {
       if (stateSetter === undefined || stateSetter === null) {
         const freshDict = state === fresh && (isPlainDict(state) || state instanceof Map);
-        ops.push(freshDict ? Op.FreshDict : Op.Save, state, '<state>', Op.Byte, BUILD, undefined);
+        script.push(freshDict ? Action.FreshDict : Action.Save, state, '<state>', Action.WriteOpcode, Opcode.BUILD, undefined);
       } else {
-        ops.push(
-          Op.Save, stateSetter, '<state setter>',
-          Op.Save, obj, '',
-          Op.Save, state, '<state>',
-          Op.Byte, 0x86, undefined, // TUPLE2
-          Op.Byte, REDUCE, undefined,
-          Op.Byte, POP, undefined,
+        script.push(
+          Action.Save, stateSetter, '<state setter>',
+          Action.Save, obj, '',
+          Action.Save, state, '<state>',
+          Action.WriteOpcode, Opcode.TUPLE2, undefined,
+          Action.WriteOpcode, Opcode.REDUCE, undefined,
+          Action.WriteOpcode, Opcode.POP, undefined,
         );
       }
     }
-    return ops;
+    return script;
   }
 
-  #stepProgram(frame: Frame): void {
-    const ops = frame.items;
-    const n = frame.n;
-    const out = this.#out;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
+  /** Runs a script from the action it stands at, until an action pushes a task (it resumes after it). */
+  #resumeScript(task: Task): void {
+    const script = task.items;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
       i += 3;
     }
     for (; i < n; i += 3) {
-      frame.i = i;
-      const a = ops[i + 1];
-      switch (ops[i]) {
-        case Op.Save:
-          if (this.#save(a)) continue;
-          break;
-        case Op.SaveRaw:
-          if (this.#save(a, true)) continue;
-          break;
-        case Op.Byte:
-          out.byte(a as number);
-          continue;
-        case Op.Latin1:
-          out.latin1(a as string);
-          continue;
-        case Op.MemoizeOrPop: {
-          const index = this.#memo.get(a);
-          if (index === undefined) this.#memoize(a as object);
-          else {
-            out.byte(POP); // saving its parts memoized it (recursion): fetch it instead
-            this.#writeGet(index);
-          }
-          continue;
-        }
-        case Op.FreshTuple: {
-          const label = ops[i + 2];
-          let depth = frame.depth;
-          out.opcodeBoundary();
-          if (typeof label === 'string') {
-            // Labelled as one part: the tuple is a value of its own, as if saved by Op.Save
-            // (so persistentId sees it too).
-            if (this.#persistentId !== undefined) {
-              const pid = this.#persistentId(Tuple.from(a as unknown[]));
-              if (pid !== undefined && pid !== null) {
-                if (this.#savePersistent(pid)) continue;
-                break;
-              }
-            }
-            if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
-            depth++;
-          }
-          if (this.#saveTuple(a as unknown[], depth, true, typeof label === 'string' ? undefined : (label as string[]))) continue;
-          break;
-        }
-        case Op.AppendItems: {
-          // A loaded list (a placeholder's list items) writes its floats as floats.
-          // An array is used as it is (a hole is refused when reached), never spread: spreading
-          // would turn holes into undefined and walk a claimed length of 2^32-1.
-          const items = Array.isArray(a) ? itemsToWrite(a) : [...(a as Iterable<unknown>)];
-          if (items.length === 0) continue;
-          const child = this.#push(Kind.AppendItems, frame.depth, undefined, items);
-          child.labels = ops[i + 2] as string;
-          break;
-        }
-        case Op.SetItems: {
-          if (Array.isArray(a)) this.#refuseHoles(a, ops[i + 2] as string);
-          const pairs = [...(a as Iterable<readonly [unknown, unknown]>)];
-          for (let k = 0; k < pairs.length; k++) {
-            const pair = pairs[k];
-            if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
-            pairs[k] = itemsToWrite(pair) as readonly [unknown, unknown];
-          }
-          // The items of a Map (an OrderedDict, Counter, defaultdict...) make a Python dict.
-          if (frame.value instanceof Map) this.#checkMembers(pairs.map((pair) => pair[0]), MemberKind.DictItemKey);
-          if (pairs.length === 0) continue;
-          const child = this.#push(Kind.SetItems, frame.depth, undefined, pairs);
-          child.labels = ops[i + 2] as string;
-          break;
-        }
-        case Op.MemoizeGlobal:
-          this.#memoizeGlobal(a as string);
-          continue;
-        case Op.FreshDict: {
-          out.opcodeBoundary();
-          if (frame.depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
-          const map = a instanceof Map ? a : undefined;
-          if (this.#saveDict(a as object, map, map ? [...map.keys()] : Object.keys(a as object), frame.depth + 1, true)) continue;
-          break;
-        }
+      task.i = i;
+      if (!this.#runAction(task, script[i] as ActionCode, script[i + 1], script[i + 2])) {
+        task.pending = true;
+        return;
       }
-      // A frame was pushed for this instruction's value: resume after it.
-      frame.pending = true;
-      return;
     }
-    this.#pop();
+    this.#popTask();
+  }
+
+  /** One action of a script, [action, a, b]: false when it pushed a task for its value, as #save. */
+  #runAction(task: Task, action: ActionCode, a: unknown, b: unknown): boolean {
+    switch (action) {
+      case Action.Save:
+        return this.#save(a);
+      case Action.SaveRaw:
+        return this.#save(a, true);
+      case Action.WriteOpcode:
+        this.#out.byte(a as number);
+        return true;
+      case Action.WriteText:
+        this.#out.latin1(a as string);
+        return true;
+      case Action.MemoizeOrPop:
+        this.#memoizeOrPop(a as object);
+        return true;
+      case Action.FreshTuple:
+        return this.#saveFreshTuple(a as unknown[], b as string | readonly string[], task.depth);
+      case Action.AppendItems:
+        return this.#pushAppendItems(a, b as string, task.depth);
+      case Action.SetItems:
+        return this.#pushSetItems(a, b as string, task);
+      case Action.MemoizeGlobal:
+        this.#memoizeGlobal(a as string);
+        return true;
+      case Action.FreshDict:
+        return this.#saveFreshDict(a as object, task.depth);
+    }
+  }
+
+  /** Memoizes `obj`; when saving its parts memoized it already (recursion), POP and fetch it instead. */
+  #memoizeOrPop(obj: object): void {
+    const index = this.#memo.get(obj);
+    if (index === undefined) this.#memoize(obj);
+    else {
+      this.#out.byte(Opcode.POP);
+      this.#writeGet(index);
+    }
+  }
+
+  /**
+   * A tuple of `items` the pickler made: labelled `label` as one part (then a value of its own, as
+   * if saved by Action.Save, so persistentId sees it too), or each item by `label[i]`.
+   */
+  #saveFreshTuple(items: unknown[], label: string | readonly string[], depth: number): boolean {
+    this.#out.opcodeBoundary();
+    if (typeof label !== 'string') return this.#saveTuple(items, depth, true, label);
+    if (this.#persistentId !== undefined) {
+      const pid = this.#persistentId(Tuple.from(items));
+      if (pid !== undefined && pid !== null) return this.#savePersistent(pid);
+    }
+    if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
+    return this.#saveTuple(items, depth + 1, true);
+  }
+
+  /** A reduction's list items, labelled `label`: a task of their own, unless there are none. */
+  #pushAppendItems(source: unknown, label: string, depth: number): boolean {
+    // A loaded list (a placeholder's list items) writes its floats as floats.
+    // An array is used as it is (a hole is refused when reached), never spread: spreading
+    // would turn holes into undefined and walk a claimed length of 2^32-1.
+    const items = Array.isArray(source) ? itemsToWrite(source) : [...(source as Iterable<unknown>)];
+    if (items.length === 0) return true;
+    this.#pushTask(TaskKind.AppendItems, depth, undefined, items).labels = label;
+    return false;
+  }
+
+  /** The dict items of the reduction `task` writes, labelled `label`: a task of their own, unless there are none. */
+  #pushSetItems(source: unknown, label: string, task: Task): boolean {
+    if (Array.isArray(source)) this.#refuseHoles(source, label);
+    const pairs = [...(source as Iterable<readonly [unknown, unknown]>)];
+    for (let k = 0; k < pairs.length; k++) {
+      const pair = pairs[k];
+      if (!Array.isArray(pair) || pair.length !== 2) failure('dict items of a reduction must be [key, value] pairs');
+      pairs[k] = itemsToWrite(pair) as readonly [unknown, unknown];
+    }
+    // The items of a Map (an OrderedDict, Counter, defaultdict...) make a Python dict.
+    if (task.value instanceof Map) this.#checkMembers(pairs.map((pair) => pair[0]), MemberKind.DictItemKey);
+    if (pairs.length === 0) return true;
+    this.#pushTask(TaskKind.SetItems, task.depth, undefined, pairs).labels = label;
+    return false;
+  }
+
+  /** A state dict that nothing else refers to: no memo lookup or entry. */
+  #saveFreshDict(dict: object, depth: number): boolean {
+    this.#out.opcodeBoundary();
+    if (depth >= this.#maxDepth) failure(`nesting deeper than maxDepth (${this.#maxDepth})`, undefined, 'LIMIT_EXCEEDED');
+    const map = dict instanceof Map ? dict : undefined;
+    return this.#saveDict(dict, map, map ? [...map.keys()] : Object.keys(dict), depth + 1, true);
   }
 
   /** Items of a reduction's list part (batch_list): batches, a trailing single item as APPEND. */
-  #stepAppendItems(frame: Frame): void {
-    const items = frame.items;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      this.#endBatchItem(i, n, APPEND, APPENDS);
+  #resumeAppendItems(task: Task): void {
+    const items = task.items;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
+      this.#endBatchItem(i, n, Opcode.APPEND, Opcode.APPENDS);
       i++;
     }
     for (; i < n; i++) {
       this.#startBatch(i, n);
-      frame.i = i;
+      task.i = i;
       if (!this.#save(items[i])) {
-        frame.pending = true;
+        task.pending = true;
         return;
       }
-      this.#endBatchItem(i, n, APPEND, APPENDS);
+      this.#endBatchItem(i, n, Opcode.APPEND, Opcode.APPENDS);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   /**
@@ -1678,7 +1696,7 @@ export class Pickler {
   }
 
   #startBatch(i: number, n: number): void {
-    if (i % BATCH_SIZE === 0 && !this.#aloneInBatch(i, n)) this.#out.byte(MARK);
+    if (i % BATCH_SIZE === 0 && !this.#aloneInBatch(i, n)) this.#out.byte(Opcode.MARK);
   }
 
   #endBatchItem(i: number, n: number, one: number, many: number): void {
@@ -1687,38 +1705,38 @@ export class Pickler {
   }
 
   /** Pairs of a reduction's dict part (batch_dict): batches, a trailing single pair as SETITEM. */
-  #stepSetItems(frame: Frame): void {
-    const pairs = frame.items as ReadonlyArray<readonly [unknown, unknown]>;
-    const n = frame.n;
-    let i = frame.i;
-    if (frame.pending) {
-      frame.pending = false;
-      if (frame.phase === 0) frame.phase = 1;
+  #resumeSetItems(task: Task): void {
+    const pairs = task.items as ReadonlyArray<readonly [unknown, unknown]>;
+    const n = task.n;
+    let i = task.i;
+    if (task.pending) {
+      task.pending = false;
+      if (task.phase === 0) task.phase = 1;
       else {
-        this.#endBatchItem(i, n, SETITEM, SETITEMS);
-        frame.phase = 0;
+        this.#endBatchItem(i, n, Opcode.SETITEM, Opcode.SETITEMS);
+        task.phase = 0;
         i++;
       }
     }
     for (; i < n; i++) {
       const pair = pairs[i]!;
-      frame.i = i;
-      if (frame.phase === 0) {
+      task.i = i;
+      if (task.phase === 0) {
         this.#startBatch(i, n);
         if (!this.#save(pair[0])) {
-          frame.pending = true;
+          task.pending = true;
           return;
         }
-        frame.phase = 1;
+        task.phase = 1;
       }
       if (!this.#save(pair[1])) {
-        frame.pending = true;
+        task.pending = true;
         return;
       }
-      frame.phase = 0;
-      this.#endBatchItem(i, n, SETITEM, SETITEMS);
+      task.phase = 0;
+      this.#endBatchItem(i, n, Opcode.SETITEM, Opcode.SETITEMS);
     }
-    this.#pop();
+    this.#popTask();
   }
 
   // ---- placeholders -------------------------------------------------------------------------
@@ -1728,7 +1746,7 @@ export class Pickler {
    * out when the class object is in the object memo already (as a rule every instance after the
    * first of its class; not a class written as an extension code, or by name alone), or in fast
    * mode (no memo) when the class is a name written in place: the bytes
-   * the program of #reduceOps or #savePlaceholder writes, without building it. `stateIsFresh`:
+   * the script of #reductionScript or #savePlaceholder writes, without building it. `stateIsFresh`:
    * the state is a plain dict made for this call (never in the memo). Undefined when this does
    * not apply and nothing was written; otherwise as #save.
    */
@@ -1736,24 +1754,24 @@ export class Pickler {
     if (!this.#canSaveBareNewObj(cls, depth)) return undefined;
     const out = this.#out;
     if (this.#fast) {
-      if (!this.#saveGlobal(cls as PyGlobal, depth + 1)) throw new Error('unreachable: a global written in place pushed a frame');
+      if (!this.#saveGlobal(cls as PyGlobal, depth + 1)) throw new Error('unreachable: a global written in place pushed a task');
     } else {
       this.#writeGet(this.#memo.get(cls)!); // at the boundary the instance's own #save marked
     }
     out.opcodeBoundary();
-    out.byte2(0x29, 0x81); // EMPTY_TUPLE NEWOBJ
+    out.byte2(Opcode.EMPTY_TUPLE, Opcode.NEWOBJ);
     this.#memoize(obj); // not in the memo (#save looked), and nothing was saved since
     if (state === undefined) return true;
-    const frame = this.#push(Kind.Program, depth, obj, stateIsFresh ? FRESH_STATE_THEN_BUILD : PLACEHOLDER_STATE_THEN_BUILD);
-    frame.pending = true;
+    const task = this.#pushTask(TaskKind.Script, depth, obj, stateIsFresh ? FRESH_STATE_THEN_BUILD : PLACEHOLDER_STATE_THEN_BUILD);
+    task.pending = true;
     let written: boolean;
     if (stateIsFresh) {
       out.opcodeBoundary();
       written = this.#saveDict(state as object, undefined, Object.keys(state as object), depth + 1, true);
     } else written = this.#save(state);
     if (!written) return false;
-    out.byte(BUILD);
-    this.#pop();
+    out.byte(Opcode.BUILD);
+    this.#popTask();
     return true;
   }
 
@@ -1762,7 +1780,7 @@ export class Pickler {
     // The generic path gives the errors (and below protocol 2 there is no NEWOBJ).
     if (this.protocol < 2 || depth >= this.#maxDepth) return false;
     // Fast mode (no memo) writes the class again for each instance, by name, in place; not a
-    // nested name below protocol 4, for which #saveGlobal pushes a program of getattr calls instead.
+    // nested name below protocol 4, for which #saveGlobal pushes a script of getattr calls instead.
     if (this.#fast) return cls instanceof PyGlobal && !(this.protocol < 4 && cls.name.lastIndexOf('.') > 0);
     return this.#memo.has(cls);
   }
@@ -1785,64 +1803,65 @@ export class Pickler {
       const done = this.#saveBareNewObj(value, cls, state, false, depth);
       if (done !== undefined) return done;
     }
-    let ops: unknown[];
+    const script = this.#creationScript(value, args);
+    script.push(Action.MemoizeOrPop, value, undefined);
+    if (value.listItems !== undefined) script.push(Action.AppendItems, value.listItems, '.listItems');
+    if (value.dictItems !== undefined) script.push(Action.SetItems, value.dictItems, '.dictItems');
+    if (state !== undefined) script.push(Action.Save, state, '.state', Action.WriteOpcode, Opcode.BUILD, undefined);
+    this.#pushTask(TaskKind.Script, depth, value, script);
+    return false;
+  }
+
+  /** The script that makes a placeholder's object again, in the form it was read in (its creation). */
+  #creationScript(value: PyObject, args: readonly unknown[]): unknown[] {
+    const { cls } = value;
     /** callable(parts…) by REDUCE, the parts in a fresh tuple labelled one by one. */
     const call = (callable: unknown, label: string, parts: unknown[], labels: readonly string[]): unknown[] => [
-      Op.Save, callable, label,
-      Op.FreshTuple, parts, labels,
-      Op.Byte, REDUCE, undefined,
+      Action.Save, callable, label,
+      Action.FreshTuple, parts, labels,
+      Action.WriteOpcode, Opcode.REDUCE, undefined,
     ];
     switch (value.creation) {
       case 'newobj':
         if (this.protocol >= 2) {
-          ops = [Op.Save, cls, '.cls', Op.FreshTuple, args, argLabels(args.length), Op.Byte, 0x81, undefined]; // NEWOBJ
-        } else if (args.length === 0 && value.listItems === undefined && value.dictItems === undefined) {
-          // Protocols 0 and 1 have no NEWOBJ: object.__new__(cls) is copyreg._reconstructor(cls, object, None).
-          ops = call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, OBJECT, null], ['.cls', '<object>', '<None>']);
-        } else {
-          ops = call(NEWOBJ, '<copyreg.__newobj__>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
+          return [Action.Save, cls, '.cls', Action.FreshTuple, args, argLabels(args.length), Action.WriteOpcode, Opcode.NEWOBJ, undefined];
         }
-        break;
+        if (args.length === 0 && value.listItems === undefined && value.dictItems === undefined) {
+          // Protocols 0 and 1 have no NEWOBJ: object.__new__(cls) is copyreg._reconstructor(cls, object, None).
+          return call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, OBJECT, null], ['.cls', '<object>', '<None>']);
+        }
+        return call(NEWOBJ, '<copyreg.__newobj__>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
       case 'newobj_ex':
         if (this.protocol >= 4) {
-          ops = [
-            Op.Save, cls, '.cls',
-            Op.FreshTuple, args, argLabels(args.length),
-            Op.Save, value.kwargs ?? {}, '.kwargs',
-            Op.Byte, 0x92, undefined, // NEWOBJ_EX
+          return [
+            Action.Save, cls, '.cls',
+            Action.FreshTuple, args, argLabels(args.length),
+            Action.Save, value.kwargs ?? {}, '.kwargs',
+            Action.WriteOpcode, Opcode.NEWOBJ_EX, undefined,
           ];
-        } else {
-          // No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs) is the same call.
-          ops = call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [cls, value.args, value.kwargs ?? {}], ['.cls', '.args', '.kwargs']);
         }
-        break;
+        // No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs) is the same call.
+        return call(NEWOBJ_EX, '<copyreg.__newobj_ex__>', [cls, value.args, value.kwargs ?? {}], ['.cls', '.args', '.kwargs']);
       case 'reduce':
-        ops = call(cls, '.cls', [...args], argLabels(args.length));
-        break;
+        return call(cls, '.cls', [...args], argLabels(args.length));
       case 'reconstructor':
-        ops = call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
-        break;
+        return call(RECONSTRUCTOR, '<copyreg._reconstructor>', [cls, ...args], ['.cls', ...argLabels(args.length)]);
       case 'inst': {
         if (!(cls instanceof PyGlobal)) failure('an INST placeholder needs a global class');
-        const line = `i${cls.module}\n${cls.name}\n`;
-        if (!/^i[\x00-\x09\x0b-\x7f]*\n[\x00-\x09\x0b-\x7f]*\n$/.test(line)) failure('INST names must be ASCII');
-        ops = [Op.Byte, MARK, undefined];
-        args.forEach((arg, i) => ops.push(Op.Save, arg, `.args[${i}]`));
-        ops.push(Op.Latin1, line, undefined);
-        break;
+        const names = `${cls.module}\n${cls.name}\n`;
+        if (!/^[\x00-\x09\x0b-\x7f]*\n[\x00-\x09\x0b-\x7f]*\n$/.test(names)) failure('INST names must be ASCII');
+        const script: unknown[] = [Action.WriteOpcode, Opcode.MARK, undefined];
+        args.forEach((arg, i) => script.push(Action.Save, arg, `.args[${i}]`));
+        script.push(Action.WriteOpcode, Opcode.INST, undefined, Action.WriteText, names, undefined);
+        return script;
       }
-      case 'obj':
-        ops = [Op.Byte, MARK, undefined, Op.Save, cls, '.cls'];
-        args.forEach((arg, i) => ops.push(Op.Save, arg, `.args[${i}]`));
-        ops.push(Op.Byte, 0x6f, undefined); // OBJ
-        break;
+      case 'obj': {
+        const script: unknown[] = [Action.WriteOpcode, Opcode.MARK, undefined, Action.Save, cls, '.cls'];
+        args.forEach((arg, i) => script.push(Action.Save, arg, `.args[${i}]`));
+        script.push(Action.WriteOpcode, Opcode.OBJ, undefined);
+        return script;
+      }
     }
-    ops.push(Op.MemoizeOrPop, value, undefined);
-    if (value.listItems !== undefined) ops.push(Op.AppendItems, value.listItems, '.listItems');
-    if (value.dictItems !== undefined) ops.push(Op.SetItems, value.dictItems, '.dictItems');
-    if (state !== undefined) ops.push(Op.Save, state, '.state', Op.Byte, BUILD, undefined);
-    this.#push(Kind.Program, depth, value, ops);
-    return false;
   }
 }
 

@@ -2,13 +2,15 @@
 // way CPython does: a 9-byte FRAME header is reserved when a frame starts, filled in when the
 // frame is committed, and dropped again when the frame holds fewer than 4 bytes.
 
-const FRAME_OPCODE = 0x95;
+import { Opcode } from '../protocol/opcodes.js';
+
 const FRAME_HEADER_SIZE = 9;
 /** A frame is committed at the first opcode boundary after it reaches 64 KiB. */
 export const FRAME_SIZE_TARGET = 64 * 1024;
 const FRAME_SIZE_MIN = 4;
 /** The smallest buffer a writer starts with or grows to. */
 const INITIAL_SIZE = 256;
+const NEWLINE = 0x0a;
 
 /**
  * The output would be larger than one Uint8Array can be (4 GiB in Node 20). Thrown from inside a
@@ -184,13 +186,22 @@ export class PickleWriter {
     for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
   }
 
+  /** A protocol 0 opcode and its argument: the Latin-1 text `text` and a newline. */
+  opLine(op: number, text: string): void {
+    const at = this.reserve(text.length + 2);
+    const buf = this.#buf;
+    buf[at] = op;
+    for (let i = 0; i < text.length; i++) buf[at + 1 + i] = text.charCodeAt(i);
+    buf[at + 1 + text.length] = NEWLINE;
+  }
+
   /** Closes the current frame: fills in its header, or removes it when the frame is tiny. */
   commitFrame(): void {
     const start = this.#frameStart;
     if (start < 0) return;
     const frameLength = this.#len - start - FRAME_HEADER_SIZE;
     if (frameLength >= FRAME_SIZE_MIN) {
-      this.#buf[start] = FRAME_OPCODE;
+      this.#buf[start] = Opcode.FRAME;
       this.#view.setUint32(start + 1, frameLength % 0x1_0000_0000, true);
       this.#view.setUint32(start + 5, Math.floor(frameLength / 0x1_0000_0000), true);
     } else {

@@ -3,9 +3,7 @@
 // length prefixes; protocol 0/1 text arguments end at a newline). FRAME headers are stepped over
 // like any other opcode, so the opcodes inside a frame are walked as well.
 import { UnpicklingError } from '../errors.js';
-import { ARGUMENT_WIDTH, OPCODES } from '../protocol/opcodes.js';
-
-const STOP = 0x2e;
+import { ARGUMENT_WIDTH, OPCODES, Opcode } from '../protocol/opcodes.js';
 
 // What follows each opcode byte.
 const UNKNOWN = 0;
@@ -96,7 +94,7 @@ export class PickleBoundaryScanner {
             this.#opcodeOffset = base + pos;
             pos++;
             if (kind === NO_ARGUMENT) {
-              if (code === STOP) {
+              if (code === Opcode.STOP) {
                 this.#walked = 0;
                 state = AT_OPCODE;
                 this.#checkSize(base + pos);

@@ -24,7 +24,7 @@ import {
 import { type Arg, isLong, LONG_ARGUMENT, MAX_COLLECTED, OutputLimitError, putLongRepr, reprArg, TextSink, WriteFailure } from './disassemble-output.js';
 import { PickleError, type PickleErrorCode } from '../../errors.js';
 import { decodeLong } from '../../codec/numbers.js';
-import { type ArgumentKind, OPCODE_BY_CODE, type OpcodeInfo } from '../../protocol/opcodes.js';
+import { type ArgumentKind, OPCODE_BY_CODE, Opcode, type OpcodeInfo } from '../../protocol/opcodes.js';
 import { codePointLength, IntTooLongError, reprBytes, reprStr } from '../../codec/python-repr.js';
 
 /** The Python exception pickletools raises for a malformed pickle. */
@@ -515,7 +515,7 @@ export function disassemble(data: Uint8Array | ArrayBuffer, options: Disassemble
       if (numToPop) stack.length -= numToPop;
       if (after.includes(MARK)) markStack.push(opPos);
       for (const item of after) stack.push(item);
-      if (code === 0x2e) break; // STOP
+      if (code === Opcode.STOP) break;
     }
     sink.put(`highest protocol among opcodes = ${maxProto}\n`);
     if (stack.length > 0) throw valueError(`stack not empty after STOP: ${stackList(stack)}`);
