@@ -8,6 +8,7 @@ import { Backoff } from '../task-queue/backoff.js';
 import { RedisConnections } from '../task-queue/connections.js';
 import type { RedisArgument, RedisLink } from '../task-queue/redis-link.js';
 import { InvalidMessageError, pythonExceptionOf, tracebackText, type PythonException } from '../task-queue/task-errors.js';
+import { WorkerRun } from '../task-queue/worker-run.js';
 import { TaskRegistry, type TaskFunction, type TaskOptions } from '../task-queue/task-registry.js';
 import type { CeleryOptions } from './client.js';
 import { decodeTaskMessage, parseEnvelope, PRIORITY_STEPS, priorityQueue, type ReceivedMessage } from './message.js';
@@ -53,8 +54,7 @@ export class CeleryWorker {
   private readonly queues: readonly string[];
   private readonly registry = new TaskRegistry();
   private readonly connections: RedisConnections;
-  private stopping = false;
-  private running: Promise<CeleryWorkSummary> | undefined;
+  private readonly lifecycle: WorkerRun<CeleryWorkSummary>;
 
   constructor(
     queues: string | readonly string[],
@@ -63,6 +63,7 @@ export class CeleryWorker {
     this.queues = typeof queues === 'string' ? [queues] : [...queues];
     if (this.queues.length === 0) throw new TypeError('a CeleryWorker needs at least one queue');
     this.connections = new RedisConnections(options.connection);
+    this.lifecycle = new WorkerRun(this.connections, options.pollSeconds ?? 1);
     for (const [name, fn] of Object.entries(options.tasks ?? {})) this.register(name, fn);
   }
 
@@ -74,24 +75,12 @@ export class CeleryWorker {
 
   /** Takes and runs tasks until `stop()` (or, with `burst`, until the queues are empty). */
   work(options: CeleryWorkOptions = {}): Promise<CeleryWorkSummary> {
-    if (this.running) throw new Error('the worker is already working');
-    this.stopping = false;
-    this.running = this.loop(options).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.lifecycle.start(() => this.loop(options), 'the worker');
   }
 
   /** Asks the worker to stop after the task it is running, and waits for it; closes its connections. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const running = this.running?.catch(() => undefined);
-    // A wait for work ends within pollSeconds while Redis answers; one that Redis left hanging
-    // (a lost connection) is dropped after that.
-    const grace = setTimeout(() => this.connections.abortBlocking(), (this.options.pollSeconds ?? 1) * 1000 + 2000);
-    await running;
-    clearTimeout(grace);
-    await this.connections.close();
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
   }
 
   /** Every list the worker reads, highest priority first (kombu's BRPOP order). */
@@ -104,7 +93,7 @@ export class CeleryWorker {
     let succeeded = 0;
     let failed = 0;
     const backoff = new Backoff();
-    while (!this.stopping && (options.maxTasks === undefined || succeeded + failed < options.maxTasks)) {
+    while (!this.lifecycle.stopping && (options.maxTasks === undefined || succeeded + failed < options.maxTasks)) {
       try {
         const raw = options.burst ? await this.popAny(link) : await this.waitForMessage();
         if (raw === undefined) {
@@ -118,7 +107,7 @@ export class CeleryWorker {
       } catch (error) {
         // Redis failed the worker (a lost connection, a refused command): say so, wait, go on.
         this.report(error);
-        await backoff.wait(() => this.stopping);
+        await backoff.wait(() => this.lifecycle.stopping);
       }
     }
     return { succeeded, failed };

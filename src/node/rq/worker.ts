@@ -9,6 +9,7 @@ import { Backoff } from '../task-queue/backoff.js';
 import { RedisConnections } from '../task-queue/connections.js';
 import { replyHash, replyText, type RedisArgument, type RedisLink } from '../task-queue/redis-link.js';
 import { InvalidMessageError, pythonExceptionOf, tracebackText } from '../task-queue/task-errors.js';
+import { WorkerRun } from '../task-queue/worker-run.js';
 import { TaskRegistry, type TaskFunction, type TaskOptions } from '../task-queue/task-registry.js';
 import { decodeJobData } from './job-data.js';
 import {
@@ -102,8 +103,7 @@ export class RqWorker {
   private readonly queues: readonly string[];
   private readonly registry = new TaskRegistry();
   private readonly connections: RedisConnections;
-  private stopping = false;
-  private running: Promise<WorkSummary> | undefined;
+  private readonly lifecycle: WorkerRun<WorkSummary>;
 
   constructor(
     queues: string | readonly string[],
@@ -113,6 +113,7 @@ export class RqWorker {
     if (this.queues.length === 0) throw new TypeError('an RqWorker needs at least one queue');
     this.name = options.name ?? randomUUID().replaceAll('-', '');
     this.connections = new RedisConnections(options.connection);
+    this.lifecycle = new WorkerRun(this.connections, options.pollSeconds ?? 1);
     for (const [name, fn] of Object.entries(options.functions ?? {})) this.register(name, fn);
   }
 
@@ -124,24 +125,12 @@ export class RqWorker {
 
   /** Takes and runs jobs until `stop()` (or, with `burst`, until the queues are empty). */
   work(options: WorkOptions = {}): Promise<WorkSummary> {
-    if (this.running) throw new Error(`worker ${this.name} is already working`);
-    this.stopping = false;
-    this.running = this.loop(options).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.lifecycle.start(() => this.loop(options), `worker ${this.name}`);
   }
 
   /** Asks the worker to stop after the job it is running, and waits for it; closes its connections. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const running = this.running?.catch(() => undefined);
-    // A wait for work ends within pollSeconds while Redis answers; one that Redis left hanging
-    // (a lost connection) is dropped after that.
-    const grace = setTimeout(() => this.connections.abortBlocking(), (this.options.pollSeconds ?? 1) * 1000 + 2000);
-    await running;
-    clearTimeout(grace);
-    await this.connections.close();
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
   }
 
   private async loop(options: WorkOptions): Promise<WorkSummary> {
@@ -152,7 +141,7 @@ export class RqWorker {
     let failed = 0;
     try {
       const backoff = new Backoff();
-      while (!this.stopping && (options.maxJobs === undefined || succeeded + failed < options.maxJobs)) {
+      while (!this.lifecycle.stopping && (options.maxJobs === undefined || succeeded + failed < options.maxJobs)) {
         try {
           const next = options.burst ? await this.popAny(link) : await this.waitForJob();
           if (next === undefined) {
@@ -167,7 +156,7 @@ export class RqWorker {
         } catch (error) {
           // Redis failed the worker (a lost connection, a refused command): say so, wait, go on.
           this.report(error);
-          await backoff.wait(() => this.stopping);
+          await backoff.wait(() => this.lifecycle.stopping);
         }
       }
     } finally {
